@@ -1,0 +1,308 @@
+//! The command line: `serve`, `tenant`, `plugin`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use aftersale_sdk as c;
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Value, json};
+
+use crate::config::{Config, DEFAULT_DATABASE_URL};
+use crate::plugins::{Hook, Limits, Runtime, RuntimeConfig};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "aftersale",
+    version,
+    about = "After-sales service platform (T/GXDSL259—2025)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve(ServeArgs),
+    /// Develop and inspect plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+struct DatabaseArgs {
+    /// Database URL: `sqlite://FILE` (created on first run) or `postgres://…`.
+    /// Also read from AFTERSALE_DATABASE_URL or DATABASE_URL.
+    #[arg(long = "database")]
+    url: Option<String>,
+}
+
+impl DatabaseArgs {
+    fn resolve(self) -> String {
+        self.url
+            .or_else(|| std::env::var("AFTERSALE_DATABASE_URL").ok())
+            .or_else(|| std::env::var("DATABASE_URL").ok())
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum PluginCommand {
+    /// Validate a component and print its manifest as JSON.
+    Check {
+        /// The component (`.wasm`).
+        file: PathBuf,
+    },
+    /// Run one hook locally and print the result, fuel used, peak memory and
+    /// time.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// The component (`.wasm`).
+    file: PathBuf,
+    /// manifest, on-create, guard, after, on-timer or action.
+    #[arg(long)]
+    hook: Hook,
+    /// A snapshot as JSON (see `sdk/src/types.rs`, or write one with the
+    /// SDK's test harness). Not needed for `manifest`.
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// guard: the transition to request from the ticket's state.
+    #[arg(long)]
+    transition: Option<String>,
+    /// guard: the note attached to the transition.
+    #[arg(long)]
+    note: Option<String>,
+    /// action: the action's name.
+    #[arg(long)]
+    action: Option<String>,
+    /// action: its input as JSON.
+    #[arg(long, default_value = "{}")]
+    action_input: String,
+    /// on-timer: the timer's name.
+    #[arg(long)]
+    timer: Option<String>,
+    /// on-timer: the timer's payload as JSON.
+    #[arg(long, default_value = "null")]
+    payload: String,
+    /// Override the fuel budget.
+    #[arg(long)]
+    fuel: Option<u64>,
+}
+
+/// Parse the command line and run it.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let serving = matches!(cli.command, Command::Serve(_));
+    init_tracing(serving);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(serving: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if serving { "info" } else { "warn" };
+    let filter =
+        EnvFilter::try_from_env("AFTERSALE_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(args) => {
+            let config = Config::new(args.listen, args.database.resolve(), Limits::default());
+            crate::api::serve(config).await
+        }
+        Command::Plugin(PluginCommand::Check { file }) => check(&file).await,
+        Command::Plugin(PluginCommand::Run(args)) => run_hook(args).await,
+    }
+}
+
+async fn load(
+    runtime: &Runtime,
+    file: &Path,
+) -> anyhow::Result<std::sync::Arc<crate::plugins::Plugin>> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    runtime
+        .load(&bytes)
+        .await
+        .with_context(|| format!("{} is not a usable plugin", file.display()))
+}
+
+async fn check(file: &Path) -> anyhow::Result<()> {
+    let runtime = Runtime::new(RuntimeConfig::default())?;
+    let plugin = load(&runtime, file).await.map_err(one_line)?;
+    println!("{}", serde_json::to_string_pretty(plugin.manifest())?);
+    eprintln!(
+        "ok: {}@{} (aftersale:plugin@{}, sha256 {})",
+        plugin.name(),
+        plugin.version(),
+        plugin.contract(),
+        plugin.hash()
+    );
+    Ok(())
+}
+
+/// `plugin check` promises one line: fold the cause chain into it.
+fn one_line(e: anyhow::Error) -> anyhow::Error {
+    anyhow::anyhow!("{}", format!("{e:#}").replace('\n', " "))
+}
+
+async fn run_hook(args: RunArgs) -> anyhow::Result<()> {
+    let mut config = RuntimeConfig::default();
+    if let Some(fuel) = args.fuel {
+        config.limits.fuel = fuel;
+    }
+    let runtime = Runtime::new(config)?;
+    let plugin = load(&runtime, &args.file).await.map_err(one_line)?;
+    if args.hook == Hook::Manifest {
+        println!("{}", serde_json::to_string_pretty(plugin.manifest())?);
+        return Ok(());
+    }
+    let Some(input) = &args.input else {
+        bail!(
+            "--input SNAPSHOT.json is required for the {} hook",
+            args.hook
+        );
+    };
+    let text = std::fs::read_to_string(input)
+        .with_context(|| format!("cannot read {}", input.display()))?;
+    let snapshot: c::Snapshot = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a snapshot", input.display()))?;
+
+    let (result, report) = match args.hook {
+        Hook::Manifest => unreachable!("answered above"),
+        Hook::OnCreate => {
+            let called = runtime.on_create(&plugin, &snapshot).await?;
+            (decision_json(called.value), called.report)
+        }
+        Hook::Guard => {
+            let name = args
+                .transition
+                .context("--transition NAME is required for the guard hook")?;
+            let request = transition_request(plugin.manifest(), &snapshot, &name, args.note)?;
+            let called = runtime.guard(&plugin, &snapshot, &request).await?;
+            (decision_json(called.value), called.report)
+        }
+        Hook::After => {
+            let event =
+                snapshot.history.last().cloned().context(
+                    "the after hook runs for the last event of the history, which is empty",
+                )?;
+            let called = runtime.after(&plugin, &snapshot, &event).await?;
+            (json!({"effects": called.value}), called.report)
+        }
+        Hook::OnTimer => {
+            let name = args
+                .timer
+                .context("--timer NAME is required for the on-timer hook")?;
+            let payload: Value =
+                serde_json::from_str(&args.payload).context("--payload is not JSON")?;
+            let timer = c::FiredTimer {
+                name,
+                due: snapshot.now,
+                payload: c::Json::from(payload),
+            };
+            let called = runtime.on_timer(&plugin, &snapshot, &timer).await?;
+            (json!({"effects": called.value}), called.report)
+        }
+        Hook::Action => {
+            let name = args
+                .action
+                .context("--action NAME is required for the action hook")?;
+            let input: Value =
+                serde_json::from_str(&args.action_input).context("--action-input is not JSON")?;
+            let called = runtime
+                .action(&plugin, &snapshot, &name, &c::Json::from(input))
+                .await?;
+            let result = match called.value {
+                Ok(out) => json!({"output": out.output, "effects": out.effects}),
+                Err(rejection) => json!({"rejected": rejection}),
+            };
+            (result, called.report)
+        }
+    };
+    let out = json!({
+        "plugin": plugin.name(),
+        "version": plugin.version(),
+        "hook": args.hook,
+        "result": result,
+        "fuel_used": report.fuel_used,
+        "peak_memory_bytes": report.peak_memory_bytes,
+        "elapsed_us": report.elapsed.as_micros() as u64,
+        "log": report.log,
+    });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+fn decision_json(decision: c::Decision) -> Value {
+    match decision {
+        Ok(effects) => json!({"allowed": true, "effects": effects}),
+        Err(rejection) => json!({"allowed": false, "rejection": rejection}),
+    }
+}
+
+/// The request the host would make for transition `name` from the ticket's
+/// current state.
+fn transition_request(
+    manifest: &c::Manifest,
+    snapshot: &c::Snapshot,
+    name: &str,
+    note: Option<String>,
+) -> anyhow::Result<c::TransitionRequest> {
+    let ticket = &snapshot.ticket;
+    let kind = manifest
+        .kind(&ticket.kind)
+        .with_context(|| format!("the plugin does not own kind `{}`", ticket.kind))?;
+    let transition = kind
+        .workflow
+        .transition(name)
+        .with_context(|| format!("kind `{}` has no transition `{name}`", ticket.kind))?;
+    if !transition.from.contains(&ticket.state) {
+        bail!(
+            "transition `{name}` cannot be taken from state `{}` (only from {})",
+            ticket.state,
+            transition.from.join(", ")
+        );
+    }
+    Ok(c::TransitionRequest {
+        name: name.to_string(),
+        from: ticket.state.clone(),
+        to: transition.to.clone(),
+        note,
+        changed_attributes: Vec::new(),
+    })
+}

@@ -1,0 +1,9 @@
+//! aftersale: a self-hosted after-sales service platform implementing
+//! T/GXDSL259—2025, with sector rules in sandboxed WebAssembly plugins.
+//!
+//! Data flows one way: [`api`] → service → (domain + [`plugins`]) → store.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod plugins;

@@ -1,0 +1,156 @@
+//! One module of bindings per released contract version, and [`Bindings`],
+//! which hides from the rest of the host which version a plugin was built
+//! against.
+//!
+//! Adding a version: freeze its WIT folder under `wit/`, add a module here
+//! that points `bindgen!` at it with conversions to the host's types, add a
+//! variant to [`Bindings`], and list it in [`SUPPORTED`].
+
+use aftersale_sdk as c;
+use wasmtime::Store;
+use wasmtime::component::{InstancePre, Linker};
+
+use super::error::Failure;
+use super::sandbox::CallState;
+
+pub mod v1_0_0;
+
+/// Contract versions the host runs, oldest first.
+pub const SUPPORTED: &[&str] = &[v1_0_0::VERSION];
+
+/// Make every supported version's host imports available.
+pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+    v1_0_0::add_to_linker(linker)
+}
+
+/// The contract version a component exports, from its export names.
+pub fn detect<'a>(exports: impl IntoIterator<Item = &'a str>) -> Option<&'static str> {
+    let exports: Vec<&str> = exports.into_iter().collect();
+    SUPPORTED.iter().rev().copied().find(|version| {
+        let hooks = format!("aftersale:plugin/hooks@{version}");
+        exports.contains(&hooks.as_str())
+    })
+}
+
+/// A value a plugin returned, with the size of the text it carried.
+pub struct Measured<T> {
+    pub value: T,
+    pub bytes: usize,
+}
+
+impl<T> Measured<T> {
+    pub fn new(value: T, bytes: usize) -> Self {
+        Measured { value, bytes }
+    }
+}
+
+/// Why a hook call did not produce a value.
+pub enum HookError {
+    /// Instantiation failed (pool exhausted, start function trapped, …).
+    Instantiate(wasmtime::Error),
+    /// The guest trapped or hit a limit; the runtime classifies it.
+    Wasm(wasmtime::Error),
+    /// The host refused the input or the output.
+    Failure(Failure),
+}
+
+impl From<wasmtime::Error> for HookError {
+    fn from(error: wasmtime::Error) -> Self {
+        HookError::Wasm(error)
+    }
+}
+
+impl From<Failure> for HookError {
+    fn from(failure: Failure) -> Self {
+        HookError::Failure(failure)
+    }
+}
+
+/// A component bound to one contract version, ready to instantiate.
+pub enum Bindings {
+    V1_0_0(v1_0_0::Pre),
+}
+
+impl Bindings {
+    pub fn new(version: &str, pre: InstancePre<CallState>) -> wasmtime::Result<Self> {
+        match version {
+            v1_0_0::VERSION => v1_0_0::Pre::new(pre).map(Bindings::V1_0_0),
+            other => wasmtime::bail!("unsupported contract version {other}"),
+        }
+    }
+
+    pub fn version(&self) -> &'static str {
+        match self {
+            Bindings::V1_0_0(_) => v1_0_0::VERSION,
+        }
+    }
+
+    pub async fn manifest(
+        &self,
+        store: &mut Store<CallState>,
+    ) -> Result<Measured<c::Manifest>, HookError> {
+        match self {
+            Bindings::V1_0_0(pre) => pre.manifest(store).await,
+        }
+    }
+
+    pub async fn on_create(
+        &self,
+        store: &mut Store<CallState>,
+        snapshot: &c::Snapshot,
+        input_limit: usize,
+    ) -> Result<Measured<c::Decision>, HookError> {
+        match self {
+            Bindings::V1_0_0(pre) => pre.on_create(store, snapshot, input_limit).await,
+        }
+    }
+
+    pub async fn guard(
+        &self,
+        store: &mut Store<CallState>,
+        snapshot: &c::Snapshot,
+        transition: &c::TransitionRequest,
+        input_limit: usize,
+    ) -> Result<Measured<c::Decision>, HookError> {
+        match self {
+            Bindings::V1_0_0(pre) => pre.guard(store, snapshot, transition, input_limit).await,
+        }
+    }
+
+    pub async fn after(
+        &self,
+        store: &mut Store<CallState>,
+        snapshot: &c::Snapshot,
+        event: &c::Event,
+        input_limit: usize,
+    ) -> Result<Measured<Vec<c::Effect>>, HookError> {
+        match self {
+            Bindings::V1_0_0(pre) => pre.after(store, snapshot, event, input_limit).await,
+        }
+    }
+
+    pub async fn on_timer(
+        &self,
+        store: &mut Store<CallState>,
+        snapshot: &c::Snapshot,
+        timer: &c::FiredTimer,
+        input_limit: usize,
+    ) -> Result<Measured<Vec<c::Effect>>, HookError> {
+        match self {
+            Bindings::V1_0_0(pre) => pre.on_timer(store, snapshot, timer, input_limit).await,
+        }
+    }
+
+    pub async fn action(
+        &self,
+        store: &mut Store<CallState>,
+        snapshot: &c::Snapshot,
+        name: &str,
+        input: &c::Json,
+        input_limit: usize,
+    ) -> Result<Measured<Result<c::ActionOutput, c::Rejection>>, HookError> {
+        match self {
+            Bindings::V1_0_0(pre) => pre.action(store, snapshot, name, input, input_limit).await,
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Structural checks of the effects a plugin returns.
+//!
+//! What can be checked without the database is checked here, right after
+//! the call: names are identifiers, requested transitions exist in the
+//! workflow, numbers are in range. What needs the ticket's current state
+//! (is the transition allowed now? does the attribute value match the
+//! schema?) is checked where the effects are applied.
+
+use aftersale_sdk::{Effect, Manifest};
+
+const MAX_NAME: usize = 128;
+
+/// Check `effects` returned for a ticket of `kind`; `Err` names the first
+/// malformed one.
+pub fn validate(manifest: &Manifest, kind: &str, effects: &[Effect]) -> Result<(), String> {
+    for (i, effect) in effects.iter().enumerate() {
+        check(manifest, kind, effect).map_err(|e| format!("effect #{}: {e}", i + 1))?;
+    }
+    Ok(())
+}
+
+fn check(manifest: &Manifest, kind: &str, effect: &Effect) -> Result<(), String> {
+    match effect {
+        Effect::SetAttribute { name, .. } => identifier(name, "set-attribute name"),
+        Effect::SetPriority { .. } => Ok(()),
+        Effect::ScheduleTimer { name, .. } | Effect::CancelTimer { name } => timer_name(name),
+        Effect::CreateTicket(follow_up) => {
+            identifier(&follow_up.kind, "create-ticket kind")?;
+            identifier(&follow_up.relation, "create-ticket relation")?;
+            if follow_up.title.trim().is_empty() {
+                return Err("create-ticket needs a title".into());
+            }
+            Ok(())
+        }
+        Effect::Notify {
+            template, subject, ..
+        } => {
+            if template.trim().is_empty() || subject.trim().is_empty() {
+                return Err("notify needs a template and a subject".into());
+            }
+            Ok(())
+        }
+        Effect::AddNote { body, .. } => {
+            if body.trim().is_empty() {
+                return Err("add-note needs a body".into());
+            }
+            Ok(())
+        }
+        Effect::RequestTransition { transition } => {
+            let known = manifest
+                .kind(kind)
+                .is_some_and(|k| k.workflow.transition(transition).is_some());
+            if known {
+                Ok(())
+            } else {
+                Err(format!(
+                    "request-transition names `{transition}`, which the workflow of `{kind}` lacks"
+                ))
+            }
+        }
+        Effect::Escalate { tier, reason } => {
+            if *tier == 0 {
+                return Err("escalate: tiers start at 1".into());
+            }
+            if reason.trim().is_empty() {
+                return Err("escalate needs a reason".into());
+            }
+            Ok(())
+        }
+        Effect::ReservePart { sku, quantity, .. } => {
+            if sku.trim().is_empty() || *quantity == 0 {
+                return Err("reserve-part needs a sku and a quantity of at least 1".into());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn identifier(name: &str, what: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_NAME
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{what} `{name}` is not a snake_case identifier"))
+    }
+}
+
+fn timer_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_NAME
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "timer name `{name}` must be 1–{MAX_NAME} characters of a-z, 0-9, '_', '-', ':', '.'"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aftersale_sdk::{Category, KindBuilder, ManifestBuilder, Role};
+
+    fn manifest() -> Manifest {
+        ManifestBuilder::new("demo", "1.0.0", "")
+            .kind(
+                KindBuilder::new("repair", "Repair")
+                    .state("open", "Open", Category::New)
+                    .state("done", "Done", Category::Resolved)
+                    .transition("finish", "Finish", &["open"], "done", &[Role::Agent]),
+            )
+            .build()
+    }
+
+    #[test]
+    fn a_requested_transition_must_exist() {
+        let m = manifest();
+        assert!(validate(&m, "repair", &[Effect::request_transition("finish")]).is_ok());
+        let error = validate(&m, "repair", &[Effect::request_transition("teleport")]).unwrap_err();
+        assert!(error.contains("teleport"), "{error}");
+    }
+
+    #[test]
+    fn attribute_names_are_identifiers() {
+        let m = manifest();
+        let error = validate(&m, "repair", &[Effect::set_attribute("Bad Name", 1)]).unwrap_err();
+        assert!(error.starts_with("effect #1"), "{error}");
+    }
+}

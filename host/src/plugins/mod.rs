@@ -1,0 +1,23 @@
+//! Sector plugins: the sandboxed WebAssembly runtime that loads them and
+//! runs their hooks.
+//!
+//! [`Runtime`] owns one wasmtime engine with a pooling allocator. A component
+//! is compiled and checked once per content hash ([`Runtime::load`]); every
+//! hook call gets a fresh store with fuel, a deadline and a memory cap, and
+//! every way a call can go wrong comes back as a [`PluginError`].
+
+mod bindings;
+mod effects;
+mod embedded;
+mod error;
+mod limits;
+mod log;
+pub mod manifest;
+mod runtime;
+mod sandbox;
+
+pub use bindings::SUPPORTED as SUPPORTED_CONTRACTS;
+pub use embedded::DEFAULT_BUNDLE;
+pub use error::{Failure, Hook, LoadError, PluginError};
+pub use limits::Limits;
+pub use runtime::{CallReport, Called, ContentHash, Plugin, Runtime, RuntimeConfig};

@@ -1,0 +1,615 @@
+//! The sandbox runtime: one engine, components compiled once per content
+//! hash, a fresh store for every call.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use aftersale_sdk as c;
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+use wasmtime::component::{Component, Linker};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig, Store, Trap,
+};
+
+use super::bindings::{self, Bindings, HookError, Measured};
+use super::effects;
+use super::error::{Failure, Hook, LoadError, PluginError};
+use super::limits::{Limits, MemoryLimitExceeded};
+use super::manifest;
+use super::sandbox::{self, CallState};
+
+/// How often the engine's epoch advances; deadlines are counted in these
+/// ticks.
+const EPOCH_TICK: Duration = Duration::from_millis(1);
+
+/// Settings of the runtime as a whole.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// Default per-call limits.
+    pub limits: Limits,
+    /// Calls running at once; further calls wait for a slot.
+    pub max_concurrent_calls: u32,
+    /// The largest linear memory any plugin may be granted, bytes. Sizes the
+    /// pooling allocator's slots.
+    pub max_memory_bytes: u64,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig {
+            limits: Limits::default(),
+            max_concurrent_calls: 64,
+            max_memory_bytes: 128 << 20,
+        }
+    }
+}
+
+/// A component's SHA-256.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ContentHash(pub [u8; 32]);
+
+impl ContentHash {
+    pub fn of(bytes: &[u8]) -> Self {
+        ContentHash(Sha256::digest(bytes).into())
+    }
+}
+
+impl std::fmt::Display for ContentHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+/// A loaded plugin: its manifest, its limits and its compiled component,
+/// ready to instantiate.
+pub struct Plugin {
+    hash: ContentHash,
+    manifest: c::Manifest,
+    bindings: Bindings,
+    limits: Limits,
+}
+
+impl Plugin {
+    pub fn name(&self) -> &str {
+        &self.manifest.name
+    }
+
+    pub fn version(&self) -> &str {
+        &self.manifest.version
+    }
+
+    pub fn manifest(&self) -> &c::Manifest {
+        &self.manifest
+    }
+
+    pub fn hash(&self) -> ContentHash {
+        self.hash
+    }
+
+    /// The contract version the component was built against.
+    pub fn contract(&self) -> &'static str {
+        self.bindings.version()
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+}
+
+impl std::fmt::Debug for Plugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plugin")
+            .field("name", &self.manifest.name)
+            .field("version", &self.manifest.version)
+            .field("contract", &self.contract())
+            .field("hash", &self.hash.to_string())
+            .finish()
+    }
+}
+
+/// What a call cost.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CallReport {
+    pub fuel_used: u64,
+    pub peak_memory_bytes: u64,
+    #[serde(serialize_with = "micros")]
+    pub elapsed: Duration,
+    pub output_bytes: usize,
+    /// The call's log (stdout, stderr, `log`), cut at the log limit.
+    pub log: String,
+    /// Bytes of log beyond the limit.
+    pub log_dropped: usize,
+}
+
+fn micros<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+}
+
+/// A hook's answer and what it cost.
+#[derive(Debug, Clone)]
+pub struct Called<T> {
+    pub value: T,
+    pub report: CallReport,
+}
+
+/// Runs plugins. Cheap to share behind an `Arc`; every method takes `&self`.
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<CallState>,
+    limits: Limits,
+    slots: Semaphore,
+    loaded: Mutex<HashMap<ContentHash, Arc<Plugin>>>,
+}
+
+impl Runtime {
+    pub fn new(config: RuntimeConfig) -> anyhow::Result<Self> {
+        let mut pool = PoolingAllocationConfig::default();
+        let slots = config.max_concurrent_calls;
+        pool.total_component_instances(slots)
+            .total_core_instances(slots * 16)
+            .max_core_instances_per_component(16)
+            .total_memories(slots)
+            .max_memories_per_component(2)
+            .total_tables(slots * 4)
+            .max_tables_per_component(8)
+            .total_stacks(slots)
+            .max_memory_size(usize::try_from(config.max_memory_bytes)?)
+            // Keep a little of each memory mapped between calls: resetting
+            // it with memset is cheaper than asking the kernel again.
+            .linear_memory_keep_resident(256 << 10)
+            .table_keep_resident(64 << 10);
+
+        let mut wasm = Config::new();
+        wasm.wasm_component_model(true)
+            .consume_fuel(true)
+            .epoch_interruption(true)
+            .cranelift_opt_level(OptLevel::Speed)
+            .max_wasm_stack(512 << 10)
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let engine = Engine::new(&wasm).map_err(to_anyhow)?;
+        spawn_epoch_ticker(&engine);
+
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(to_anyhow)?;
+        bindings::add_to_linker(&mut linker).map_err(to_anyhow)?;
+
+        Ok(Runtime {
+            engine,
+            linker,
+            limits: config.limits,
+            slots: Semaphore::new(slots as usize),
+            loaded: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The default per-call limits.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Compile, check and load a component. Loading the same bytes twice
+    /// returns the plugin loaded the first time.
+    pub async fn load(&self, bytes: &[u8]) -> Result<Arc<Plugin>, LoadError> {
+        let hash = ContentHash::of(bytes);
+        if let Some(plugin) = self.cached(hash) {
+            return Ok(plugin);
+        }
+        check_header(bytes)?;
+        let component = {
+            let engine = self.engine.clone();
+            let bytes = bytes.to_vec();
+            // Compiling takes long enough to stall other tasks.
+            tokio::task::spawn_blocking(move || Component::new(&engine, &bytes))
+                .await
+                .map_err(|e| LoadError::Invalid(e.to_string()))?
+                .map_err(|e| LoadError::Invalid(format!("{e:#}")))?
+        };
+        let ty = component.component_type();
+        let forbidden: Vec<String> = ty
+            .imports(&self.engine)
+            .map(|(name, _)| name)
+            .filter(|name| !sandbox::import_allowed(name))
+            .map(str::to_string)
+            .collect();
+        if !forbidden.is_empty() {
+            return Err(LoadError::ForbiddenImport { imports: forbidden });
+        }
+        let exports: Vec<&str> = ty.exports(&self.engine).map(|(name, _)| name).collect();
+        let version = bindings::detect(exports.iter().copied()).ok_or_else(|| {
+            LoadError::UnsupportedContract {
+                supported: bindings::SUPPORTED.join(", "),
+                exported: if exports.is_empty() {
+                    "nothing".into()
+                } else {
+                    exports.join(", ")
+                },
+            }
+        })?;
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+        let bindings =
+            Bindings::new(version, pre).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+
+        let unnamed = |failure| PluginError {
+            plugin: format!("<component {}>", &hash.to_string()[..12]),
+            version: "?".into(),
+            hook: Hook::Manifest,
+            failure,
+        };
+        let limits = self.limits;
+        let permit = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|e| LoadError::Invalid(format!("the runtime is shutting down: {e}")))?;
+        let mut store = self.store(&limits, Timestamp::UNIX_EPOCH);
+        let result = bindings.manifest(&mut store).await;
+        let (result, _) = self.finish(result, &store, &limits, Instant::now());
+        drop(store);
+        drop(permit);
+        let manifest = result.map_err(unnamed)?;
+        manifest::validate(&manifest).map_err(|reason| PluginError {
+            plugin: manifest.name.clone(),
+            version: manifest.version.clone(),
+            hook: Hook::Manifest,
+            failure: Failure::InvalidManifest { reason },
+        })?;
+
+        let plugin = Arc::new(Plugin {
+            hash,
+            manifest,
+            bindings,
+            limits,
+        });
+        self.loaded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(hash, plugin.clone());
+        Ok(plugin)
+    }
+
+    fn cached(&self, hash: ContentHash) -> Option<Arc<Plugin>> {
+        self.loaded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&hash)
+            .cloned()
+    }
+
+    /// Run `on-create`.
+    pub async fn on_create(
+        &self,
+        plugin: &Plugin,
+        snapshot: &c::Snapshot,
+    ) -> Result<Called<c::Decision>, PluginError> {
+        let called = self
+            .call(
+                plugin,
+                Hook::OnCreate,
+                snapshot.now,
+                async |store, limit| plugin.bindings.on_create(store, snapshot, limit).await,
+            )
+            .await?;
+        self.check_decision(plugin, Hook::OnCreate, snapshot, called)
+    }
+
+    /// Run `guard` for a requested transition.
+    pub async fn guard(
+        &self,
+        plugin: &Plugin,
+        snapshot: &c::Snapshot,
+        transition: &c::TransitionRequest,
+    ) -> Result<Called<c::Decision>, PluginError> {
+        let called = self
+            .call(plugin, Hook::Guard, snapshot.now, async |store, limit| {
+                plugin
+                    .bindings
+                    .guard(store, snapshot, transition, limit)
+                    .await
+            })
+            .await?;
+        self.check_decision(plugin, Hook::Guard, snapshot, called)
+    }
+
+    /// Run `after` for a recorded event.
+    pub async fn after(
+        &self,
+        plugin: &Plugin,
+        snapshot: &c::Snapshot,
+        event: &c::Event,
+    ) -> Result<Called<Vec<c::Effect>>, PluginError> {
+        let called = self
+            .call(plugin, Hook::After, snapshot.now, async |store, limit| {
+                plugin.bindings.after(store, snapshot, event, limit).await
+            })
+            .await?;
+        self.check_effects(plugin, Hook::After, snapshot, &called.value)?;
+        Ok(called)
+    }
+
+    /// Run `on-timer` for a timer that came due.
+    pub async fn on_timer(
+        &self,
+        plugin: &Plugin,
+        snapshot: &c::Snapshot,
+        timer: &c::FiredTimer,
+    ) -> Result<Called<Vec<c::Effect>>, PluginError> {
+        let called = self
+            .call(plugin, Hook::OnTimer, snapshot.now, async |store, limit| {
+                plugin
+                    .bindings
+                    .on_timer(store, snapshot, timer, limit)
+                    .await
+            })
+            .await?;
+        self.check_effects(plugin, Hook::OnTimer, snapshot, &called.value)?;
+        Ok(called)
+    }
+
+    /// Run the named action.
+    pub async fn action(
+        &self,
+        plugin: &Plugin,
+        snapshot: &c::Snapshot,
+        name: &str,
+        input: &c::Json,
+    ) -> Result<Called<Result<c::ActionOutput, c::Rejection>>, PluginError> {
+        let called = self
+            .call(plugin, Hook::Action, snapshot.now, async |store, limit| {
+                plugin
+                    .bindings
+                    .action(store, snapshot, name, input, limit)
+                    .await
+            })
+            .await?;
+        if let Ok(output) = &called.value {
+            self.check_effects(plugin, Hook::Action, snapshot, &output.effects)?;
+        }
+        Ok(called)
+    }
+
+    fn check_decision(
+        &self,
+        plugin: &Plugin,
+        hook: Hook,
+        snapshot: &c::Snapshot,
+        called: Called<c::Decision>,
+    ) -> Result<Called<c::Decision>, PluginError> {
+        if let Ok(effects) = &called.value {
+            self.check_effects(plugin, hook, snapshot, effects)?;
+        }
+        Ok(called)
+    }
+
+    fn check_effects(
+        &self,
+        plugin: &Plugin,
+        hook: Hook,
+        snapshot: &c::Snapshot,
+        list: &[c::Effect],
+    ) -> Result<(), PluginError> {
+        effects::validate(&plugin.manifest, &snapshot.ticket.kind, list)
+            .map_err(|reason| error(plugin, hook, Failure::MalformedOutput { reason }))
+    }
+
+    /// One call: a slot, a fresh store with the plugin's limits, the hook, and
+    /// a report of what it cost. The store is dropped before this returns,
+    /// whatever the plugin did.
+    async fn call<T>(
+        &self,
+        plugin: &Plugin,
+        hook: Hook,
+        now: Timestamp,
+        run: impl AsyncFnOnce(&mut Store<CallState>, usize) -> Result<Measured<T>, HookError>,
+    ) -> Result<Called<T>, PluginError> {
+        let _permit = self.slots.acquire().await.map_err(|e| {
+            error(
+                plugin,
+                hook,
+                Failure::Instantiation {
+                    reason: e.to_string(),
+                },
+            )
+        })?;
+        let started = Instant::now();
+        let limits = plugin.limits;
+        let mut store = self.store(&limits, now);
+        let result = run(&mut store, limits.input_bytes).await;
+        let (result, report) = self.finish(result, &store, &limits, started);
+        let value = result.map_err(|failure| error(plugin, hook, failure))?;
+        tracing::debug!(
+            plugin = plugin.name(),
+            version = plugin.version(),
+            %hook,
+            fuel = report.fuel_used,
+            memory = report.peak_memory_bytes,
+            micros = report.elapsed.as_micros() as u64,
+            "plugin call"
+        );
+        Ok(Called { value, report })
+    }
+
+    fn store(&self, limits: &Limits, now: Timestamp) -> Store<CallState> {
+        let mut store = Store::new(&self.engine, CallState::new(limits, now));
+        store.limiter(|state| &mut state.limiter);
+        store
+            .set_fuel(limits.fuel)
+            .expect("fuel consumption is enabled in the engine config");
+        let ticks = limits.deadline().as_millis() / EPOCH_TICK.as_millis();
+        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX).max(1));
+        store.epoch_deadline_trap();
+        store
+    }
+
+    /// Turn the outcome of a hook into a value or a [`Failure`], and measure
+    /// the call.
+    fn finish<T>(
+        &self,
+        result: Result<Measured<T>, HookError>,
+        store: &Store<CallState>,
+        limits: &Limits,
+        started: Instant,
+    ) -> (Result<T, Failure>, CallReport) {
+        let (log, log_dropped) = store.data().log.contents();
+        let mut report = CallReport {
+            fuel_used: limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0)),
+            peak_memory_bytes: store.data().limiter.peak() as u64,
+            elapsed: started.elapsed(),
+            output_bytes: 0,
+            log,
+            log_dropped,
+        };
+        let result = match result {
+            Ok(measured) if measured.bytes > limits.output_bytes => Err(Failure::OutputTooLarge {
+                size: measured.bytes,
+                limit: limits.output_bytes,
+            }),
+            Ok(measured) => {
+                report.output_bytes = measured.bytes;
+                Ok(measured.value)
+            }
+            Err(HookError::Failure(failure)) => Err(failure),
+            Err(HookError::Instantiate(e)) if e.downcast_ref::<Trap>().is_none() => {
+                Err(Failure::Instantiation {
+                    reason: format!("{e:#}"),
+                })
+            }
+            Err(HookError::Instantiate(e) | HookError::Wasm(e)) => {
+                Err(classify(&e, limits, &report.log))
+            }
+        };
+        (result, report)
+    }
+}
+
+fn error(plugin: &Plugin, hook: Hook, failure: Failure) -> PluginError {
+    PluginError {
+        plugin: plugin.name().to_string(),
+        version: plugin.version().to_string(),
+        hook,
+        failure,
+    }
+}
+
+/// Name the cause of a trap.
+fn classify(error: &wasmtime::Error, limits: &Limits, log: &str) -> Failure {
+    if let Some(m) = error.downcast_ref::<MemoryLimitExceeded>() {
+        return Failure::MemoryLimit {
+            desired: m.desired as u64,
+            limit: m.limit as u64,
+        };
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => Failure::FuelExhausted { limit: limits.fuel },
+        Some(Trap::Interrupt) => Failure::Deadline {
+            limit_ms: limits.deadline_ms,
+        },
+        Some(Trap::StackOverflow) => Failure::StackOverflow,
+        // Rust keeps most of its stack in linear memory; running off its end
+        // is an out-of-bounds access, not a wasm stack overflow.
+        Some(Trap::MemoryOutOfBounds) if panic_message(log).is_none() => Failure::Trap {
+            message: format!(
+                "{} (in a Rust plugin usually a stack overflow from deep recursion)",
+                Trap::MemoryOutOfBounds
+            ),
+        },
+        Some(trap) => Failure::Trap {
+            message: match panic_message(log) {
+                Some(panic) => format!("{trap}; the plugin {panic}"),
+                None => trap.to_string(),
+            },
+        },
+        None => Failure::Trap {
+            message: format!("{error:#}"),
+        },
+    }
+}
+
+/// The panic message a Rust guest printed before it aborted, if any.
+fn panic_message(log: &str) -> Option<String> {
+    let start = log.find("panicked at")?;
+    let text = log[start..].trim_end();
+    let text = text
+        .split("\nnote: run with `RUST_BACKTRACE")
+        .next()
+        .unwrap_or(text);
+    Some(text.replace('\n', " "))
+}
+
+/// Distinguish "not wasm at all" and "a core module" from a component before
+/// asking the compiler, whose messages about them are obscure.
+fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
+    const MAGIC: &[u8] = b"\0asm";
+    if bytes.len() < 8 || &bytes[..4] != MAGIC {
+        return Err(LoadError::NotAComponent(
+            "the file is not WebAssembly (no \\0asm header)".into(),
+        ));
+    }
+    match bytes[4..8] {
+        [0x01, 0x00, 0x00, 0x00] => Err(LoadError::NotAComponent(
+            "the file is a core WebAssembly module; build the plugin for wasm32-wasip2 \
+             (or wrap the module with `wasm-tools component new`)"
+                .into(),
+        )),
+        [_, _, 0x01, 0x00] => Ok(()),
+        _ => Err(LoadError::NotAComponent(
+            "unknown WebAssembly binary version".into(),
+        )),
+    }
+}
+
+fn spawn_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    let spawned = thread::Builder::new()
+        .name("wasm-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                thread::sleep(EPOCH_TICK);
+            }
+        });
+    if let Err(e) = spawned {
+        // Without the ticker deadlines never fire; fuel still bounds every
+        // call, so carry on and say so.
+        tracing::error!("could not start the epoch thread, deadlines are off: {e}");
+    }
+}
+
+/// wasmtime has its own error type; the rest of the host speaks anyhow.
+fn to_anyhow(e: wasmtime::Error) -> anyhow::Error {
+    anyhow::anyhow!("{e:#}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_tell_modules_from_components() {
+        assert!(matches!(
+            check_header(b"hello world"),
+            Err(LoadError::NotAComponent(m)) if m.contains("not WebAssembly")
+        ));
+        assert!(matches!(
+            check_header(b"\0asm\x01\0\0\0"),
+            Err(LoadError::NotAComponent(m)) if m.contains("core WebAssembly module")
+        ));
+        assert!(check_header(b"\0asm\x0d\0\x01\0").is_ok());
+    }
+
+    #[test]
+    fn panic_messages_are_found_in_the_log() {
+        let log = "thread '<unnamed>' panicked at src/lib.rs:3:5:\nboom\nnote: run with `RUST_BACKTRACE=1`";
+        assert_eq!(
+            panic_message(log).as_deref(),
+            Some("panicked at src/lib.rs:3:5: boom")
+        );
+    }
+}

@@ -1,0 +1,547 @@
+//! The plugin contract's types in idiomatic Rust.
+//!
+//! Each type mirrors one of `wit/1.0.0/plugin.wit`; the WIT file documents the
+//! meaning of every field. These types also define the JSON form of a snapshot
+//! that `aftersale plugin run --input` and the native test harness read.
+
+use serde::{Deserialize, Serialize};
+
+use crate::json::{Attributes, Json};
+
+/// An instant in time (UTC); the [`jiff`] crate's type, so local dates in the
+/// tenant's zone ([`Snapshot::time_zone`]) are one call away.
+pub use jiff::Timestamp;
+
+/// What a workflow state means to the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    New,
+    Active,
+    Waiting,
+    Resolved,
+    Closed,
+    Cancelled,
+}
+
+/// Who is acting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Agent,
+    Technician,
+    Partner,
+    Viewer,
+    Customer,
+    System,
+}
+
+/// The service touch point through which a request came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Phone,
+    Online,
+    WalkIn,
+    Onsite,
+    Email,
+    Api,
+}
+
+/// Ticket priority, `P1` most urgent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Priority {
+    P1,
+    P2,
+    P3,
+    P4,
+    P5,
+}
+
+/// The person the service is for.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+/// The product the service concerns. Dates are ISO 8601, the price a decimal
+/// string.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_invoice: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_warranty_card: Option<bool>,
+}
+
+/// A ticket as the host stores it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ticket {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub channel: Channel,
+    pub customer: Customer,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<Product>,
+    pub priority: Priority,
+    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    #[serde(default)]
+    pub attributes: Attributes,
+    #[serde(default)]
+    pub version: u64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Who caused a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    pub id: String,
+    pub role: Role,
+}
+
+impl Actor {
+    /// The host itself (timers, requested transitions).
+    pub fn system() -> Self {
+        Actor {
+            id: "system".into(),
+            role: Role::System,
+        }
+    }
+}
+
+/// One entry of a ticket's event log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub id: String,
+    pub at: Timestamp,
+    pub actor: Actor,
+    pub kind: String,
+    #[serde(default)]
+    pub data: Json,
+}
+
+/// Everything a plugin may base a decision on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    pub tenant: String,
+    pub time_zone: String,
+    pub now: Timestamp,
+    pub actor: Actor,
+    pub ticket: Ticket,
+    #[serde(default)]
+    pub history: Vec<Event>,
+    #[serde(default)]
+    pub config: Json,
+}
+
+/// A requested change of workflow state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    pub name: String,
+    pub from: String,
+    pub to: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub changed_attributes: Vec<String>,
+}
+
+/// A timer that has come due.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FiredTimer {
+    pub name: String,
+    pub due: Timestamp,
+    #[serde(default)]
+    pub payload: Json,
+}
+
+/// Who a notice is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    Customer,
+    Assignee,
+    GroupLead,
+    Manager,
+    Stakeholders,
+    Admins,
+}
+
+/// A new ticket linked to the current one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUp {
+    pub kind: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    #[serde(default)]
+    pub attributes: Attributes,
+    pub relation: String,
+}
+
+/// Something the plugin wants the host to do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "effect", deny_unknown_fields)]
+pub enum Effect {
+    SetAttribute {
+        name: String,
+        value: serde_json::Value,
+    },
+    SetPriority {
+        priority: Priority,
+    },
+    ScheduleTimer {
+        name: String,
+        at: Timestamp,
+        #[serde(default)]
+        payload: Json,
+    },
+    CancelTimer {
+        name: String,
+    },
+    CreateTicket(FollowUp),
+    Notify {
+        audience: Audience,
+        template: String,
+        subject: String,
+        body: String,
+    },
+    AddNote {
+        body: String,
+        internal: bool,
+    },
+    RequestTransition {
+        transition: String,
+    },
+    Escalate {
+        tier: u8,
+        reason: String,
+    },
+    ReservePart {
+        sku: String,
+        quantity: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        node: Option<String>,
+    },
+}
+
+impl Effect {
+    /// Set attribute `name` to `value` (`null` removes it).
+    pub fn set_attribute(name: impl Into<String>, value: impl Serialize) -> Self {
+        Effect::SetAttribute {
+            name: name.into(),
+            value: serde_json::to_value(value).unwrap_or(serde_json::Value::Null),
+        }
+    }
+
+    /// Schedule (or replace) the timer `name`.
+    pub fn schedule_timer(name: impl Into<String>, at: Timestamp, payload: impl Serialize) -> Self {
+        Effect::ScheduleTimer {
+            name: name.into(),
+            at,
+            payload: Json::from_value(payload),
+        }
+    }
+
+    /// Cancel the pending timer `name`, if any.
+    pub fn cancel_timer(name: impl Into<String>) -> Self {
+        Effect::CancelTimer { name: name.into() }
+    }
+
+    /// Notify someone through the tenant's channels.
+    pub fn notify(
+        audience: Audience,
+        template: impl Into<String>,
+        subject: impl Into<String>,
+        body: impl Into<String>,
+    ) -> Self {
+        Effect::Notify {
+            audience,
+            template: template.into(),
+            subject: subject.into(),
+            body: body.into(),
+        }
+    }
+
+    /// Add a note to the timeline.
+    pub fn note(body: impl Into<String>, internal: bool) -> Self {
+        Effect::AddNote {
+            body: body.into(),
+            internal,
+        }
+    }
+
+    /// Take the named transition after the current change.
+    pub fn request_transition(transition: impl Into<String>) -> Self {
+        Effect::RequestTransition {
+            transition: transition.into(),
+        }
+    }
+
+    /// Escalate to a support tier.
+    pub fn escalate(tier: u8, reason: impl Into<String>) -> Self {
+        Effect::Escalate {
+            tier,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A refusal naming the rule that decided and everything that is missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rejection {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
+}
+
+impl Rejection {
+    /// A rejection with a machine code (kebab-case) and a message for people.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Rejection {
+            code: code.into(),
+            message: message.into(),
+            rule: None,
+            details: Vec::new(),
+        }
+    }
+
+    /// Name the business rule that decided, e.g. `A3`.
+    pub fn rule(mut self, rule: impl Into<String>) -> Self {
+        self.rule = Some(rule.into());
+        self
+    }
+
+    /// List every individual problem.
+    pub fn details<I, S>(mut self, details: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.details = details.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The answer for an action name the plugin does not know.
+    pub fn unknown_action(name: &str) -> Self {
+        Rejection::new(
+            "unknown-action",
+            format!("this plugin has no action `{name}`"),
+        )
+    }
+
+    /// The answer for input that does not have the expected shape.
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Rejection::new("invalid-input", message)
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(rule) = &self.rule {
+            write!(f, "[{rule}] ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if !self.details.is_empty() {
+            write!(f, ": {}", self.details.join("; "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+/// The answer of a named action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionOutput {
+    pub output: serde_json::Value,
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+}
+
+impl ActionOutput {
+    /// An answer without effects.
+    pub fn new(output: impl Serialize) -> Self {
+        ActionOutput {
+            output: serde_json::to_value(output).unwrap_or(serde_json::Value::Null),
+            effects: Vec::new(),
+        }
+    }
+
+    /// Add effects to the answer.
+    pub fn with_effects(mut self, effects: Vec<Effect>) -> Self {
+        self.effects = effects;
+        self
+    }
+}
+
+/// One state of a workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub name: String,
+    pub label: String,
+    pub category: Category,
+}
+
+impl State {
+    pub fn new(name: &str, label: &str, category: Category) -> Self {
+        State {
+            name: name.into(),
+            label: label.into(),
+            category,
+        }
+    }
+}
+
+/// One named edge of a workflow graph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    pub name: String,
+    pub label: String,
+    pub from: Vec<String>,
+    pub to: String,
+    pub roles: Vec<Role>,
+}
+
+impl Transition {
+    pub fn new(name: &str, label: &str, from: &[&str], to: &str, roles: &[Role]) -> Self {
+        Transition {
+            name: name.into(),
+            label: label.into(),
+            from: from.iter().map(|s| s.to_string()).collect(),
+            to: to.into(),
+            roles: roles.to_vec(),
+        }
+    }
+}
+
+/// The states and transitions of one ticket kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workflow {
+    pub initial: String,
+    pub states: Vec<State>,
+    pub transitions: Vec<Transition>,
+}
+
+impl Workflow {
+    /// The state called `name`.
+    pub fn state(&self, name: &str) -> Option<&State> {
+        self.states.iter().find(|s| s.name == name)
+    }
+
+    /// The transition called `name`.
+    pub fn transition(&self, name: &str) -> Option<&Transition> {
+        self.transitions.iter().find(|t| t.name == name)
+    }
+}
+
+/// Which clock an SLA target measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaMetric {
+    Response,
+    Resolution,
+    OnSite,
+}
+
+/// A default SLA target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaTarget {
+    pub metric: SlaMetric,
+    pub priority: Option<Priority>,
+    pub minutes: u32,
+    pub business_time: bool,
+}
+
+/// A ticket kind the plugin owns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kind {
+    pub name: String,
+    pub label: String,
+    pub workflow: Workflow,
+    pub attributes_schema: serde_json::Value,
+    pub default_priority: Priority,
+    pub sla: Vec<SlaTarget>,
+}
+
+/// A named decision a client can ask for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Action {
+    pub name: String,
+    pub label: String,
+    pub kinds: Vec<String>,
+    pub roles: Vec<Role>,
+    pub input_schema: serde_json::Value,
+}
+
+/// Resources a plugin asks for beyond the host's defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceRequest {
+    pub fuel: Option<u64>,
+    pub memory_bytes: Option<u64>,
+    pub deadline_ms: Option<u32>,
+}
+
+/// What a plugin declares about itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub kinds: Vec<Kind>,
+    pub actions: Vec<Action>,
+    pub config_schema: serde_json::Value,
+    pub default_config: serde_json::Value,
+    #[serde(default)]
+    pub resources: ResourceRequest,
+}
+
+impl Manifest {
+    /// The kind called `name`.
+    pub fn kind(&self, name: &str) -> Option<&Kind> {
+        self.kinds.iter().find(|k| k.name == name)
+    }
+}

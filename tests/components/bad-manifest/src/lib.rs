@@ -1,0 +1,19 @@
+//! Declares a transition into a state that does not exist.
+
+use aftersale_sdk::prelude::*;
+
+pub struct Confused;
+
+impl Plugin for Confused {
+    fn manifest() -> Manifest {
+        ManifestBuilder::new("confused", "0.1.0", "has a broken workflow")
+            .kind(
+                KindBuilder::new("trial", "Trial")
+                    .state("open", "Open", Category::New)
+                    .transition("vanish", "Vanish", &["open"], "nowhere", &[Role::Agent]),
+            )
+            .build()
+    }
+}
+
+export_plugin!(Confused);

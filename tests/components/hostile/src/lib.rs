@@ -1,0 +1,136 @@
+//! A plugin that misbehaves on request, for the runtime's hostile-plugin
+//! suite. The ticket attribute `mode` picks the misbehaviour; without it the
+//! plugin behaves, so every test can also check that the next call works.
+
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use aftersale_sdk::prelude::*;
+
+pub struct Hostile;
+
+/// Calls this instance has served. A fresh instance per call keeps it at 1.
+static CALLS: AtomicU64 = AtomicU64::new(0);
+
+impl Plugin for Hostile {
+    fn manifest() -> Manifest {
+        ManifestBuilder::new("hostile", "6.6.6", "misbehaves on request")
+            .kind(
+                KindBuilder::new("trial", "Trial")
+                    .state("open", "Open", Category::New)
+                    .state("done", "Done", Category::Resolved)
+                    .transition("finish", "Finish", &["open"], "done", &[Role::Agent])
+                    .sla(SlaMetric::Response, None, 60, false),
+            )
+            .action(
+                "echo",
+                "Echo",
+                &[],
+                &[Role::Agent],
+                json!({"type": "object"}),
+            )
+            .build()
+    }
+
+    fn on_create(snapshot: &Snapshot) -> Decision {
+        misbehave(snapshot)
+    }
+
+    fn guard(snapshot: &Snapshot, transition: &TransitionRequest) -> Decision {
+        let effects = misbehave(snapshot)?;
+        if !effects.is_empty() {
+            return Ok(effects);
+        }
+        if !snapshot.ticket.attributes.has("verdict") {
+            return Err(Rejection::new("verdict-missing", "record a verdict first")
+                .rule("H1")
+                .details(["verdict"]));
+        }
+        Ok(vec![Effect::note(
+            format!("{} allowed", transition.name),
+            true,
+        )])
+    }
+
+    fn after(snapshot: &Snapshot, event: &Event) -> Vec<Effect> {
+        misbehave(snapshot).unwrap_or_default();
+        vec![Effect::note(format!("saw {}", event.kind), true)]
+    }
+
+    fn on_timer(snapshot: &Snapshot, timer: &FiredTimer) -> Vec<Effect> {
+        misbehave(snapshot).unwrap_or_default();
+        vec![Effect::set_attribute("last_timer", &timer.name)]
+    }
+
+    fn action(snapshot: &Snapshot, name: &str, input: &Json) -> Result<ActionOutput, Rejection> {
+        misbehave(snapshot)?;
+        match name {
+            "echo" => Ok(ActionOutput::new(json!({
+                "input": input.value()?,
+                "now": snapshot.now,
+                "clock": std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_millis() as u64)
+                    .unwrap_or(0),
+                "config": snapshot.config.value()?,
+            }))),
+            other => Err(Rejection::unknown_action(other)),
+        }
+    }
+}
+
+fn misbehave(snapshot: &Snapshot) -> Decision {
+    let calls = CALLS.fetch_add(1, Ordering::SeqCst) + 1;
+    match snapshot.ticket.attributes.str("mode").unwrap_or("behave") {
+        "spin" => loop {
+            black_box(calls);
+            aftersale_sdk::log::debug("spinning");
+        },
+        "burn" => {
+            let mut x = calls;
+            loop {
+                x = black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+            }
+        }
+        "hog" => {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(Vec::with_capacity(1 << 20));
+                black_box(&hoard);
+            }
+        }
+        "recurse" => Ok(vec![Effect::note(recurse(black_box(1)).to_string(), true)]),
+        "deep_frames" => Ok(vec![Effect::note(
+            deep_frames(black_box(1)).to_string(),
+            true,
+        )]),
+        "panic" => panic!("the plugin gave up on ticket {}", snapshot.ticket.id),
+        "flood" => Ok(vec![Effect::set_attribute("blob", "x".repeat(200 << 10))]),
+        "chatter" => {
+            for i in 0..1_000 {
+                println!("line {i} of chatter that nobody needs");
+            }
+            Ok(vec![])
+        }
+        "unknown_transition" => Ok(vec![Effect::request_transition("teleport")]),
+        "bad_name" => Ok(vec![Effect::set_attribute("Not An Identifier", 1)]),
+        "count" => Ok(vec![Effect::set_attribute("calls", calls)]),
+        _ => Ok(vec![]),
+    }
+}
+
+/// Recursion in WebAssembly locals: exhausts the wasm call stack.
+#[allow(unconditional_recursion)]
+fn recurse(depth: u64) -> u64 {
+    black_box(recurse(black_box(depth + 1))) + 1
+}
+
+/// Recursion with large frames: exhausts the stack Rust keeps in linear
+/// memory first.
+#[allow(unconditional_recursion)]
+fn deep_frames(depth: u64) -> u64 {
+    let frame = black_box([depth; 64]);
+    deep_frames(frame[depth as usize % 64] + 1) + frame[0]
+}
+
+export_plugin!(Hostile);

@@ -1,0 +1,148 @@
+//! The `aftersale plugin` commands, run as a user runs them.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use aftersale::plugins::DEFAULT_BUNDLE;
+use serde_json::Value;
+
+use crate::support::{behaving, components};
+
+fn aftersale(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aftersale"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Assert the command failed with exactly one line on stderr, and return it.
+fn one_line_error(output: &Output) -> String {
+    assert!(!output.status.success(), "expected failure: {output:?}");
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    stderr
+}
+
+#[test]
+fn check_prints_the_manifest_of_each_first_party_plugin() {
+    let dir = tempfile::tempdir().unwrap();
+    for (package, bytes) in DEFAULT_BUNDLE {
+        let file = dir.path().join(format!("{package}.wasm"));
+        std::fs::write(&file, bytes).unwrap();
+        let output = aftersale(&["plugin", "check", file.to_str().unwrap()]);
+        assert!(
+            output.status.success(),
+            "{package}: {}",
+            text(&output.stderr)
+        );
+        let manifest: Value = serde_json::from_slice(&output.stdout).expect("JSON manifest");
+        assert_eq!(manifest["name"], *package);
+        assert!(manifest["kinds"].as_array().is_some_and(|k| !k.is_empty()));
+    }
+}
+
+#[test]
+fn check_refuses_a_file_that_is_not_wasm() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.wasm");
+    std::fs::write(&file, "these are my notes").unwrap();
+    let error = one_line_error(&aftersale(&["plugin", "check", file.to_str().unwrap()]));
+    assert!(error.contains("not WebAssembly"), "{error}");
+}
+
+#[test]
+fn check_refuses_a_core_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("core.wasm");
+    std::fs::write(&file, b"\0asm\x01\0\0\0").unwrap();
+    let error = one_line_error(&aftersale(&["plugin", "check", file.to_str().unwrap()]));
+    assert!(error.contains("core WebAssembly module"), "{error}");
+}
+
+#[test]
+fn check_refuses_a_forbidden_import_and_names_it() {
+    let error = one_line_error(&aftersale(&["plugin", "check", components::FORBIDDEN_FS]));
+    assert!(
+        error.contains("forbidden import `wasi:filesystem/"),
+        "{error}"
+    );
+}
+
+#[test]
+fn check_refuses_a_missing_file() {
+    let error = one_line_error(&aftersale(&["plugin", "check", "/no/such/plugin.wasm"]));
+    assert!(error.contains("cannot read"), "{error}");
+}
+
+#[test]
+fn run_reports_the_decision_fuel_memory_and_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("snapshot.json");
+    std::fs::write(&input, serde_json::to_vec(&behaving()).unwrap()).unwrap();
+    let output = aftersale(&[
+        "plugin",
+        "run",
+        components::HOSTILE,
+        "--hook",
+        "guard",
+        "--input",
+        input.to_str().unwrap(),
+        "--transition",
+        "finish",
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["plugin"], "hostile");
+    assert_eq!(report["hook"], "guard");
+    assert_eq!(report["result"]["allowed"], true);
+    assert!(report["fuel_used"].as_u64().unwrap() > 0);
+    assert!(report["peak_memory_bytes"].as_u64().unwrap() > 0);
+    assert!(report["elapsed_us"].as_u64().is_some());
+}
+
+#[test]
+fn run_names_a_transition_the_workflow_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("snapshot.json");
+    std::fs::write(&input, serde_json::to_vec(&behaving()).unwrap()).unwrap();
+    let output = aftersale(&[
+        "plugin",
+        "run",
+        components::HOSTILE,
+        "--hook",
+        "guard",
+        "--input",
+        input.to_str().unwrap(),
+        "--transition",
+        "fly",
+    ]);
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("no transition `fly`"));
+}
+
+#[test]
+fn run_fails_cleanly_when_the_plugin_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("snapshot.json");
+    let snapshot = crate::support::trial("burn").build();
+    std::fs::write(&input, serde_json::to_vec(&snapshot).unwrap()).unwrap();
+    let output = aftersale(&[
+        "plugin",
+        "run",
+        components::HOSTILE,
+        "--hook",
+        "on-create",
+        "--input",
+        Path::new(&input).to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("fuel exhausted"),
+        "{}",
+        text(&output.stderr)
+    );
+}

@@ -1,0 +1,42 @@
+//! No state leaks between calls: every call gets a fresh instance.
+
+use std::sync::Arc;
+
+use aftersale_sdk::testing::EffectsExt;
+use serde_json::json;
+
+use crate::support::{components, load, runtime, trial};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_calls_on_eight_tasks_each_see_a_fresh_instance() {
+    let runtime = Arc::new(runtime());
+    let plugin = load(&runtime, components::HOSTILE).await;
+    let tasks: Vec<_> = (0..8)
+        .map(|task| {
+            let runtime = runtime.clone();
+            let plugin = plugin.clone();
+            tokio::spawn(async move {
+                for call in 0..125 {
+                    let snapshot = trial("count")
+                        .attr("caller", format!("{task}/{call}"))
+                        .build();
+                    let effects = runtime
+                        .on_create(&plugin, &snapshot)
+                        .await
+                        .unwrap()
+                        .value
+                        .unwrap();
+                    // A static counter inside the plugin starts at zero every time.
+                    assert_eq!(
+                        effects.attribute("calls"),
+                        Some(&json!(1)),
+                        "task {task} call {call}"
+                    );
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("no task panicked");
+    }
+}
