@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::PathBuf;
 
-const FIRST_PARTY: &[&str] = &["appliance", "it-support", "retail-returns"];
+const FIRST_PARTY: &[&str] = &["appliance", "complaints", "it-support", "retail-returns"];
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));

@@ -48,6 +48,7 @@ mod guest;
 mod json;
 pub mod log;
 mod manifest;
+pub mod period;
 pub mod testing;
 mod types;
 
@@ -60,6 +61,10 @@ pub use serde_json;
 
 /// The answer of `on-create` and `guard`: effects to apply, or a rejection.
 pub type Decision = Result<Vec<Effect>, Rejection>;
+
+/// The name `guard` sees for an edit of attributes or priority that moves no
+/// state. No workflow transition may use it.
+pub const EDIT: &str = "edit";
 
 /// Everything a plugin usually needs.
 pub mod prelude {

@@ -107,6 +107,22 @@ impl<P: Plugin> Harness<P> {
         self.guard_with(snapshot, request)
     }
 
+    /// Run `guard` for an edit of attributes that moves no state, as the host
+    /// asks it: the name `edit`, `from` equal to `to`.
+    pub fn edit(&self, snapshot: &Snapshot, note: Option<&str>, changed: &[&str]) -> Decision {
+        let state = snapshot.ticket.state.clone();
+        self.guard_with(
+            snapshot,
+            TransitionRequest {
+                name: crate::EDIT.into(),
+                from: state.clone(),
+                to: state,
+                note: note.map(str::to_string),
+                changed_attributes: changed.iter().map(|s| s.to_string()).collect(),
+            },
+        )
+    }
+
     /// Run `guard` with a hand-made request.
     pub fn guard_with(&self, snapshot: &Snapshot, request: TransitionRequest) -> Decision {
         P::guard(snapshot, &request)

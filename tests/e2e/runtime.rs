@@ -149,7 +149,10 @@ async fn first_party_plugins_load_with_their_manifests() {
         assert!(!plugin.manifest().kinds.is_empty());
         names.push(plugin.name().to_string());
     }
-    assert_eq!(names, ["appliance", "it-support", "retail-returns"]);
+    assert_eq!(
+        names,
+        ["appliance", "complaints", "it-support", "retail-returns"]
+    );
 }
 
 #[test]

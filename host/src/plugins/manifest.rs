@@ -106,6 +106,11 @@ fn validate_workflow(workflow: &aftersale_sdk::Workflow) -> Result<(), String> {
         if !is_snake(name) {
             return Err(format!("transition name `{name}` must be snake_case"));
         }
+        if name == aftersale_sdk::EDIT {
+            return Err(format!(
+                "the transition name `{name}` is reserved for edits that move no state"
+            ));
+        }
         if !transitions.insert(name.as_str()) {
             return Err(format!("transition `{name}` is declared twice"));
         }
