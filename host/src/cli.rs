@@ -27,6 +27,9 @@ struct Cli {
 enum Command {
     /// Run the HTTP server.
     Serve(ServeArgs),
+    /// Manage tenants.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
     /// Develop and inspect plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
@@ -56,6 +59,20 @@ impl DatabaseArgs {
             .or_else(|| std::env::var("DATABASE_URL").ok())
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())
     }
+}
+
+#[derive(Debug, Subcommand)]
+enum TenantCommand {
+    /// Create a tenant with the first-party plugin bundle; prints its id and
+    /// its admin key (shown once) as JSON.
+    Create {
+        name: String,
+        /// IANA time zone of the tenant.
+        #[arg(long, default_value = crate::service::tenants::DEFAULT_TIME_ZONE)]
+        time_zone: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -145,9 +162,29 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let config = Config::new(args.listen, args.database.resolve(), Limits::default());
             crate::api::serve(config).await
         }
+        Command::Tenant(TenantCommand::Create {
+            name,
+            time_zone,
+            database,
+        }) => create_tenant(&name, &time_zone, database.resolve()).await,
         Command::Plugin(PluginCommand::Check { file }) => check(&file).await,
         Command::Plugin(PluginCommand::Run(args)) => run_hook(args).await,
     }
+}
+
+async fn create_tenant(name: &str, time_zone: &str, database_url: String) -> anyhow::Result<()> {
+    let config = Config::new(
+        "127.0.0.1:0".parse().expect("a valid address"),
+        database_url,
+        Limits::default(),
+    );
+    let (_, services) = crate::api::build(&config).await?;
+    let created = services.create_tenant(name, Some(time_zone)).await?;
+    println!(
+        "{}",
+        json!({"tenant_id": created.tenant.id, "admin_key": created.admin_key})
+    );
+    Ok(())
 }
 
 async fn load(

@@ -12,6 +12,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://aftersale.db";
 pub struct Config {
     pub listen: SocketAddr,
     pub database_url: String,
+    /// The key that manages tenants over HTTP; none disables it.
+    pub operator_key: Option<String>,
     pub plugins: RuntimeConfig,
 }
 
@@ -20,6 +22,9 @@ impl Config {
         Config {
             listen,
             database_url,
+            operator_key: std::env::var("AFTERSALE_OPERATOR_KEY")
+                .ok()
+                .filter(|k| !k.is_empty()),
             plugins: RuntimeConfig {
                 limits,
                 ..RuntimeConfig::default()

@@ -6,4 +6,7 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod domain;
 pub mod plugins;
+pub mod service;
+pub mod store;

@@ -72,6 +72,20 @@ impl<'de> Deserialize<'de> for Json {
     }
 }
 
+/// Merge `overrides` into `base`: objects key by key, anything else
+/// replaced. This is how a tenant's configuration overrides a plugin's
+/// defaults.
+pub fn merge(base: &mut Value, overrides: Value) {
+    match (base, overrides) {
+        (Value::Object(base), Value::Object(overrides)) => {
+            for (key, value) in overrides {
+                merge(base.entry(key).or_insert(Value::Null), value);
+            }
+        }
+        (base, overrides) => *base = overrides,
+    }
+}
+
 /// A ticket's attributes: a JSON object whose schema the plugin declares.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -168,5 +182,21 @@ impl Attributes {
 impl From<Map<String, Value>> for Attributes {
     fn from(map: Map<String, Value>) -> Self {
         Attributes(map)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn merge_replaces_leaves_and_keeps_siblings() {
+        let mut base = json!({"arrival_hours": {"city": 24, "county": 48}, "followup_days": 3});
+        merge(&mut base, json!({"arrival_hours": {"city": 12}}));
+        assert_eq!(
+            base,
+            json!({"arrival_hours": {"city": 12, "county": 48}, "followup_days": 3})
+        );
     }
 }

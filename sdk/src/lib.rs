@@ -52,7 +52,7 @@ pub mod period;
 pub mod testing;
 mod types;
 
-pub use json::{Attributes, Json};
+pub use json::{Attributes, Json, merge};
 pub use manifest::{KindBuilder, ManifestBuilder};
 pub use types::*;
 

@@ -30,7 +30,7 @@ use std::marker::PhantomData;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::json::{Attributes, Json};
+use crate::json::{Attributes, Json, merge};
 use crate::types::{
     ActionOutput, Actor, Channel, Customer, Effect, Event, FiredTimer, FollowUp, Manifest,
     Priority, Product, Rejection, Role, Snapshot, Ticket, Timestamp, TransitionRequest,
@@ -352,18 +352,6 @@ impl SnapshotBuilder {
     }
 }
 
-/// Merge `overrides` into `base`: objects key by key, anything else replaced.
-pub fn merge(base: &mut Value, overrides: Value) {
-    match (base, overrides) {
-        (Value::Object(base), Value::Object(overrides)) => {
-            for (key, value) in overrides {
-                merge(base.entry(key).or_insert(Value::Null), value);
-            }
-        }
-        (base, overrides) => *base = overrides,
-    }
-}
-
 /// Questions tests ask about a list of effects.
 pub trait EffectsExt {
     /// The timer scheduled under `name`: when, and its payload.
@@ -421,16 +409,6 @@ impl EffectsExt for [Effect] {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn merge_replaces_leaves_and_keeps_siblings() {
-        let mut base = json!({"arrival_hours": {"city": 24, "county": 48}, "followup_days": 3});
-        merge(&mut base, json!({"arrival_hours": {"city": 12}}));
-        assert_eq!(
-            base,
-            json!({"arrival_hours": {"city": 12, "county": 48}, "followup_days": 3})
-        );
-    }
 
     #[test]
     fn snapshot_json_round_trips() {

@@ -2,8 +2,14 @@
 //!
 //! One test binary with a module per area keeps link time down.
 
+mod app;
 mod cli;
+mod concurrency;
+mod endpoints;
+mod errors_api;
 mod hostile;
 mod isolation;
 mod runtime;
 mod support;
+mod tenancy;
+mod tickets_api;

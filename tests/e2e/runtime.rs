@@ -28,7 +28,7 @@ async fn manifest_is_read_and_validated_at_load() {
     assert_eq!(kind.workflow.initial, "open");
     assert_eq!(
         kind.workflow.transition("finish").unwrap().roles,
-        [Role::Agent]
+        [Role::Agent, Role::Admin, Role::System]
     );
 }
 

@@ -422,6 +422,11 @@ impl Runtime {
         let mut store = self.store(&limits, now);
         let result = run(&mut store, limits.input_bytes).await;
         let (result, report) = self.finish(result, &store, &limits, started);
+        let outcome = if result.is_ok() { "ok" } else { "failure" };
+        metrics::counter!("plugin_calls_total", "plugin" => plugin.name().to_string(), "hook" => hook.as_str(), "outcome" => outcome)
+            .increment(1);
+        metrics::histogram!("plugin_call_duration_seconds", "plugin" => plugin.name().to_string(), "hook" => hook.as_str())
+            .record(report.elapsed.as_secs_f64());
         let value = result.map_err(|failure| error(plugin, hook, failure))?;
         tracing::debug!(
             plugin = plugin.name(),

@@ -18,15 +18,38 @@ impl Plugin for Hostile {
             .kind(
                 KindBuilder::new("trial", "Trial")
                     .state("open", "Open", Category::New)
+                    .state("waiting", "Waiting", Category::Waiting)
                     .state("done", "Done", Category::Resolved)
-                    .transition("finish", "Finish", &["open"], "done", &[Role::Agent])
+                    .transition(
+                        "finish",
+                        "Finish",
+                        &["open", "waiting"],
+                        "done",
+                        &[Role::Agent, Role::Admin, Role::System],
+                    )
+                    .transition(
+                        "pause",
+                        "Pause",
+                        &["open"],
+                        "waiting",
+                        &[Role::Agent, Role::Admin],
+                    )
+                    .transition("reopen", "Reopen", &["done"], "open", &[Role::Admin])
+                    .attributes_schema(json!({
+                        "type": "object",
+                        "properties": {
+                            "mode": {"type": "string"},
+                            "verdict": {"type": "string"},
+                            "score": {"type": "integer"}
+                        }
+                    }))
                     .sla(SlaMetric::Response, None, 60, false),
             )
             .action(
                 "echo",
                 "Echo",
                 &[],
-                &[Role::Agent],
+                &[Role::Agent, Role::Admin],
                 json!({"type": "object"}),
             )
             .build()
@@ -41,7 +64,7 @@ impl Plugin for Hostile {
         if !effects.is_empty() {
             return Ok(effects);
         }
-        if !snapshot.ticket.attributes.has("verdict") {
+        if transition.name == "finish" && !snapshot.ticket.attributes.has("verdict") {
             return Err(Rejection::new("verdict-missing", "record a verdict first")
                 .rule("H1")
                 .details(["verdict"]));
@@ -115,6 +138,32 @@ fn misbehave(snapshot: &Snapshot) -> Decision {
         "unknown_transition" => Ok(vec![Effect::request_transition("teleport")]),
         "bad_name" => Ok(vec![Effect::set_attribute("Not An Identifier", 1)]),
         "count" => Ok(vec![Effect::set_attribute("calls", calls)]),
+        // Effects for the host to apply, one of each kind it persists.
+        "effects" => Ok(vec![
+            Effect::set_attribute("score", 7),
+            Effect::schedule_timer(
+                "remind",
+                snapshot.now + std::time::Duration::from_secs(3600),
+                json!({"why": "check back"}),
+            ),
+            Effect::note("the plugin looked at this", true),
+            Effect::notify(
+                Audience::Assignee,
+                "nudge",
+                "Have a look",
+                "Ticket needs you",
+            ),
+            Effect::CreateTicket(FollowUp {
+                kind: "trial".into(),
+                title: "spawned by a plugin".into(),
+                description: String::new(),
+                priority: Some(Priority::P2),
+                attributes: Attributes::default().with("mode", "behave"),
+                relation: "spawned".into(),
+            }),
+        ]),
+        "request_finish" => Ok(vec![Effect::request_transition("finish")]),
+        "bad_score" => Ok(vec![Effect::set_attribute("score", "high")]),
         _ => Ok(vec![]),
     }
 }

@@ -1,0 +1,305 @@
+//! Errors as `application/problem+json` (RFC 9457), each with a stable
+//! `type`.
+//!
+//! Internal causes are logged, never sent: a 500 says only that something
+//! broke and under which request id to look for it.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::domain::WorkflowError;
+use crate::service::ServiceError;
+use crate::store::StoreError;
+
+/// The kinds of problem the API reports. The slug is part of the `type` URI
+/// and never changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemType {
+    MalformedJson,
+    UnknownField,
+    InvalidRequest,
+    SchemaViolation,
+    UnknownKind,
+    TransitionNotAllowed,
+    PluginRejected,
+    PluginFailed,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    StaleVersion,
+    PreconditionRequired,
+    IdempotencyKeyReused,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    BundleBroken,
+    Unavailable,
+    Internal,
+}
+
+impl ProblemType {
+    pub const ALL: [ProblemType; 20] = [
+        ProblemType::MalformedJson,
+        ProblemType::UnknownField,
+        ProblemType::InvalidRequest,
+        ProblemType::SchemaViolation,
+        ProblemType::UnknownKind,
+        ProblemType::TransitionNotAllowed,
+        ProblemType::PluginRejected,
+        ProblemType::PluginFailed,
+        ProblemType::Unauthorized,
+        ProblemType::Forbidden,
+        ProblemType::NotFound,
+        ProblemType::MethodNotAllowed,
+        ProblemType::StaleVersion,
+        ProblemType::PreconditionRequired,
+        ProblemType::IdempotencyKeyReused,
+        ProblemType::PayloadTooLarge,
+        ProblemType::UnsupportedMediaType,
+        ProblemType::BundleBroken,
+        ProblemType::Unavailable,
+        ProblemType::Internal,
+    ];
+
+    /// `(slug, status, title)`.
+    pub fn describe(self) -> (&'static str, StatusCode, &'static str) {
+        use ProblemType::*;
+        match self {
+            MalformedJson => (
+                "malformed-json",
+                StatusCode::BAD_REQUEST,
+                "The body is not valid JSON",
+            ),
+            UnknownField => (
+                "unknown-field",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The body has a field this endpoint does not know",
+            ),
+            InvalidRequest => (
+                "invalid-request",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The request is not valid",
+            ),
+            SchemaViolation => (
+                "schema-violation",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The attributes do not match the plugin's schema",
+            ),
+            UnknownKind => (
+                "unknown-kind",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "No plugin of this tenant owns the ticket kind",
+            ),
+            TransitionNotAllowed => (
+                "transition-not-allowed",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The workflow has no such transition from the current state",
+            ),
+            PluginRejected => (
+                "plugin-rejected",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "A business rule of the plugin refused the request",
+            ),
+            PluginFailed => (
+                "plugin-failed",
+                StatusCode::BAD_GATEWAY,
+                "The plugin failed; nothing was changed",
+            ),
+            Unauthorized => (
+                "unauthorized",
+                StatusCode::UNAUTHORIZED,
+                "A valid bearer token is required",
+            ),
+            Forbidden => (
+                "forbidden",
+                StatusCode::FORBIDDEN,
+                "The caller's role may not do this",
+            ),
+            NotFound => ("not-found", StatusCode::NOT_FOUND, "No such resource"),
+            MethodNotAllowed => (
+                "method-not-allowed",
+                StatusCode::METHOD_NOT_ALLOWED,
+                "The resource does not support this method",
+            ),
+            StaleVersion => (
+                "stale-version",
+                StatusCode::CONFLICT,
+                "The ticket changed since it was read",
+            ),
+            PreconditionRequired => (
+                "precondition-required",
+                StatusCode::PRECONDITION_REQUIRED,
+                "This change needs an If-Match header with the ticket's version",
+            ),
+            IdempotencyKeyReused => (
+                "idempotency-key-reused",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The Idempotency-Key was used for a different request",
+            ),
+            PayloadTooLarge => (
+                "payload-too-large",
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The body is too large",
+            ),
+            UnsupportedMediaType => (
+                "unsupported-media-type",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "The body must be application/json",
+            ),
+            BundleBroken => (
+                "bundle-broken",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The tenant's plugin bundle cannot be loaded",
+            ),
+            Unavailable => (
+                "unavailable",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The service is not ready",
+            ),
+            Internal => (
+                "internal",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side",
+            ),
+        }
+    }
+
+    /// The `type` URI, relative to the server.
+    pub fn uri(self) -> String {
+        format!("/problems/{}", self.describe().0)
+    }
+}
+
+/// A problem response.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub kind: ProblemType,
+    pub detail: String,
+    pub extensions: Map<String, Value>,
+}
+
+/// The JSON body of a problem, for the OpenAPI document.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProblemBody {
+    /// Stable URI of the problem type, e.g. `/problems/stale-version`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+}
+
+impl Problem {
+    pub fn new(kind: ProblemType, detail: impl Into<String>) -> Self {
+        Problem {
+            kind,
+            detail: detail.into(),
+            extensions: Map::new(),
+        }
+    }
+
+    /// Add a member beside the standard ones.
+    pub fn with(mut self, key: &str, value: impl Serialize) -> Self {
+        self.extensions.insert(
+            key.to_string(),
+            serde_json::to_value(value).unwrap_or(Value::Null),
+        );
+        self
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let (_, status, title) = self.kind.describe();
+        let mut body = json!({
+            "type": self.kind.uri(),
+            "title": title,
+            "status": status.as_u16(),
+            "detail": self.detail,
+        });
+        if let Value::Object(map) = &mut body {
+            map.extend(self.extensions);
+        }
+        let mut response = (status, axum::Json(body)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        response
+    }
+}
+
+impl From<ServiceError> for Problem {
+    fn from(error: ServiceError) -> Self {
+        use ProblemType as P;
+        match error {
+            ServiceError::NotFound(what) => Problem::new(P::NotFound, format!("no such {what}")),
+            ServiceError::Invalid(detail) => Problem::new(P::InvalidRequest, detail),
+            ServiceError::Ticket(e) => Problem::new(P::InvalidRequest, e.to_string()),
+            ServiceError::SchemaViolation { kind, errors } => Problem::new(
+                P::SchemaViolation,
+                format!("the attributes do not match the schema of `{kind}`"),
+            )
+            .with("errors", errors),
+            ServiceError::UnknownKind { kind, known } => Problem::new(
+                P::UnknownKind,
+                format!("no plugin of this tenant owns the kind `{kind}`"),
+            )
+            .with("known_kinds", known),
+            ServiceError::Workflow(e) => match &e {
+                WorkflowError::NotAllowed { state, allowed, .. } => {
+                    Problem::new(P::TransitionNotAllowed, e.to_string())
+                        .with("state", state)
+                        .with("allowed", allowed)
+                }
+                WorkflowError::RoleNotAllowed { roles, .. } => {
+                    Problem::new(P::Forbidden, e.to_string()).with("allowed_roles", roles)
+                }
+            },
+            ServiceError::Forbidden(detail) => Problem::new(P::Forbidden, detail),
+            ServiceError::Rejected { plugin, rejection } => {
+                Problem::new(P::PluginRejected, rejection.to_string())
+                    .with("plugin", plugin)
+                    .with("code", &rejection.code)
+                    .with("rule", &rejection.rule)
+                    .with("details", &rejection.details)
+            }
+            ServiceError::PluginFailed(e) => {
+                tracing::warn!(plugin = %e.plugin, version = %e.version, hook = %e.hook, "plugin failed: {}", e.failure);
+                Problem::new(P::PluginFailed, e.to_string())
+                    .with("plugin", &e.plugin)
+                    .with("version", &e.version)
+                    .with("hook", e.hook)
+                    .with("cause", e.failure.code())
+            }
+            ServiceError::StaleVersion { current } => Problem::new(
+                P::StaleVersion,
+                format!("the ticket is at version {current}; reload it and try again"),
+            )
+            .with("current_version", current),
+            ServiceError::IdempotencyMismatch => Problem::new(
+                P::IdempotencyKeyReused,
+                "this Idempotency-Key was already used with a different body",
+            ),
+            ServiceError::Bundle(detail) => {
+                tracing::error!("plugin bundle broken: {detail}");
+                Problem::new(P::BundleBroken, detail)
+            }
+            ServiceError::Store(StoreError::Conflict { .. }) => {
+                Problem::new(P::StaleVersion, "the ticket changed while the request ran")
+            }
+            ServiceError::Store(e) => {
+                tracing::error!("store error: {e}");
+                Problem::new(
+                    P::Internal,
+                    "the request failed; the server log has the details",
+                )
+            }
+        }
+    }
+}
+
+/// Handlers return `Result<T, Problem>`.
+pub type ApiResult<T> = Result<T, Problem>;

@@ -1,0 +1,284 @@
+//! The append-only event log, and the ticket as a projection of it.
+
+use aftersale_sdk::{Actor, Category, Channel, Customer, Priority, Product};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::ticket::Ticket;
+
+/// One change of one ticket. Events are never updated or deleted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub ticket_id: Uuid,
+    /// 1 for `created`, then one more per event: the ticket's version after it.
+    pub seq: i64,
+    pub at: Timestamp,
+    pub actor: Actor,
+    /// The plugin version that decided this change (`name@version`), if one
+    /// did.
+    pub plugin: Option<String>,
+    #[serde(flatten)]
+    pub data: EventData,
+}
+
+/// What happened, with the before and after where it applies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum EventData {
+    Created(Box<Created>),
+    Transitioned {
+        transition: String,
+        from: String,
+        to: String,
+        category: Category,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    AttributeSet {
+        name: String,
+        before: Value,
+        after: Value,
+    },
+    PrioritySet {
+        before: Priority,
+        after: Priority,
+    },
+    Assigned {
+        before: Option<String>,
+        after: Option<String>,
+    },
+    Commented {
+        body: String,
+        internal: bool,
+    },
+    /// Another ticket was linked to this one (e.g. a follow-up a plugin
+    /// created).
+    Linked {
+        relation: String,
+        ticket: Uuid,
+        #[serde(default)]
+        outgoing: bool,
+    },
+    /// An effect that changes nothing on the ticket row itself: a timer, a
+    /// notification, an escalation, a part reservation, a refused requested
+    /// transition.
+    PluginEffect {
+        effect: Value,
+    },
+}
+
+/// The full initial state of a ticket, so the log alone can rebuild it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Created {
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub channel: Channel,
+    pub customer: Customer,
+    pub product: Option<Product>,
+    pub priority: Priority,
+    pub state: String,
+    pub category: Category,
+    pub assignee: Option<String>,
+    pub attributes: Map<String, Value>,
+}
+
+impl EventData {
+    /// The event's kind as stored, e.g. `attribute_set`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventData::Created(_) => "created",
+            EventData::Transitioned { .. } => "transitioned",
+            EventData::AttributeSet { .. } => "attribute_set",
+            EventData::PrioritySet { .. } => "priority_set",
+            EventData::Assigned { .. } => "assigned",
+            EventData::Commented { .. } => "commented",
+            EventData::Linked { .. } => "linked",
+            EventData::PluginEffect { .. } => "plugin_effect",
+        }
+    }
+
+    /// The event's details as a JSON object (the `data` of the contract).
+    pub fn to_json(&self) -> Value {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(mut map)) => map.remove("data").unwrap_or(Value::Null),
+            _ => Value::Null,
+        }
+    }
+
+    /// Rebuild from the stored kind and data.
+    pub fn from_parts(kind: &str, data: Value) -> Result<Self, serde_json::Error> {
+        serde_json::from_value(serde_json::json!({"kind": kind, "data": data}))
+    }
+}
+
+/// Apply one event to the ticket it belongs to (`None` before `created`).
+///
+/// Returns `None` when the event cannot apply: anything but `created` on no
+/// ticket.
+pub fn apply(ticket: Option<Ticket>, event: &Event) -> Option<Ticket> {
+    let mut ticket = match (&event.data, ticket) {
+        (EventData::Created(c), _) => Ticket {
+            id: event.ticket_id,
+            tenant_id: event.tenant_id,
+            kind: c.kind.clone(),
+            title: c.title.clone(),
+            description: c.description.clone(),
+            channel: c.channel,
+            customer: c.customer.clone(),
+            product: c.product.clone(),
+            priority: c.priority,
+            state: c.state.clone(),
+            category: c.category,
+            assignee: c.assignee.clone(),
+            attributes: c.attributes.clone(),
+            version: 0,
+            created_at: event.at,
+            updated_at: event.at,
+        },
+        (_, None) => return None,
+        (_, Some(ticket)) => ticket,
+    };
+    match &event.data {
+        EventData::Created(_) => {}
+        EventData::Transitioned { to, category, .. } => {
+            ticket.state = to.clone();
+            ticket.category = *category;
+        }
+        EventData::AttributeSet { name, after, .. } => {
+            if after.is_null() {
+                ticket.attributes.remove(name);
+            } else {
+                ticket.attributes.insert(name.clone(), after.clone());
+            }
+        }
+        EventData::PrioritySet { after, .. } => ticket.priority = *after,
+        EventData::Assigned { after, .. } => ticket.assignee = after.clone(),
+        EventData::Commented { .. } | EventData::Linked { .. } | EventData::PluginEffect { .. } => {
+        }
+    }
+    ticket.version = event.seq;
+    ticket.updated_at = event.at;
+    Some(ticket)
+}
+
+/// Rebuild a ticket from its whole log, oldest event first.
+pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<Ticket> {
+    events.into_iter().fold(None, apply)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aftersale_sdk::Role;
+    use serde_json::json;
+
+    fn event(seq: i64, data: EventData) -> Event {
+        Event {
+            id: Uuid::now_v7(),
+            tenant_id: Uuid::nil(),
+            ticket_id: Uuid::nil(),
+            seq,
+            at: Timestamp::from_second(1_700_000_000 + seq).unwrap(),
+            actor: Actor {
+                id: "agent-1".into(),
+                role: Role::Agent,
+            },
+            plugin: None,
+            data,
+        }
+    }
+
+    fn created() -> EventData {
+        EventData::Created(Box::new(Created {
+            kind: "repair".into(),
+            title: "Fridge".into(),
+            description: String::new(),
+            channel: Channel::Phone,
+            customer: Customer {
+                name: "Wang".into(),
+                ..Customer::default()
+            },
+            product: None,
+            priority: Priority::P3,
+            state: "reported".into(),
+            category: Category::New,
+            assignee: None,
+            attributes: Map::new(),
+        }))
+    }
+
+    #[test]
+    fn replaying_the_log_rebuilds_the_ticket() {
+        let log = vec![
+            event(1, created()),
+            event(
+                2,
+                EventData::AttributeSet {
+                    name: "region".into(),
+                    before: Value::Null,
+                    after: json!("city"),
+                },
+            ),
+            event(
+                3,
+                EventData::Transitioned {
+                    transition: "schedule".into(),
+                    from: "reported".into(),
+                    to: "scheduled".into(),
+                    category: Category::Active,
+                    note: None,
+                },
+            ),
+            event(
+                4,
+                EventData::PrioritySet {
+                    before: Priority::P3,
+                    after: Priority::P2,
+                },
+            ),
+            event(
+                5,
+                EventData::AttributeSet {
+                    name: "region".into(),
+                    before: json!("city"),
+                    after: Value::Null,
+                },
+            ),
+        ];
+        let ticket = replay(&log).unwrap();
+        assert_eq!(ticket.state, "scheduled");
+        assert_eq!(ticket.category, Category::Active);
+        assert_eq!(ticket.priority, Priority::P2);
+        assert!(ticket.attributes.is_empty());
+        assert_eq!(ticket.version, 5);
+        assert_eq!(ticket.updated_at, log[4].at);
+    }
+
+    #[test]
+    fn nothing_applies_before_created() {
+        let orphan = event(
+            1,
+            EventData::Commented {
+                body: "hi".into(),
+                internal: false,
+            },
+        );
+        assert_eq!(apply(None, &orphan), None);
+    }
+
+    #[test]
+    fn kinds_and_data_round_trip_through_storage() {
+        let data = EventData::Assigned {
+            before: None,
+            after: Some("tech-7".into()),
+        };
+        let back = EventData::from_parts(data.kind(), data.to_json()).unwrap();
+        assert_eq!(back, data);
+        assert_eq!(data.to_json(), json!({"before": null, "after": "tech-7"}));
+    }
+}

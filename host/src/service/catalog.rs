@@ -1,0 +1,334 @@
+//! Installed plugins and each tenant's bundle of them, cached in memory.
+//!
+//! A plugin version is loaded once per process (compiled, manifest read,
+//! schemas compiled). A tenant's bundle — which version owns each kind, and
+//! the tenant's configuration of each plugin — is read once and kept until
+//! the tenant changes it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use aftersale_sdk::{Json, Kind, Manifest};
+use jiff::Timestamp;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::error::{SchemaError, ServiceError};
+use crate::plugins::{DEFAULT_BUNDLE, Plugin, Runtime, manifest};
+use crate::store::{Binding, SharedStore, StoredPlugin, Tenant};
+
+/// A loaded plugin version with its compiled schemas.
+pub struct Installed {
+    pub plugin: Arc<Plugin>,
+    kinds: HashMap<String, jsonschema::Validator>,
+    actions: HashMap<String, jsonschema::Validator>,
+    config: jsonschema::Validator,
+}
+
+impl Installed {
+    fn new(plugin: Arc<Plugin>) -> Result<Self, String> {
+        let m = plugin.manifest();
+        let kinds = m
+            .kinds
+            .iter()
+            .map(|k| {
+                Ok((
+                    k.name.clone(),
+                    manifest::compile_schema(&k.attributes_schema)?,
+                ))
+            })
+            .collect::<Result<_, String>>()?;
+        let actions = m
+            .actions
+            .iter()
+            .map(|a| Ok((a.name.clone(), manifest::compile_schema(&a.input_schema)?)))
+            .collect::<Result<_, String>>()?;
+        let config = manifest::compile_schema(&m.config_schema)?;
+        Ok(Installed {
+            plugin,
+            kinds,
+            actions,
+            config,
+        })
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        self.plugin.manifest()
+    }
+
+    /// `name@version`, as events record it.
+    pub fn label(&self) -> String {
+        format!("{}@{}", self.plugin.name(), self.plugin.version())
+    }
+
+    /// Check attributes against the kind's schema.
+    pub fn check_attributes(&self, kind: &str, attributes: &Value) -> Result<(), ServiceError> {
+        let validator = self.kinds.get(kind).ok_or(ServiceError::NotFound("kind"))?;
+        check(validator, attributes).map_err(|errors| ServiceError::SchemaViolation {
+            kind: kind.to_string(),
+            errors,
+        })
+    }
+
+    /// Check an action's input against its schema.
+    pub fn check_action_input(&self, action: &str, input: &Value) -> Result<(), ServiceError> {
+        let validator = self
+            .actions
+            .get(action)
+            .ok_or(ServiceError::NotFound("action"))?;
+        check(validator, input).map_err(|errors| ServiceError::SchemaViolation {
+            kind: format!("action {action}"),
+            errors,
+        })
+    }
+
+    /// Check a tenant's configuration (defaults merged with overrides).
+    pub fn check_config(&self, config: &Value) -> Result<(), ServiceError> {
+        check(&self.config, config).map_err(|errors| ServiceError::SchemaViolation {
+            kind: format!("configuration of {}", self.plugin.name()),
+            errors,
+        })
+    }
+}
+
+fn check(validator: &jsonschema::Validator, value: &Value) -> Result<(), Vec<SchemaError>> {
+    let errors: Vec<SchemaError> = validator
+        .iter_errors(value)
+        .map(|e| SchemaError {
+            pointer: e.instance_path().to_string(),
+            message: e.to_string(),
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// One kind of a tenant's bundle: the plugin that owns it and the tenant's
+/// configuration of that plugin.
+pub struct Bound {
+    pub installed: Arc<Installed>,
+    /// Defaults merged with the tenant's overrides, as plugins receive it.
+    pub config: Json,
+    kind: usize,
+}
+
+impl Bound {
+    pub fn kind(&self) -> &Kind {
+        &self.installed.manifest().kinds[self.kind]
+    }
+}
+
+/// A tenant with the plugin bound to each of its ticket kinds.
+pub struct Bundle {
+    pub tenant: Tenant,
+    kinds: BTreeMap<String, Bound>,
+}
+
+impl Bundle {
+    /// The binding of `kind`, or the list of kinds the bundle has.
+    pub fn kind(&self, kind: &str) -> Result<&Bound, ServiceError> {
+        self.kinds
+            .get(kind)
+            .ok_or_else(|| ServiceError::UnknownKind {
+                kind: kind.to_string(),
+                known: self.kinds.keys().cloned().collect(),
+            })
+    }
+
+    pub fn kinds(&self) -> impl Iterator<Item = (&str, &Bound)> {
+        self.kinds.iter().map(|(k, b)| (k.as_str(), b))
+    }
+}
+
+pub struct Catalog {
+    store: SharedStore,
+    runtime: Arc<Runtime>,
+    installed: RwLock<HashMap<(String, String), Arc<Installed>>>,
+    bundles: RwLock<HashMap<Uuid, Arc<Bundle>>>,
+    defaults: RwLock<Vec<Binding>>,
+}
+
+impl Catalog {
+    pub fn new(store: SharedStore, runtime: Arc<Runtime>) -> Self {
+        Catalog {
+            store,
+            runtime,
+            installed: RwLock::default(),
+            bundles: RwLock::default(),
+            defaults: RwLock::default(),
+        }
+    }
+
+    /// Load the embedded first-party plugins, store them so every replica
+    /// can load them, and remember their kinds as the default bundle.
+    pub async fn install_embedded(&self) -> Result<(), ServiceError> {
+        let mut defaults = Vec::new();
+        for (package, bytes) in DEFAULT_BUNDLE {
+            let plugin = self
+                .runtime
+                .load(bytes)
+                .await
+                .map_err(|e| ServiceError::Bundle(format!("embedded plugin {package}: {e}")))?;
+            self.store
+                .put_plugin(&StoredPlugin {
+                    hash: plugin.hash().to_string(),
+                    name: plugin.name().to_string(),
+                    version: plugin.version().to_string(),
+                    contract: plugin.contract().to_string(),
+                    component: bytes.to_vec(),
+                    installed_at: Timestamp::now(),
+                })
+                .await?;
+            for kind in &plugin.manifest().kinds {
+                defaults.push(Binding {
+                    kind: kind.name.clone(),
+                    plugin_name: plugin.name().to_string(),
+                    plugin_version: plugin.version().to_string(),
+                    bound_at: Timestamp::now(),
+                });
+            }
+            self.remember(plugin)?;
+        }
+        *self
+            .defaults
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = defaults;
+        Ok(())
+    }
+
+    /// The bindings a new tenant starts with.
+    pub fn default_bindings(&self) -> Vec<Binding> {
+        self.defaults
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn remember(&self, plugin: Arc<Plugin>) -> Result<Arc<Installed>, ServiceError> {
+        let key = (plugin.name().to_string(), plugin.version().to_string());
+        let installed = Arc::new(Installed::new(plugin).map_err(ServiceError::Bundle)?);
+        self.installed
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, installed.clone());
+        Ok(installed)
+    }
+
+    /// A plugin version, loaded from the database the first time.
+    pub async fn installed(
+        &self,
+        name: &str,
+        version: &str,
+    ) -> Result<Arc<Installed>, ServiceError> {
+        let key = (name.to_string(), version.to_string());
+        if let Some(found) = self
+            .installed
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+        {
+            return Ok(found.clone());
+        }
+        let stored =
+            self.store.plugin(name, version).await?.ok_or_else(|| {
+                ServiceError::Bundle(format!("{name}@{version} is not installed"))
+            })?;
+        let plugin = self
+            .runtime
+            .load(&stored.component)
+            .await
+            .map_err(|e| ServiceError::Bundle(format!("{name}@{version}: {e}")))?;
+        self.remember(plugin)
+    }
+
+    /// A tenant's bundle.
+    pub async fn bundle(&self, tenant: Uuid) -> Result<Arc<Bundle>, ServiceError> {
+        if let Some(found) = self
+            .bundles
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&tenant)
+        {
+            return Ok(found.clone());
+        }
+        let record = self
+            .store
+            .tenant(tenant)
+            .await?
+            .ok_or(ServiceError::NotFound("tenant"))?;
+        let mut kinds = BTreeMap::new();
+        let mut configs: HashMap<String, Json> = HashMap::new();
+        for binding in self.store.bindings(tenant).await? {
+            let installed = self
+                .installed(&binding.plugin_name, &binding.plugin_version)
+                .await?;
+            let Some(index) = installed
+                .manifest()
+                .kinds
+                .iter()
+                .position(|k| k.name == binding.kind)
+            else {
+                return Err(ServiceError::Bundle(format!(
+                    "kind `{}` is bound to {}, which does not declare it",
+                    binding.kind,
+                    installed.label()
+                )));
+            };
+            let config = match configs.get(&binding.plugin_name) {
+                Some(config) => config.clone(),
+                None => {
+                    let config = self.effective_config(tenant, &installed).await?;
+                    configs.insert(binding.plugin_name.clone(), config.clone());
+                    config
+                }
+            };
+            kinds.insert(
+                binding.kind.clone(),
+                Bound {
+                    installed,
+                    config,
+                    kind: index,
+                },
+            );
+        }
+        let bundle = Arc::new(Bundle {
+            tenant: record,
+            kinds,
+        });
+        self.bundles
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(tenant, bundle.clone());
+        Ok(bundle)
+    }
+
+    /// The configuration a plugin receives for a tenant: its defaults with
+    /// the tenant's overrides merged in.
+    pub async fn effective_config(
+        &self,
+        tenant: Uuid,
+        installed: &Installed,
+    ) -> Result<Json, ServiceError> {
+        let mut config = installed.manifest().default_config.clone();
+        if let Some(overrides) = self
+            .store
+            .plugin_config(tenant, installed.plugin.name())
+            .await?
+        {
+            aftersale_sdk::merge(&mut config, overrides);
+        }
+        Ok(Json::from(config))
+    }
+
+    /// Forget a tenant's cached bundle after its bindings or configuration
+    /// changed.
+    pub fn invalidate(&self, tenant: Uuid) {
+        self.bundles
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&tenant);
+    }
+}

@@ -1,0 +1,542 @@
+//! A change in progress: tickets with their new events, timers and links,
+//! the plugins' effects applied to them, then written as one commit.
+//!
+//! Nothing reaches the database until [`Change::into_commit`]; a rejection or
+//! a plugin failure anywhere drops the whole change.
+
+use std::sync::Arc;
+
+use aftersale_sdk::{self as c, Actor, Effect, Priority, Role};
+use jiff::Timestamp;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::catalog::{Bound, Bundle, Installed};
+use super::error::ServiceError;
+use super::snapshot::{contract_event, snapshot};
+use super::{Caller, Services};
+use crate::domain::event::{Created, apply};
+use crate::domain::workflow;
+use crate::domain::{Event, EventData, NewTicket, Ticket};
+use crate::plugins::{Failure, Hook, PluginError};
+use crate::store::{Commit, Idempotent, Link, Timer, TimerOp};
+
+/// How deep effects may cause further hook calls (a requested transition
+/// whose guard requests another, a follow-up whose `on-create` creates
+/// another, …).
+const MAX_DEPTH: u32 = 3;
+
+struct Draft {
+    ticket: Ticket,
+    /// The version the ticket had when read; `None` for a new ticket.
+    base: Option<i64>,
+    stored: Vec<Event>,
+    new: Vec<Event>,
+}
+
+pub(super) struct Change<'a> {
+    services: &'a Services,
+    bundle: &'a Bundle,
+    now: Timestamp,
+    drafts: Vec<Draft>,
+    timers: Vec<TimerOp>,
+    links: Vec<Link>,
+}
+
+/// Index of a ticket within a change.
+pub(super) type Slot = usize;
+
+impl<'a> Change<'a> {
+    pub fn new(services: &'a Services, bundle: &'a Bundle, now: Timestamp) -> Self {
+        Change {
+            services,
+            bundle,
+            now,
+            drafts: Vec::new(),
+            timers: Vec::new(),
+            links: Vec::new(),
+        }
+    }
+
+    /// Work on a stored ticket with its history.
+    pub fn open(&mut self, ticket: Ticket, history: Vec<Event>) -> Slot {
+        self.drafts.push(Draft {
+            base: Some(ticket.version),
+            ticket,
+            stored: history,
+            new: Vec::new(),
+        });
+        self.drafts.len() - 1
+    }
+
+    /// Start a new ticket in its kind's initial state and record `created`.
+    pub fn create(
+        &mut self,
+        bound: &Bound,
+        new: NewTicket,
+        priority: Option<Priority>,
+        actor: &Actor,
+        plugin: Option<String>,
+    ) -> Slot {
+        let kind = bound.kind();
+        let initial = workflow::initial(kind);
+        let created = Created {
+            kind: new.kind,
+            title: new.title.trim().to_string(),
+            description: new.description,
+            channel: new.channel,
+            customer: new.customer,
+            product: new.product,
+            priority: priority.unwrap_or(kind.default_priority),
+            state: initial.name.clone(),
+            category: initial.category,
+            assignee: None,
+            attributes: new.attributes,
+        };
+        let id = Uuid::now_v7();
+        let tenant_id = self.bundle.tenant.id;
+        let event = Event {
+            id: Uuid::now_v7(),
+            tenant_id,
+            ticket_id: id,
+            seq: 1,
+            at: self.now,
+            actor: actor.clone(),
+            plugin,
+            data: EventData::Created(Box::new(created)),
+        };
+        let ticket = apply(None, &event).expect("a created event always starts a ticket");
+        self.drafts.push(Draft {
+            ticket,
+            base: None,
+            stored: Vec::new(),
+            new: vec![event],
+        });
+        self.drafts.len() - 1
+    }
+
+    pub fn ticket(&self, slot: Slot) -> &Ticket {
+        &self.drafts[slot].ticket
+    }
+
+    /// Record an event on a ticket and project it.
+    pub fn record(&mut self, slot: Slot, actor: &Actor, plugin: Option<String>, data: EventData) {
+        let draft = &mut self.drafts[slot];
+        let event = Event {
+            id: Uuid::now_v7(),
+            tenant_id: draft.ticket.tenant_id,
+            ticket_id: draft.ticket.id,
+            seq: draft.ticket.version + 1,
+            at: self.now,
+            actor: actor.clone(),
+            plugin,
+            data,
+        };
+        if let Some(ticket) = apply(Some(draft.ticket.clone()), &event) {
+            draft.ticket = ticket;
+        }
+        draft.new.push(event);
+    }
+
+    /// How many events this change has recorded on a ticket so far.
+    pub fn recorded(&self, slot: Slot) -> usize {
+        self.drafts[slot].new.len()
+    }
+
+    /// Set attributes, recording an event for each that changes; returns the
+    /// names of those that changed.
+    pub fn set_attributes(
+        &mut self,
+        slot: Slot,
+        actor: &Actor,
+        plugin: Option<String>,
+        attributes: Map<String, Value>,
+    ) -> Vec<String> {
+        let mut changed = Vec::new();
+        for (name, after) in attributes {
+            let before = self.drafts[slot]
+                .ticket
+                .attributes
+                .get(&name)
+                .cloned()
+                .unwrap_or(Value::Null);
+            if before != after {
+                changed.push(name.clone());
+                self.record(
+                    slot,
+                    actor,
+                    plugin.clone(),
+                    EventData::AttributeSet {
+                        name,
+                        before,
+                        after,
+                    },
+                );
+            }
+        }
+        changed
+    }
+
+    /// The snapshot a plugin sees of a ticket now.
+    pub fn snapshot(&self, slot: Slot, actor: &Actor) -> Result<c::Snapshot, ServiceError> {
+        let draft = &self.drafts[slot];
+        let bound = self.bundle.kind(&draft.ticket.kind)?;
+        let history: Vec<Event> = draft.stored.iter().chain(&draft.new).cloned().collect();
+        Ok(snapshot(
+            self.bundle,
+            bound,
+            &draft.ticket,
+            &history,
+            actor,
+            self.now,
+        ))
+    }
+
+    /// Apply the effects `installed` returned from `hook` to a ticket.
+    pub async fn apply(
+        &mut self,
+        slot: Slot,
+        effects: Vec<Effect>,
+        installed: &Arc<Installed>,
+        hook: Hook,
+        depth: u32,
+    ) -> Result<(), ServiceError> {
+        let label = installed.label();
+        let system = Actor::system();
+        let mut requested = Vec::new();
+        let mut attributes_changed = false;
+        for effect in effects {
+            let described = serde_json::to_value(&effect).unwrap_or(Value::Null);
+            match effect {
+                Effect::SetAttribute { name, value } => {
+                    let mut one = Map::new();
+                    one.insert(name, value);
+                    attributes_changed |= !self
+                        .set_attributes(slot, &system, Some(label.clone()), one)
+                        .is_empty();
+                }
+                Effect::SetPriority { priority } => {
+                    let before = self.drafts[slot].ticket.priority;
+                    if before != priority {
+                        self.record(
+                            slot,
+                            &system,
+                            Some(label.clone()),
+                            EventData::PrioritySet {
+                                before,
+                                after: priority,
+                            },
+                        );
+                    }
+                }
+                Effect::ScheduleTimer { name, at, payload } => {
+                    let payload = payload
+                        .value()
+                        .map_err(|r| malformed(installed, hook, r.message))?;
+                    let ticket = &self.drafts[slot].ticket;
+                    self.timers.push(TimerOp::Schedule(Timer {
+                        id: Uuid::now_v7(),
+                        tenant_id: ticket.tenant_id,
+                        ticket_id: ticket.id,
+                        name,
+                        due_at: at,
+                        payload,
+                        plugin: Some(installed.plugin.name().to_string()),
+                        created_at: self.now,
+                    }));
+                    self.record(
+                        slot,
+                        &system,
+                        Some(label.clone()),
+                        EventData::PluginEffect { effect: described },
+                    );
+                }
+                Effect::CancelTimer { name } => {
+                    let ticket_id = self.drafts[slot].ticket.id;
+                    self.timers.push(TimerOp::Cancel { ticket_id, name });
+                    self.record(
+                        slot,
+                        &system,
+                        Some(label.clone()),
+                        EventData::PluginEffect { effect: described },
+                    );
+                }
+                Effect::CreateTicket(follow_up) => {
+                    self.follow_up(slot, follow_up, installed, hook, depth)
+                        .await?;
+                }
+                Effect::AddNote { body, internal } => {
+                    self.record(
+                        slot,
+                        &system,
+                        Some(label.clone()),
+                        EventData::Commented { body, internal },
+                    );
+                }
+                Effect::RequestTransition { transition } => requested.push(transition),
+                Effect::Notify { .. } | Effect::Escalate { .. } | Effect::ReservePart { .. } => {
+                    self.record(
+                        slot,
+                        &system,
+                        Some(label.clone()),
+                        EventData::PluginEffect { effect: described },
+                    );
+                }
+            }
+        }
+        if attributes_changed {
+            let ticket = &self.drafts[slot].ticket;
+            let owner = self.bundle.kind(&ticket.kind)?;
+            let attributes = Value::Object(ticket.attributes.clone());
+            if let Err(ServiceError::SchemaViolation { errors, .. }) =
+                owner.installed.check_attributes(&ticket.kind, &attributes)
+            {
+                let first = errors
+                    .first()
+                    .map(|e| format!("{} {}", e.pointer, e.message));
+                return Err(malformed(
+                    installed,
+                    hook,
+                    format!(
+                        "set-attribute breaks the attribute schema: {}",
+                        first.unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        for transition in requested {
+            self.requested_transition(slot, &transition, depth).await?;
+        }
+        Ok(())
+    }
+
+    /// Take a transition a plugin asked for, as the host, through the guard.
+    /// A refusal is recorded, not an error: the change that asked stands.
+    async fn requested_transition(
+        &mut self,
+        slot: Slot,
+        name: &str,
+        depth: u32,
+    ) -> Result<(), ServiceError> {
+        let system = Actor::system();
+        let ticket = self.drafts[slot].ticket.clone();
+        let bound = self.bundle.kind(&ticket.kind)?;
+        let installed = bound.installed.clone();
+        let refuse = |reason: Value| EventData::PluginEffect {
+            effect: serde_json::json!({
+                "effect": "request_transition",
+                "transition": name,
+                "refused": reason,
+            }),
+        };
+        if depth >= MAX_DEPTH {
+            self.record(
+                slot,
+                &system,
+                Some(installed.label()),
+                refuse("requested transitions nest too deep".into()),
+            );
+            return Ok(());
+        }
+        let step = match workflow::step(bound.kind(), &ticket.state, name, Role::System) {
+            Ok(step) => step,
+            Err(e) => {
+                self.record(
+                    slot,
+                    &system,
+                    Some(installed.label()),
+                    refuse(e.to_string().into()),
+                );
+                return Ok(());
+            }
+        };
+        let (to, category) = (step.to.name.clone(), step.to.category);
+        let request = c::TransitionRequest {
+            name: name.to_string(),
+            from: ticket.state.clone(),
+            to: to.clone(),
+            note: None,
+            changed_attributes: Vec::new(),
+        };
+        let snapshot = self.snapshot(slot, &system)?;
+        let called = self
+            .services
+            .runtime
+            .guard(&installed.plugin, &snapshot, &request)
+            .await?;
+        match called.value {
+            Ok(effects) => {
+                self.record(
+                    slot,
+                    &system,
+                    Some(installed.label()),
+                    EventData::Transitioned {
+                        transition: name.to_string(),
+                        from: ticket.state,
+                        to,
+                        category,
+                        note: None,
+                    },
+                );
+                Box::pin(self.apply(slot, effects, &installed, Hook::Guard, depth + 1)).await
+            }
+            Err(rejection) => {
+                let reason = serde_json::to_value(&rejection).unwrap_or(Value::Null);
+                self.record(slot, &system, Some(installed.label()), refuse(reason));
+                Ok(())
+            }
+        }
+    }
+
+    /// Open a linked ticket a plugin asked for and run its own `on-create`.
+    async fn follow_up(
+        &mut self,
+        parent: Slot,
+        follow_up: c::FollowUp,
+        origin: &Arc<Installed>,
+        hook: Hook,
+        depth: u32,
+    ) -> Result<(), ServiceError> {
+        if depth >= MAX_DEPTH {
+            return Err(malformed(
+                origin,
+                hook,
+                "follow-up tickets nest too deep".into(),
+            ));
+        }
+        let bundle = self.bundle;
+        let bound = bundle.kind(&follow_up.kind).map_err(|_| {
+            malformed(
+                origin,
+                hook,
+                format!(
+                    "create-ticket: kind `{}` is not in this tenant's bundle",
+                    follow_up.kind
+                ),
+            )
+        })?;
+        let parent_ticket = self.drafts[parent].ticket.clone();
+        let new = NewTicket {
+            kind: follow_up.kind.clone(),
+            title: follow_up.title,
+            description: follow_up.description,
+            channel: parent_ticket.channel,
+            customer: parent_ticket.customer.clone(),
+            product: parent_ticket.product.clone(),
+            attributes: follow_up.attributes.as_map().clone(),
+        };
+        new.validate()
+            .map_err(|e| malformed(origin, hook, format!("create-ticket: {e}")))?;
+        bound
+            .installed
+            .check_attributes(&new.kind, &Value::Object(new.attributes.clone()))
+            .map_err(|e| malformed(origin, hook, format!("create-ticket: {e}")))?;
+        let system = Actor::system();
+        let child = self.create(
+            bound,
+            new,
+            follow_up.priority,
+            &system,
+            Some(origin.label()),
+        );
+        let child_id = self.drafts[child].ticket.id;
+        let relation = follow_up.relation;
+        self.links.push(Link {
+            from: parent_ticket.id,
+            to: child_id,
+            relation: relation.clone(),
+        });
+        self.record(
+            parent,
+            &system,
+            Some(origin.label()),
+            EventData::Linked {
+                relation: relation.clone(),
+                ticket: child_id,
+                outgoing: true,
+            },
+        );
+        self.record(
+            child,
+            &system,
+            Some(origin.label()),
+            EventData::Linked {
+                relation,
+                ticket: parent_ticket.id,
+                outgoing: false,
+            },
+        );
+        let installed = bound.installed.clone();
+        let snapshot = self.snapshot(child, &system)?;
+        let called = self
+            .services
+            .runtime
+            .on_create(&installed.plugin, &snapshot)
+            .await?;
+        match called.value {
+            Ok(effects) => {
+                Box::pin(self.apply(child, effects, &installed, Hook::OnCreate, depth + 1)).await
+            }
+            Err(rejection) => Err(ServiceError::Rejected {
+                plugin: installed.label(),
+                rejection,
+            }),
+        }
+    }
+
+    /// Run `after` for the `index`-th event this change recorded on a ticket
+    /// and apply what it returns.
+    pub async fn after(
+        &mut self,
+        slot: Slot,
+        index: usize,
+        caller: &Caller,
+    ) -> Result<(), ServiceError> {
+        let Some(event) = self.drafts[slot].new.get(index).map(contract_event) else {
+            return Ok(());
+        };
+        let bound = self.bundle.kind(&self.drafts[slot].ticket.kind)?;
+        let installed = bound.installed.clone();
+        let snapshot = self.snapshot(slot, &caller.actor)?;
+        let called = self
+            .services
+            .runtime
+            .after(&installed.plugin, &snapshot, &event)
+            .await?;
+        if called.value.is_empty() {
+            return Ok(());
+        }
+        self.apply(slot, called.value, &installed, Hook::After, 1)
+            .await
+    }
+
+    /// Everything to write, in one transaction.
+    pub fn into_commit(self, idempotency: Option<Idempotent>) -> Commit {
+        let mut commit = Commit {
+            tenant_id: self.bundle.tenant.id,
+            timers: self.timers,
+            links: self.links,
+            idempotency,
+            ..Commit::default()
+        };
+        for draft in self.drafts {
+            match draft.base {
+                None => commit.inserts.push(draft.ticket),
+                Some(_) if draft.new.is_empty() => continue,
+                Some(base) => commit.updates.push((draft.ticket, base)),
+            }
+            commit.events.extend(draft.new);
+        }
+        commit
+    }
+}
+
+/// A plugin's effects that the host cannot apply are the plugin's failure.
+fn malformed(installed: &Installed, hook: Hook, reason: String) -> ServiceError {
+    ServiceError::PluginFailed(PluginError {
+        plugin: installed.plugin.name().to_string(),
+        version: installed.plugin.version().to_string(),
+        hook,
+        failure: Failure::MalformedOutput { reason },
+    })
+}

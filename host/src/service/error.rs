@@ -1,0 +1,53 @@
+//! What a use case can refuse or fail with.
+
+use aftersale_sdk::Rejection;
+use serde::Serialize;
+
+use crate::domain::{TicketError, WorkflowError};
+use crate::plugins::PluginError;
+use crate::store::StoreError;
+
+/// One violation of a JSON Schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SchemaError {
+    /// JSON Pointer to the offending value, e.g. `/checklist/leak_test`.
+    pub pointer: String,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Ticket(#[from] TicketError),
+    #[error("the attributes do not match the schema of `{kind}`")]
+    SchemaViolation {
+        kind: String,
+        errors: Vec<SchemaError>,
+    },
+    #[error("unknown ticket kind `{kind}`; this tenant's bundle has: {}", known.join(", "))]
+    UnknownKind { kind: String, known: Vec<String> },
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{plugin} rejected the request: {rejection}")]
+    Rejected {
+        plugin: String,
+        rejection: Rejection,
+    },
+    #[error(transparent)]
+    PluginFailed(#[from] PluginError),
+    #[error("the ticket is at version {current}; reload it and try again")]
+    StaleVersion { current: i64 },
+    #[error("the Idempotency-Key was already used for a different request")]
+    IdempotencyMismatch,
+    /// The tenant's bundle names a plugin the host cannot load.
+    #[error("the plugin bundle is broken: {0}")]
+    Bundle(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

@@ -1,0 +1,63 @@
+//! The use cases: what a caller can do with tenants and tickets.
+//!
+//! Handlers in `api` translate HTTP into calls here; this layer loads what a
+//! decision needs, asks the domain and the plugins, and hands the store one
+//! [`Commit`](crate::store::Commit) per change.
+
+pub mod catalog;
+mod effects;
+mod error;
+pub mod snapshot;
+pub mod tenants;
+pub mod tickets;
+
+use std::sync::Arc;
+
+use aftersale_sdk::{Actor, Role};
+use uuid::Uuid;
+
+use crate::plugins::Runtime;
+use crate::store::SharedStore;
+
+pub use catalog::{Bound, Bundle, Catalog, Installed};
+pub use error::{SchemaError, ServiceError};
+
+/// Who is asking: a tenant and an actor with a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub tenant_id: Uuid,
+    pub actor: Actor,
+}
+
+impl Caller {
+    pub fn role(&self) -> Role {
+        self.actor.role
+    }
+
+    /// The host acting on its own (timers, requested transitions).
+    pub fn system(tenant_id: Uuid) -> Self {
+        Caller {
+            tenant_id,
+            actor: Actor::system(),
+        }
+    }
+}
+
+/// Everything the use cases share.
+#[derive(Clone)]
+pub struct Services {
+    pub store: SharedStore,
+    pub runtime: Arc<Runtime>,
+    pub catalog: Arc<Catalog>,
+}
+
+impl Services {
+    pub fn new(store: SharedStore, runtime: Arc<Runtime>) -> Self {
+        let catalog = Arc::new(Catalog::new(store.clone(), runtime.clone()));
+        Services {
+            store,
+            runtime,
+            catalog,
+        }
+    }
+}

@@ -1,0 +1,475 @@
+//! Tickets: open, read, list, move through the workflow, edit, comment, and
+//! ask a plugin for a named decision.
+
+use aftersale_sdk::{self as c, Priority, Role};
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::effects::Change;
+use super::error::ServiceError;
+use super::{Caller, Services};
+use crate::domain::workflow;
+use crate::domain::{Event, EventData, NewTicket, Ticket};
+use crate::plugins::Hook;
+use crate::store::{Idempotent, StoreError, TicketFilter, Timer};
+
+/// Roles that may open and change tickets.
+const WRITERS: &[Role] = &[Role::Admin, Role::Agent, Role::Technician, Role::Partner];
+
+/// How often a change that needs no version from the caller (a comment, an
+/// action's effects) is retried when someone else changed the ticket first.
+const RETRIES: usize = 3;
+
+/// Largest page of a ticket list.
+pub const MAX_PAGE: u32 = 200;
+
+/// An Idempotency-Key with the fingerprint of the request that carried it.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    pub key: String,
+    pub request_hash: String,
+}
+
+/// A transition as a client requests it.
+#[derive(Debug, Clone, Default)]
+pub struct TransitionInput {
+    pub name: String,
+    pub attributes: Map<String, Value>,
+    pub note: Option<String>,
+}
+
+/// An edit that moves no state.
+#[derive(Debug, Clone, Default)]
+pub struct EditInput {
+    pub attributes: Map<String, Value>,
+    pub priority: Option<Priority>,
+    /// `Some(None)` unassigns.
+    pub assignee: Option<Option<String>>,
+    pub note: Option<String>,
+}
+
+/// The answer of a named action.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionAnswer {
+    pub output: Value,
+    /// The ticket after the action's effects, if it had any.
+    pub ticket: Ticket,
+}
+
+/// A created ticket, and whether it is the replay of an earlier request.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub ticket: Ticket,
+    pub replayed: bool,
+}
+
+fn require(caller: &Caller, roles: &[Role], what: &str) -> Result<(), ServiceError> {
+    if roles.contains(&caller.role()) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(format!(
+            "the role {:?} may not {what}",
+            caller.role()
+        )))
+    }
+}
+
+impl Services {
+    /// Open a ticket: validate it, let the owning plugin's `on-create` decide,
+    /// and store it with everything the plugin asked for.
+    pub async fn create_ticket(
+        &self,
+        caller: &Caller,
+        new: NewTicket,
+        idempotency: Option<IdempotencyKey>,
+    ) -> Result<Opened, ServiceError> {
+        require(caller, WRITERS, "open tickets")?;
+        let tenant = caller.tenant_id;
+        if let Some(key) = &idempotency
+            && let Some(first) = self.store.idempotent(tenant, &key.key).await?
+        {
+            return replay(first, key);
+        }
+        new.validate()?;
+        let bundle = self.catalog.bundle(tenant).await?;
+        let bound = bundle.kind(&new.kind)?;
+        bound
+            .installed
+            .check_attributes(&new.kind, &Value::Object(new.attributes.clone()))?;
+
+        let mut change = Change::new(self, &bundle, Timestamp::now());
+        let slot = change.create(bound, new, None, &caller.actor, None);
+        let snapshot = change.snapshot(slot, &caller.actor)?;
+        let installed = bound.installed.clone();
+        let called = self.runtime.on_create(&installed.plugin, &snapshot).await?;
+        let effects = called.value.map_err(|rejection| ServiceError::Rejected {
+            plugin: installed.label(),
+            rejection,
+        })?;
+        change
+            .apply(slot, effects, &installed, Hook::OnCreate, 0)
+            .await?;
+
+        let ticket = change.ticket(slot).clone();
+        let record = idempotency.as_ref().map(|key| Idempotent {
+            key: key.key.clone(),
+            request_hash: key.request_hash.clone(),
+            ticket_id: ticket.id,
+            response: serde_json::to_value(&ticket).unwrap_or(Value::Null),
+        });
+        match self.store.commit(&change.into_commit(record)).await {
+            Ok(()) => Ok(Opened {
+                ticket,
+                replayed: false,
+            }),
+            // A concurrent request with the same key committed first.
+            Err(StoreError::IdempotencyKeyTaken) => {
+                let key = idempotency.expect("only keyed requests can collide on a key");
+                let first = self
+                    .store
+                    .idempotent(tenant, &key.key)
+                    .await?
+                    .ok_or(ServiceError::Store(StoreError::IdempotencyKeyTaken))?;
+                replay(first, &key)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn ticket(&self, caller: &Caller, id: Uuid) -> Result<Ticket, ServiceError> {
+        self.store
+            .ticket(caller.tenant_id, id)
+            .await?
+            .ok_or(ServiceError::NotFound("ticket"))
+    }
+
+    pub async fn tickets(
+        &self,
+        caller: &Caller,
+        mut filter: TicketFilter,
+    ) -> Result<Vec<Ticket>, ServiceError> {
+        filter.limit = filter.limit.clamp(1, MAX_PAGE);
+        Ok(self.store.tickets(caller.tenant_id, &filter).await?)
+    }
+
+    pub async fn events(&self, caller: &Caller, id: Uuid) -> Result<Vec<Event>, ServiceError> {
+        self.ticket(caller, id).await?;
+        Ok(self.store.events(caller.tenant_id, id).await?)
+    }
+
+    pub async fn timers(&self, caller: &Caller, id: Uuid) -> Result<Vec<Timer>, ServiceError> {
+        self.ticket(caller, id).await?;
+        Ok(self.store.timers(caller.tenant_id, id).await?)
+    }
+
+    /// The transitions `caller` may take on a ticket now.
+    pub async fn available_transitions(
+        &self,
+        caller: &Caller,
+        ticket: &Ticket,
+    ) -> Result<Vec<c::Transition>, ServiceError> {
+        let bundle = self.catalog.bundle(caller.tenant_id).await?;
+        let bound = bundle.kind(&ticket.kind)?;
+        Ok(
+            workflow::available(bound.kind(), &ticket.state, caller.role())
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// Move a ticket along its workflow, at the version the caller read.
+    pub async fn transition(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        input: TransitionInput,
+        version: i64,
+    ) -> Result<Ticket, ServiceError> {
+        let ticket = self.ticket(caller, id).await?;
+        if ticket.version != version {
+            return Err(ServiceError::StaleVersion {
+                current: ticket.version,
+            });
+        }
+        let bundle = self.catalog.bundle(caller.tenant_id).await?;
+        let bound = bundle.kind(&ticket.kind)?;
+        let step = workflow::step(bound.kind(), &ticket.state, &input.name, caller.role())?;
+        let (to, category) = (step.to.name.clone(), step.to.category);
+        let history = self.store.events(caller.tenant_id, id).await?;
+        let installed = bound.installed.clone();
+
+        let mut change = Change::new(self, &bundle, Timestamp::now());
+        let slot = change.open(ticket.clone(), history);
+        let changed = change.set_attributes(slot, &caller.actor, None, input.attributes);
+        let attributes = Value::Object(change.ticket(slot).attributes.clone());
+        installed.check_attributes(&ticket.kind, &attributes)?;
+        let request = c::TransitionRequest {
+            name: input.name.clone(),
+            from: ticket.state.clone(),
+            to: to.clone(),
+            note: input.note.clone(),
+            changed_attributes: changed,
+        };
+        let snapshot = change.snapshot(slot, &caller.actor)?;
+        let called = self
+            .runtime
+            .guard(&installed.plugin, &snapshot, &request)
+            .await?;
+        let effects = called.value.map_err(|rejection| ServiceError::Rejected {
+            plugin: installed.label(),
+            rejection,
+        })?;
+        let transitioned = change.recorded(slot);
+        change.record(
+            slot,
+            &caller.actor,
+            Some(installed.label()),
+            EventData::Transitioned {
+                transition: input.name,
+                from: ticket.state,
+                to,
+                category,
+                note: input.note,
+            },
+        );
+        change
+            .apply(slot, effects, &installed, Hook::Guard, 0)
+            .await?;
+        change.after(slot, transitioned, caller).await?;
+        self.commit(caller, change, slot).await
+    }
+
+    /// Change attributes, priority or assignee without moving the state. The
+    /// owning plugin's `guard` sees attribute and priority changes as `edit`.
+    pub async fn edit(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        input: EditInput,
+        version: i64,
+    ) -> Result<Ticket, ServiceError> {
+        require(caller, WRITERS, "edit tickets")?;
+        let ticket = self.ticket(caller, id).await?;
+        if ticket.version != version {
+            return Err(ServiceError::StaleVersion {
+                current: ticket.version,
+            });
+        }
+        let bundle = self.catalog.bundle(caller.tenant_id).await?;
+        let bound = bundle.kind(&ticket.kind)?;
+        let installed = bound.installed.clone();
+        let history = self.store.events(caller.tenant_id, id).await?;
+
+        let mut change = Change::new(self, &bundle, Timestamp::now());
+        let slot = change.open(ticket.clone(), history);
+        let mut changed = change.set_attributes(slot, &caller.actor, None, input.attributes);
+        if let Some(priority) = input.priority
+            && priority != ticket.priority
+        {
+            change.record(
+                slot,
+                &caller.actor,
+                None,
+                EventData::PrioritySet {
+                    before: ticket.priority,
+                    after: priority,
+                },
+            );
+            changed.push("priority".into());
+        }
+        if let Some(assignee) = input.assignee
+            && assignee != ticket.assignee
+        {
+            change.record(
+                slot,
+                &caller.actor,
+                None,
+                EventData::Assigned {
+                    before: ticket.assignee.clone(),
+                    after: assignee,
+                },
+            );
+        }
+        if let Some(note) = &input.note {
+            change.record(
+                slot,
+                &caller.actor,
+                None,
+                EventData::Commented {
+                    body: note.clone(),
+                    internal: true,
+                },
+            );
+        }
+        // What the caller did; plugins' effects are recorded after it.
+        let primary = change.recorded(slot);
+        if primary == 0 {
+            return Ok(ticket);
+        }
+        if !changed.is_empty() {
+            let attributes = Value::Object(change.ticket(slot).attributes.clone());
+            installed.check_attributes(&ticket.kind, &attributes)?;
+            let request = c::TransitionRequest {
+                name: c::EDIT.into(),
+                from: ticket.state.clone(),
+                to: ticket.state.clone(),
+                note: input.note,
+                changed_attributes: changed,
+            };
+            let snapshot = change.snapshot(slot, &caller.actor)?;
+            let called = self
+                .runtime
+                .guard(&installed.plugin, &snapshot, &request)
+                .await?;
+            let effects = called.value.map_err(|rejection| ServiceError::Rejected {
+                plugin: installed.label(),
+                rejection,
+            })?;
+            change
+                .apply(slot, effects, &installed, Hook::Guard, 0)
+                .await?;
+        }
+        for index in 0..primary {
+            change.after(slot, index, caller).await?;
+        }
+        self.commit(caller, change, slot).await
+    }
+
+    /// Add a comment (or an internal note) to a ticket's timeline.
+    pub async fn comment(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        body: String,
+        internal: bool,
+    ) -> Result<Ticket, ServiceError> {
+        require(caller, WRITERS, "comment on tickets")?;
+        if body.trim().is_empty() {
+            return Err(ServiceError::Invalid("a comment needs a body".into()));
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let ticket = self.ticket(caller, id).await?;
+            let bundle = self.catalog.bundle(caller.tenant_id).await?;
+            let history = self.store.events(caller.tenant_id, id).await?;
+            let mut change = Change::new(self, &bundle, Timestamp::now());
+            let slot = change.open(ticket, history);
+            change.record(
+                slot,
+                &caller.actor,
+                None,
+                EventData::Commented {
+                    body: body.clone(),
+                    internal,
+                },
+            );
+            change.after(slot, 0, caller).await?;
+            match self.commit(caller, change, slot).await {
+                Err(ServiceError::StaleVersion { .. }) if attempt < RETRIES => continue,
+                other => return other,
+            }
+        }
+    }
+
+    /// Ask the owning plugin for a named decision, and apply its effects.
+    pub async fn action(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        name: &str,
+        input: Value,
+    ) -> Result<ActionAnswer, ServiceError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let ticket = self.ticket(caller, id).await?;
+            let bundle = self.catalog.bundle(caller.tenant_id).await?;
+            let bound = bundle.kind(&ticket.kind)?;
+            let installed = bound.installed.clone();
+            let action = installed
+                .manifest()
+                .actions
+                .iter()
+                .find(|a| a.name == name && (a.kinds.is_empty() || a.kinds.contains(&ticket.kind)))
+                .ok_or(ServiceError::NotFound("action"))?;
+            if !action.roles.contains(&caller.role()) {
+                return Err(ServiceError::Forbidden(format!(
+                    "the role {:?} may not run `{name}` (allowed: {:?})",
+                    caller.role(),
+                    action.roles
+                )));
+            }
+            installed.check_action_input(name, &input)?;
+            let history = self.store.events(caller.tenant_id, id).await?;
+            let mut change = Change::new(self, &bundle, Timestamp::now());
+            let slot = change.open(ticket.clone(), history);
+            let snapshot = change.snapshot(slot, &caller.actor)?;
+            let called = self
+                .runtime
+                .action(
+                    &installed.plugin,
+                    &snapshot,
+                    name,
+                    &c::Json::from(input.clone()),
+                )
+                .await?;
+            let output = called.value.map_err(|rejection| ServiceError::Rejected {
+                plugin: installed.label(),
+                rejection,
+            })?;
+            if output.effects.is_empty() {
+                return Ok(ActionAnswer {
+                    output: output.output,
+                    ticket,
+                });
+            }
+            change
+                .apply(slot, output.effects, &installed, Hook::Action, 0)
+                .await?;
+            match self.commit(caller, change, slot).await {
+                Err(ServiceError::StaleVersion { .. }) if attempt < RETRIES => continue,
+                Ok(ticket) => {
+                    return Ok(ActionAnswer {
+                        output: output.output,
+                        ticket,
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Write a change to an existing ticket; a lost race is a stale version.
+    async fn commit(
+        &self,
+        caller: &Caller,
+        change: Change<'_>,
+        slot: usize,
+    ) -> Result<Ticket, ServiceError> {
+        let ticket = change.ticket(slot).clone();
+        match self.store.commit(&change.into_commit(None)).await {
+            Ok(()) => Ok(ticket),
+            Err(StoreError::Conflict { .. }) => {
+                let current = self.ticket(caller, ticket.id).await?.version;
+                Err(ServiceError::StaleVersion { current })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn replay(first: Idempotent, key: &IdempotencyKey) -> Result<Opened, ServiceError> {
+    if first.request_hash != key.request_hash {
+        return Err(ServiceError::IdempotencyMismatch);
+    }
+    let ticket: Ticket = serde_json::from_value(first.response).map_err(|e| {
+        ServiceError::Store(StoreError::Corrupt(format!("idempotent response: {e}")))
+    })?;
+    Ok(Opened {
+        ticket,
+        replayed: true,
+    })
+}

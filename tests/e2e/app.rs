@@ -1,0 +1,357 @@
+//! An application with a real database on either backend, driven through
+//! its router as HTTP requests.
+
+use std::sync::{Arc, LazyLock};
+
+use aftersale::api::{AppState, app};
+use aftersale::plugins::{Runtime, RuntimeConfig};
+use aftersale::service::{Caller, Services};
+use aftersale::store::StoredPlugin;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use jiff::Timestamp;
+use serde_json::Value;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+use crate::support::components;
+
+pub const OPERATOR_KEY: &str = "operator-secret-for-tests";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One runtime for the whole test binary: components compile once.
+pub fn runtime() -> Arc<Runtime> {
+    static RUNTIME: LazyLock<Arc<Runtime>> =
+        LazyLock::new(|| Arc::new(Runtime::new(RuntimeConfig::default()).expect("runtime starts")));
+    RUNTIME.clone()
+}
+
+/// The PostgreSQL server tests use: `AFTERSALE_TEST_POSTGRES_URL`, or the
+/// local one.
+pub fn postgres_url() -> String {
+    std::env::var("AFTERSALE_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database of its own for one test, dropped afterwards.
+pub struct Database {
+    pub url: String,
+    scratch: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Database {
+    pub async fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                Database {
+                    url,
+                    scratch: None,
+                    _dir: Some(dir),
+                }
+            }
+            Backend::Postgres => {
+                let server = postgres_url();
+                let name = format!("aftersale_t_{}", Uuid::now_v7().simple());
+                let mut admin = {
+                    use sqlx::Connection;
+                    sqlx::postgres::PgConnection::connect(&server)
+                        .await
+                        .unwrap_or_else(|e| panic!("PostgreSQL at {server} is not reachable: {e}"))
+                };
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap_or_else(|e| {
+                        panic!("cannot create a scratch database on {server}: {e}")
+                    });
+                let base = server
+                    .rsplit_once('/')
+                    .map_or(server.as_str(), |(base, _)| base);
+                Database {
+                    url: format!("{base}/{name}"),
+                    scratch: Some((server, name)),
+                    _dir: None,
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.scratch.take() else {
+            return;
+        };
+        // Drop runs outside any runtime's reach: use a thread of our own.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                use sqlx::Connection;
+                if let Ok(mut admin) = sqlx::postgres::PgConnection::connect(&server).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut admin)
+                    .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// A running application with one tenant, its admin key, and the test
+/// plugin `hostile` bound to the kind `trial` beside the first-party bundle.
+pub struct TestApp {
+    pub router: Router,
+    pub services: Services,
+    pub tenant: Uuid,
+    pub admin: String,
+    _db: Database,
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend) -> Self {
+        let db = Database::new(backend).await;
+        let store = aftersale::store::open(&db.url)
+            .await
+            .expect("the database opens");
+        let services = Services::new(store.clone(), runtime());
+        services
+            .catalog
+            .install_embedded()
+            .await
+            .expect("first-party plugins install");
+        let created = services
+            .create_tenant("Acme Service", None)
+            .await
+            .expect("tenant");
+        let tenant = created.tenant.id;
+
+        let bytes = std::fs::read(components::HOSTILE).expect("the test component was built");
+        let plugin = runtime()
+            .load(&bytes)
+            .await
+            .expect("the test component loads");
+        store
+            .put_plugin(&StoredPlugin {
+                hash: plugin.hash().to_string(),
+                name: plugin.name().into(),
+                version: plugin.version().into(),
+                contract: plugin.contract().into(),
+                component: bytes,
+                installed_at: Timestamp::now(),
+            })
+            .await
+            .expect("the test component is stored");
+        let admin = Caller {
+            tenant_id: tenant,
+            actor: aftersale_sdk::Actor {
+                id: "setup".into(),
+                role: aftersale_sdk::Role::Admin,
+            },
+        };
+        services
+            .bind(
+                &admin,
+                vec![("trial".into(), "hostile".into(), "6.6.6".into())],
+            )
+            .await
+            .expect("trial binds to the test plugin");
+
+        let state = AppState::new(services.clone(), Some(OPERATOR_KEY));
+        TestApp {
+            router: app(state),
+            services,
+            tenant,
+            admin: created.admin_key,
+            _db: db,
+        }
+    }
+
+    /// A request as the tenant's admin.
+    pub fn req(&self, method: Method, path: &str) -> Req {
+        Req::new(method, path).bearer(&self.admin)
+    }
+
+    pub async fn send(&self, req: Req) -> Resp {
+        let response = self
+            .router
+            .clone()
+            .oneshot(req.build())
+            .await
+            .expect("the router always answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("the body is readable")
+            .to_bytes();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Open a `trial` ticket misbehaving in `mode`; panics unless created.
+    pub async fn trial(&self, mode: &str) -> Value {
+        let resp = self
+            .send(
+                self.req(Method::POST, "/api/v1/tickets")
+                    .json(trial_body(mode)),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.body);
+        resp.body
+    }
+
+    /// Create a key with `role` and return its token.
+    pub async fn key(&self, role: &str) -> String {
+        let resp = self
+            .send(
+                self.req(Method::POST, "/api/v1/keys")
+                    .json(serde_json::json!({"name": format!("{role} key"), "role": role})),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.body);
+        resp.body["token"].as_str().expect("a token").to_string()
+    }
+}
+
+/// The body of a new `trial` ticket.
+pub fn trial_body(mode: &str) -> Value {
+    serde_json::json!({
+        "kind": "trial",
+        "title": "A trial ticket",
+        "channel": "api",
+        "customer": {"name": "Zhang Wei", "phone": "13800138000"},
+        "attributes": {"mode": mode},
+    })
+}
+
+/// A request under construction.
+pub struct Req {
+    builder: axum::http::request::Builder,
+    body: Body,
+}
+
+impl Req {
+    pub fn new(method: Method, path: &str) -> Self {
+        Req {
+            builder: Request::builder().method(method).uri(path),
+            body: Body::empty(),
+        }
+    }
+
+    pub fn bearer(mut self, token: &str) -> Self {
+        self.builder = self
+            .builder
+            .header("authorization", format!("Bearer {token}"));
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.builder = self.builder.header(name, value);
+        self
+    }
+
+    pub fn if_match(self, version: i64) -> Self {
+        self.header("if-match", &format!("\"{version}\""))
+    }
+
+    pub fn json(self, body: Value) -> Self {
+        self.raw("application/json", body.to_string())
+    }
+
+    pub fn raw(mut self, content_type: &str, body: impl Into<Body>) -> Self {
+        self.builder = self.builder.header("content-type", content_type);
+        self.body = body.into();
+        self
+    }
+
+    fn build(self) -> Request<Body> {
+        self.builder.body(self.body).expect("a valid request")
+    }
+}
+
+/// A response with its body as JSON (or a JSON string of the text).
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Resp {
+    /// Assert a problem response of `slug` with `status`.
+    #[track_caller]
+    pub fn problem(&self, status: StatusCode, slug: &str) -> &Value {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(
+            self.headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json"),
+            "{}",
+            self.body
+        );
+        assert_eq!(
+            self.body["type"],
+            format!("/problems/{slug}"),
+            "{}",
+            self.body
+        );
+        assert_eq!(self.body["status"], status.as_u16());
+        &self.body
+    }
+}
+
+/// Declare tests that run once on SQLite and once on PostgreSQL.
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let $app = $crate::app::TestApp::start($crate::app::Backend::Sqlite).await;
+                    $body
+                }
+            )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let $app = $crate::app::TestApp::start($crate::app::Backend::Postgres).await;
+                    $body
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_both_backends;
