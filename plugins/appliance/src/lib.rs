@@ -1,11 +1,23 @@
 //! Installation and repair of household appliances.
 //!
 //! Owns the kinds `installation` and `repair`; see `README.md` for the rules
-//! it decides and its configuration.
+//! it decides (A1–A6, W1–W7) and its configuration.
 
 use aftersale_sdk::prelude::*;
 
+mod calendar;
+mod config;
+mod decimal;
+mod facts;
+mod history;
+mod installation;
 mod manifest;
+mod quote;
+mod repair;
+mod visit;
+mod warranty;
+
+pub use config::Config;
 
 /// The appliance plugin.
 pub struct Appliance;
@@ -15,78 +27,89 @@ impl Plugin for Appliance {
         manifest::manifest()
     }
 
+    fn on_create(snapshot: &Snapshot) -> Decision {
+        let config = Config::of(snapshot)?;
+        let mut effects = visit::arrival_target(snapshot, &config)?;
+        if snapshot.ticket.kind == "repair" {
+            effects.extend(repair::on_create(snapshot)?);
+            effects.extend(warranty::burden_of_proof(snapshot)?);
+        }
+        Ok(effects)
+    }
+
     fn guard(snapshot: &Snapshot, transition: &TransitionRequest) -> Decision {
-        match transition.name.as_str() {
-            "check_in" => check_in(snapshot),
+        let config = Config::of(snapshot)?;
+        let kind = snapshot.ticket.kind.as_str();
+        match (kind, transition.name.as_str()) {
+            (_, "check_in") => visit::check_in(snapshot),
+            ("installation", "unbox") => installation::unbox(snapshot, &config),
+            ("installation", "install") => installation::install(snapshot),
+            ("installation", "accept") => {
+                installation::accept(snapshot, &config)?;
+                visit::follow_up_timer(snapshot, &config)
+            }
+            ("repair", "repair") => visit::follow_up_timer(snapshot, &config),
+            ("repair", "reopen") => repair::reopen(snapshot),
+            ("repair", "replace") => repair::replace(snapshot, &config),
+            (_, "follow_up") => Ok(vec![Effect::cancel_timer(visit::FOLLOW_UP_TIMER)]),
+            (_, "cancel") => Ok(vec![
+                Effect::cancel_timer(visit::ON_SITE_TIMER),
+                Effect::cancel_timer(repair::W4_TIMER),
+            ]),
+            (_, aftersale_sdk::EDIT) => edit(snapshot, transition, &config),
             _ => Ok(Vec::new()),
+        }
+    }
+
+    fn on_timer(snapshot: &Snapshot, timer: &FiredTimer) -> Vec<Effect> {
+        match timer.name.as_str() {
+            visit::ON_SITE_TIMER => visit::on_site_overdue(snapshot),
+            visit::FOLLOW_UP_TIMER => visit::follow_up_due(snapshot),
+            repair::W4_TIMER => repair::review(snapshot).unwrap_or_else(|rejection| {
+                aftersale_sdk::log::warn(&format!("W4 review skipped: {rejection}"));
+                Vec::new()
+            }),
+            // Host SLA timers (`sla:…`): the host notifies on its own.
+            _ => Vec::new(),
+        }
+    }
+
+    fn action(snapshot: &Snapshot, name: &str, input: &Json) -> Result<ActionOutput, Rejection> {
+        match name {
+            "warranty" => warranty::action(snapshot, input),
+            "quote" => quote::action(snapshot, input),
+            _ => Err(Rejection::unknown_action(name)),
         }
     }
 }
 
-/// A1: a technician checks in on site only for an appointment that was made
-/// and with a technician assigned to it.
-fn check_in(snapshot: &Snapshot) -> Decision {
-    let attributes = &snapshot.ticket.attributes;
-    let mut missing = Vec::new();
-    if !attributes.has("appointment_at") {
-        missing.push("appointment_at");
+/// An edit that moves no state: recompute what depends on the attributes it
+/// changes.
+fn edit(snapshot: &Snapshot, transition: &TransitionRequest, config: &Config) -> Decision {
+    let changed = |name: &str| transition.changed_attributes.iter().any(|c| c == name);
+    let mut effects = Vec::new();
+    if changed("region") {
+        effects.extend(visit::arrival_target(snapshot, config)?);
     }
-    if !attributes.has("technician") && snapshot.ticket.assignee.is_none() {
-        missing.push("technician");
+    if snapshot.ticket.kind == "installation" && changed("unboxing") {
+        effects.extend(installation::edit_unboxing(snapshot, config)?);
     }
-    if missing.is_empty() {
-        Ok(Vec::new())
-    } else {
-        Err(Rejection::new(
-            "visit-not-arranged",
-            "a technician can check in only for a booked appointment with an assigned technician",
-        )
-        .rule("A1")
-        .details(missing))
+    if snapshot.ticket.kind == "repair" && (changed("received_at") || changed("reported_at")) {
+        effects.extend(warranty::burden_of_proof(snapshot)?);
+    }
+    Ok(effects)
+}
+
+/// `word` with its first letter in upper case, for titles.
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
 export_plugin!(Appliance);
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use aftersale_sdk::testing::Harness;
-
-    fn scheduled() -> aftersale_sdk::testing::SnapshotBuilder {
-        Harness::<Appliance>::new()
-            .snapshot("installation")
-            .actor(Role::Technician)
-    }
-
-    #[test]
-    fn a1_check_in_needs_appointment_and_technician() {
-        let plugin = Harness::<Appliance>::new();
-        let rejection = plugin
-            .guard(&scheduled().build(), "check_in")
-            .expect_err("nothing arranged");
-        assert_eq!(rejection.rule.as_deref(), Some("A1"));
-        assert_eq!(rejection.details, ["appointment_at", "technician"]);
-
-        let only_time = scheduled()
-            .attr("appointment_at", "2026-01-11T09:00:00+08:00")
-            .build();
-        let rejection = plugin.guard(&only_time, "check_in").unwrap_err();
-        assert_eq!(rejection.details, ["technician"]);
-
-        let arranged = scheduled()
-            .attr("appointment_at", "2026-01-11T09:00:00+08:00")
-            .attr("technician", "tech-7")
-            .build();
-        assert_eq!(plugin.guard(&arranged, "check_in"), Ok(vec![]));
-    }
-
-    #[test]
-    fn workflows_start_in_their_new_state() {
-        let manifest = Appliance::manifest();
-        for kind in &manifest.kinds {
-            let initial = kind.workflow.state(&kind.workflow.initial).unwrap();
-            assert_eq!(initial.category, Category::New, "kind {}", kind.name);
-        }
-    }
-}
+mod tests;

@@ -2,7 +2,10 @@
 //! plugin.
 
 use aftersale_sdk::prelude::*;
-use aftersale_sdk::serde_json::Value;
+use aftersale_sdk::serde_json::{self, Value};
+
+use crate::config::Config;
+use crate::installation::UNBOXING_ITEMS;
 
 const FIELD: &[Role] = &[Role::Technician, Role::Agent, Role::Admin];
 const DESK: &[Role] = &[Role::Agent, Role::Admin];
@@ -18,6 +21,15 @@ const INSTALLATION_WORK: &[&str] = &[
     "commissioned",
 ];
 const REPAIR_WORK: &[&str] = &["reported", "scheduled", "on_site", "diagnosed"];
+/// States of a repair that is not finished, waiting or not.
+const REPAIR_OPEN: &[&str] = &[
+    "reported",
+    "scheduled",
+    "on_site",
+    "diagnosed",
+    "awaiting_customer",
+    "awaiting_parts",
+];
 
 pub fn manifest() -> Manifest {
     ManifestBuilder::new(
@@ -33,14 +45,20 @@ pub fn manifest() -> Manifest {
         "Warranty status",
         &[],
         &[Role::Agent, Role::Technician, Role::Admin],
-        json!({"type": "object", "additionalProperties": false}),
+        warranty_input_schema(),
     )
     .action(
         "quote",
         "Quote chargeable work",
         &[],
         &[Role::Agent, Role::Technician, Role::Admin],
-        json!({"type": "object", "additionalProperties": false}),
+        json!({
+            "type": "object",
+            "description": "Overrides of the ticket's attributes",
+            "properties": {
+                "pipe_length_m": {"type": ["number", "string"], "description": "metres of copper pipe used"}
+            }
+        }),
     )
     .config(config_schema(), default_config())
     .build()
@@ -156,6 +174,11 @@ fn repair() -> KindBuilder {
         .state("on_site", "On site", Category::Active)
         .state("diagnosed", "Diagnosed", Category::Active)
         .state("repaired", "Repaired", Category::Resolved)
+        .state(
+            "replaced",
+            "Exchanged or refunded instead (W4/W6)",
+            Category::Resolved,
+        )
         .state("followed_up", "Followed up (回访)", Category::Closed)
         .state(
             "awaiting_customer",
@@ -186,6 +209,13 @@ fn repair() -> KindBuilder {
             &["repaired"],
             "followed_up",
             FOLLOW_UP,
+        )
+        .transition(
+            "replace",
+            "Exchange or refund instead of repair (W4/W6)",
+            REPAIR_OPEN,
+            "replaced",
+            DESK,
         )
         .transition(
             "reopen",
@@ -237,17 +267,31 @@ fn attributes_schema() -> Value {
             "region": {"enum": ["city", "county", "rural"]},
             "appointment_at": {"type": "string", "format": "date-time"},
             "technician": {"type": "string", "minLength": 1},
+            "on_site_due": {
+                "type": "string", "format": "date-time",
+                "description": "A6 arrival target, set by the plugin"
+            },
+            "on_site_at": {
+                "type": "string", "format": "date-time",
+                "description": "first check-in on site, set by the plugin"
+            },
             "unboxing": {
                 "type": "object",
                 "description": "开箱验机: each check true when it passed",
-                "properties": {
-                    "model_matches": {"type": "boolean"},
-                    "accessories_complete": {"type": "boolean"},
-                    "certificate_present": {"type": "boolean"},
-                    "warranty_card_present": {"type": "boolean"},
-                    "undamaged": {"type": "boolean"}
-                },
+                "properties": UNBOXING_ITEMS
+                    .iter()
+                    .map(|item| (item.to_string(), json!({"type": "boolean"})))
+                    .collect::<serde_json::Map<_, _>>(),
                 "additionalProperties": false
+            },
+            "unboxing_failed": {
+                "type": "array",
+                "items": {"enum": UNBOXING_ITEMS},
+                "description": "A2: the failed unboxing items, set by the plugin"
+            },
+            "unboxing_remedy": {
+                "enum": ["return", "exchange"],
+                "description": "A2: the retail ticket a failed unboxing check opens"
             },
             "checklist": {
                 "type": "object",
@@ -255,8 +299,20 @@ fn attributes_schema() -> Value {
                 "additionalProperties": {"type": ["number", "boolean", "string"]}
             },
             "customer_signature": {"type": "string", "minLength": 1},
+            "follow_up_due": {
+                "type": "string", "format": "date-time",
+                "description": "A5 follow-up call (回访) due, set by the plugin"
+            },
             "pipe_length_m": {"type": "number", "minimum": 0},
             "fault": {"type": "string"},
+            "failed_part": {"type": "string", "description": "e.g. compressor, motor, panel"},
+            "main_function_failure": {"type": "boolean"},
+            "main_function_repairs": {
+                "type": "integer", "minimum": 0,
+                "description": "W6: main-function repairs on earlier tickets"
+            },
+            "reported_at": {"type": "string", "description": "when the fault was found"},
+            "received_at": {"type": "string", "description": "when the customer received the unit"},
             "exclusions": {
                 "type": "array",
                 "items": {"enum": [
@@ -264,56 +320,118 @@ fn attributes_schema() -> Value {
                     "card_mismatch", "force_majeure", "unauthorised_installer"
                 ]}
             },
+            "days_in_repair": {
+                "type": "integer", "minimum": 0,
+                "description": "W2: days in repair or waiting for parts before this ticket"
+            },
+            "exchanged_at": {"type": "string", "format": "date"},
+            "previous_repair_at": {"type": "string", "description": "W5: the unit's last repair"},
+            "re_repair": {"type": "boolean", "description": "W5: same case, set by the plugin"},
+            "exchange_entitled": {
+                "enum": ["W4", "W6"],
+                "description": "the rule that entitles the customer to an exchange, set by the plugin"
+            },
+            "customer_wants": {"enum": ["exchange", "refund"]},
+            "burden_of_proof": {
+                "enum": ["seller"],
+                "description": "W7, set by the plugin"
+            }
+        }
+    })
+}
+
+fn warranty_input_schema() -> Value {
+    json!({
+        "type": "object",
+        "description": "Overrides of the ticket's attributes; `product` overrides product fields",
+        "properties": {
+            "reported_at": {"type": "string"},
+            "failed_part": {"type": "string"},
+            "exclusions": {"type": "array", "items": {"type": "string"}},
             "days_in_repair": {"type": "integer", "minimum": 0},
-            "exchanged_at": {"type": "string", "format": "date"}
+            "exchanged_at": {"type": "string"},
+            "received_at": {"type": "string"},
+            "main_function_failure": {"type": "boolean"},
+            "main_function_repairs": {"type": "integer", "minimum": 0},
+            "product": {
+                "type": "object",
+                "properties": {
+                    "category": {"type": "string"},
+                    "invoice_date": {"type": "string"},
+                    "purchase_date": {"type": "string"},
+                    "has_invoice": {"type": "boolean"},
+                    "has_warranty_card": {"type": "boolean"}
+                }
+            }
         }
     })
 }
 
 fn config_schema() -> Value {
+    let hours = json!({"type": "integer", "minimum": 1});
+    let years = json!({"type": "integer", "minimum": 0});
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
         "properties": {
             "arrival_hours": {
                 "type": "object",
+                "description": "A6: on-site arrival target by region, hours from creation",
+                "properties": {"city": hours, "county": hours, "rural": hours}
+            },
+            "follow_up_days": {
+                "type": "integer", "minimum": 0,
+                "description": "A5: days from acceptance to the follow-up call"
+            },
+            "included_pipe_m": {
+                "type": ["number", "string"], "minimum": 0, "pattern": "^[0-9]+(\\.[0-9]+)?$",
+                "description": "A4: metres of copper pipe included"
+            },
+            "pipe_price_per_m": {
+                "type": "string", "pattern": "^[0-9]+(\\.[0-9]{1,2})?$",
+                "description": "A4: price per extra metre"
+            },
+            "unboxing_failure_remedy": {
+                "enum": ["return", "exchange"],
+                "description": "A2: the retail ticket a failed unboxing check opens"
+            },
+            "split_ac_checklist": {
+                "type": "object",
+                "description": "A3: split air-conditioner commissioning limits",
                 "properties": {
-                    "city": {"type": "integer", "minimum": 1},
-                    "county": {"type": "integer", "minimum": 1},
-                    "rural": {"type": "integer", "minimum": 1}
+                    "categories": {"type": "array", "items": {"type": "string"}},
+                    "vacuum_max_mmhg": {"type": "integer"},
+                    "vacuum_hold_minutes": {"type": "integer", "minimum": 0},
+                    "trial_run_min_minutes": {"type": "integer", "minimum": 0},
+                    "min_anchor_bolts": {"type": "integer", "minimum": 0},
+                    "max_exposed_pipe_cm": {"type": "integer", "minimum": 0}
                 }
             },
-            "follow_up_days": {"type": "integer", "minimum": 0},
-            "included_pipe_m": {"type": "number", "minimum": 0},
-            "pipe_price_per_m": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]{1,2})?$"},
-            "split_ac_checklist": {"type": "object"},
-            "warranty": {"type": "object"}
+            "warranty": {
+                "type": "object",
+                "description": "W1: warranty periods, with per-category overrides and main parts",
+                "properties": {
+                    "whole_unit_years": years,
+                    "main_parts_years": years,
+                    "categories": {
+                        "type": "object",
+                        "additionalProperties": {
+                            "type": "object",
+                            "properties": {
+                                "whole_unit_years": years,
+                                "main_parts_years": years,
+                                "main_parts": {"type": "array", "items": {"type": "string"}}
+                            }
+                        }
+                    }
+                }
+            }
         }
     })
 }
 
-fn default_config() -> Value {
-    json!({
-        "arrival_hours": {"city": 24, "county": 48, "rural": 72},
-        "follow_up_days": 3,
-        "included_pipe_m": 3,
-        "pipe_price_per_m": "60.00",
-        "split_ac_checklist": {
-            "vacuum_max_mmhg": -755,
-            "vacuum_hold_minutes": 15,
-            "trial_run_min_minutes": 30,
-            "min_anchor_bolts": 4,
-            "max_exposed_pipe_cm": 20
-        },
-        "warranty": {
-            "whole_unit_years": 1,
-            "main_parts_years": 3,
-            "main_parts": {
-                "air_conditioner": "compressor",
-                "refrigerator": "compressor",
-                "washing_machine": "motor",
-                "colour_tv": "panel"
-            }
-        }
-    })
+/// The defaults a tenant starts with: [`Config::default`], so the manifest
+/// and the code read the same numbers.
+pub fn default_config() -> Value {
+    serde_json::to_value(Config::default()).expect("the default configuration is plain data")
 }

@@ -1,11 +1,32 @@
-//! Kinds, workflow, attribute schema and configuration of the it-support
-//! plugin.
+//! Kinds, workflow, attribute schema, SLA defaults and actions of the
+//! it-support plugin.
 
 use aftersale_sdk::prelude::*;
 use aftersale_sdk::serde_json::Value;
 
+use crate::config::{self, BUSINESS_DAY_MINUTES, Config, Resolution};
+
+pub const INCIDENT: &str = "incident";
+pub const SERVICE_REQUEST: &str = "service_request";
+pub const PROBLEM: &str = "problem";
+
+pub const RESOLVED: &str = "resolved";
+pub const CLOSED: &str = "closed";
+pub const CANCELLED: &str = "cancelled";
+
+/// The transition the auto-close timer takes.
+pub const CLOSE: &str = "close";
+
+/// The named action of I1/I2.
+pub const PRIORITY_ACTION: &str = "priority";
+
 const DESK: &[Role] = &[Role::Agent, Role::Admin];
 const DESK_OR_HOST: &[Role] = &[Role::Agent, Role::Admin, Role::System];
+
+/// Whether work on a ticket in `state` is still going on (or waiting).
+pub fn is_open(state: &str) -> bool {
+    !matches!(state, RESOLVED | CLOSED | CANCELLED)
+}
 
 pub fn manifest() -> Manifest {
     ManifestBuilder::new(
@@ -14,24 +35,25 @@ pub fn manifest() -> Manifest {
         "IT service desk: derived priorities, response and resolution targets, escalation, \
          major incidents",
     )
-    .kind(service_desk("incident", "Incident"))
-    .kind(service_desk("service_request", "Service request"))
-    .kind(service_desk("problem", "Problem"))
+    .kind(service_desk(INCIDENT, "Incident"))
+    .kind(service_desk(SERVICE_REQUEST, "Service request"))
+    .kind(service_desk(PROBLEM, "Problem"))
     .action(
-        "priority",
+        PRIORITY_ACTION,
         "Priority from impact and urgency",
         &[],
         &[Role::Agent, Role::Admin, Role::Viewer],
         json!({
-            "type": "object",
+            "type": ["object", "null"],
             "properties": {
                 "impact": {"enum": ["high", "medium", "low"]},
-                "urgency": {"enum": ["high", "medium", "low"]}
+                "urgency": {"enum": ["high", "medium", "low"]},
+                "major_incident": {"type": "boolean"}
             },
             "additionalProperties": false
         }),
     )
-    .config(config_schema(), default_config())
+    .config(config::config_schema(), config::default_config())
     .build()
 }
 
@@ -41,9 +63,9 @@ fn service_desk(name: &str, label: &str) -> KindBuilder {
         .state("assigned", "Assigned", Category::Active)
         .state("in_progress", "In progress", Category::Active)
         .state("on_hold", "On hold", Category::Waiting)
-        .state("resolved", "Resolved", Category::Resolved)
-        .state("closed", "Closed", Category::Closed)
-        .state("cancelled", "Cancelled", Category::Cancelled)
+        .state(RESOLVED, "Resolved", Category::Resolved)
+        .state(CLOSED, "Closed", Category::Closed)
+        .state(CANCELLED, "Cancelled", Category::Cancelled)
         .transition("assign", "Assign", &["new"], "assigned", DESK)
         .transition(
             "start",
@@ -70,88 +92,74 @@ fn service_desk(name: &str, label: &str) -> KindBuilder {
             "resolve",
             "Resolve",
             &["assigned", "in_progress"],
-            "resolved",
+            RESOLVED,
             DESK,
         )
         .transition(
             "reopen",
             "Reopen",
-            &["resolved"],
+            &[RESOLVED],
             "in_progress",
             &[Role::Agent, Role::Admin, Role::Customer],
         )
-        .transition("close", "Close", &["resolved"], "closed", DESK_OR_HOST)
+        // The host takes `close` as `system` when the auto-close timer asks.
+        .transition(CLOSE, "Close", &[RESOLVED], CLOSED, DESK_OR_HOST)
         .transition(
             "cancel",
             "Cancel",
             &["new", "assigned", "on_hold"],
-            "cancelled",
+            CANCELLED,
             DESK,
         )
         .attributes_schema(attributes_schema())
         .default_priority(Priority::P3);
-    // I2 defaults; P5 is planned work without targets.
-    for (priority, response, resolution, business) in [
-        (Priority::P1, 15, 4 * 60, false),
-        (Priority::P2, 30, 8 * 60, false),
-        (Priority::P3, 4 * 60, 24 * 60, false),
-        (Priority::P4, 8 * 60, 5 * 8 * 60, true),
-    ] {
-        kind = kind
-            .sla(SlaMetric::Response, Some(priority), response, business)
-            .sla(SlaMetric::Resolution, Some(priority), resolution, business);
+    for (priority, metric, minutes, business_time) in sla_targets(&Config::default()) {
+        kind = kind.sla(metric, Some(priority), minutes, business_time);
     }
     kind
 }
 
+/// I2 as SLA targets: `(priority, metric, minutes, business time)`. A
+/// resolution target in business days is business time of
+/// [`BUSINESS_DAY_MINUTES`] a day; minutes are calendar time.
+fn sla_targets(config: &Config) -> Vec<(Priority, SlaMetric, u32, bool)> {
+    let mut targets = Vec::new();
+    for (priority, target) in &config.targets {
+        if let Some(minutes) = target.response_minutes {
+            targets.push((*priority, SlaMetric::Response, minutes, false));
+        }
+        match target.resolution() {
+            Some(Resolution::Minutes(minutes)) => {
+                targets.push((*priority, SlaMetric::Resolution, minutes, false));
+            }
+            Some(Resolution::BusinessDays(days)) => targets.push((
+                *priority,
+                SlaMetric::Resolution,
+                days.saturating_mul(BUSINESS_DAY_MINUTES),
+                true,
+            )),
+            None => {}
+        }
+    }
+    targets
+}
+
 fn attributes_schema() -> Value {
+    let level = json!({"enum": ["high", "medium", "low"]});
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
         "properties": {
-            "impact": {"enum": ["high", "medium", "low"]},
-            "urgency": {"enum": ["high", "medium", "low"]},
+            "impact": level,
+            "urgency": level,
             "major_incident": {"type": "boolean"},
             "incident_manager": {"type": "string", "minLength": 1},
-            "tier": {"type": "integer", "minimum": 1, "maximum": 3},
+            // The ceiling is the tenant's `max_tier`, which a schema cannot see.
+            "tier": {"type": "integer", "minimum": 1},
             "service": {"type": "string"},
-            "problem_ticket": {"type": "string"}
+            "problem_ticket": {"type": "string"},
+            "incident_ticket": {"type": "string"},
+            "problem_raised_at": {"type": "string", "format": "date-time"}
         }
-    })
-}
-
-fn config_schema() -> Value {
-    json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "type": "object",
-        "properties": {
-            "targets": {"type": "object"},
-            "auto_close_business_days": {"type": "integer", "minimum": 0},
-            "stakeholder_update_minutes": {"type": "integer", "minimum": 1},
-            "escalation_percent": {
-                "type": "object",
-                "properties": {
-                    "assignee": {"type": "integer"},
-                    "group_lead": {"type": "integer"},
-                    "breach": {"type": "integer"}
-                }
-            },
-            "max_tier": {"type": "integer", "minimum": 1}
-        }
-    })
-}
-
-fn default_config() -> Value {
-    json!({
-        "targets": {
-            "P1": {"response_minutes": 15, "resolution_minutes": 240},
-            "P2": {"response_minutes": 30, "resolution_minutes": 480},
-            "P3": {"response_minutes": 240, "resolution_minutes": 1440},
-            "P4": {"response_minutes": 480, "resolution_business_days": 5}
-        },
-        "auto_close_business_days": 3,
-        "stakeholder_update_minutes": 30,
-        "escalation_percent": {"assignee": 50, "group_lead": 75, "breach": 100},
-        "max_tier": 3
     })
 }
