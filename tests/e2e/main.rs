@@ -10,6 +10,8 @@ mod errors_api;
 mod hostile;
 mod isolation;
 mod runtime;
+mod server;
 mod support;
 mod tenancy;
 mod tickets_api;
+mod walkthrough;

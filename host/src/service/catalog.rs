@@ -9,7 +9,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use aftersale_sdk::{Json, Kind, Manifest};
-use jiff::Timestamp;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -179,7 +178,7 @@ impl Catalog {
                     version: plugin.version().to_string(),
                     contract: plugin.contract().to_string(),
                     component: bytes.to_vec(),
-                    installed_at: Timestamp::now(),
+                    installed_at: super::now(),
                 })
                 .await?;
             for kind in &plugin.manifest().kinds {
@@ -187,7 +186,7 @@ impl Catalog {
                     kind: kind.name.clone(),
                     plugin_name: plugin.name().to_string(),
                     plugin_version: plugin.version().to_string(),
-                    bound_at: Timestamp::now(),
+                    bound_at: super::now(),
                 });
             }
             self.remember(plugin)?;

@@ -22,6 +22,13 @@ use crate::store::SharedStore;
 pub use catalog::{Bound, Bundle, Catalog, Installed};
 pub use error::{SchemaError, ServiceError};
 
+/// The current instant at the precision the store keeps (milliseconds), so
+/// what a change returns is exactly what a later read finds.
+pub fn now() -> jiff::Timestamp {
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_millisecond(now.as_millisecond()).unwrap_or(now)
+}
+
 /// Who is asking: a tenant and an actor with a role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {

@@ -3,7 +3,6 @@
 use aftersale_sdk::Role;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jiff::Timestamp;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -58,7 +57,7 @@ fn issue(tenant_id: Uuid, name: &str, role: Role) -> Result<(NewKey, String), Se
             tenant_id,
             name: name.to_string(),
             role,
-            created_at: Timestamp::now(),
+            created_at: super::now(),
             revoked_at: None,
         },
         token_hash: token_hash(&token),
@@ -93,7 +92,7 @@ impl Services {
             name: name.to_string(),
             time_zone: time_zone.to_string(),
             locale: DEFAULT_LOCALE.to_string(),
-            created_at: Timestamp::now(),
+            created_at: super::now(),
         };
         let (key, token) = issue(tenant.id, "admin", Role::Admin)?;
         self.store
@@ -142,7 +141,7 @@ impl Services {
         require_admin(caller)?;
         if self
             .store
-            .revoke_key(caller.tenant_id, key, Timestamp::now())
+            .revoke_key(caller.tenant_id, key, super::now())
             .await?
         {
             Ok(())
@@ -164,7 +163,7 @@ impl Services {
         bindings: Vec<(String, String, String)>,
     ) -> Result<Vec<Binding>, ServiceError> {
         require_admin(caller)?;
-        let now = Timestamp::now();
+        let now = super::now();
         let mut checked = Vec::with_capacity(bindings.len());
         for (kind, plugin, version) in bindings {
             let installed =
@@ -235,7 +234,7 @@ impl Services {
         aftersale_sdk::merge(&mut merged, overrides.clone());
         installed.check_config(&merged)?;
         self.store
-            .set_plugin_config(caller.tenant_id, plugin, &overrides, Timestamp::now())
+            .set_plugin_config(caller.tenant_id, plugin, &overrides, super::now())
             .await?;
         self.catalog.invalidate(caller.tenant_id);
         Ok(merged)

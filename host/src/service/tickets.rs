@@ -2,7 +2,6 @@
 //! ask a plugin for a named decision.
 
 use aftersale_sdk::{self as c, Priority, Role};
-use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -99,7 +98,7 @@ impl Services {
             .installed
             .check_attributes(&new.kind, &Value::Object(new.attributes.clone()))?;
 
-        let mut change = Change::new(self, &bundle, Timestamp::now());
+        let mut change = Change::new(self, &bundle, super::now());
         let slot = change.create(bound, new, None, &caller.actor, None);
         let snapshot = change.snapshot(slot, &caller.actor)?;
         let installed = bound.installed.clone();
@@ -200,7 +199,7 @@ impl Services {
         let history = self.store.events(caller.tenant_id, id).await?;
         let installed = bound.installed.clone();
 
-        let mut change = Change::new(self, &bundle, Timestamp::now());
+        let mut change = Change::new(self, &bundle, super::now());
         let slot = change.open(ticket.clone(), history);
         let changed = change.set_attributes(slot, &caller.actor, None, input.attributes);
         let attributes = Value::Object(change.ticket(slot).attributes.clone());
@@ -262,7 +261,7 @@ impl Services {
         let installed = bound.installed.clone();
         let history = self.store.events(caller.tenant_id, id).await?;
 
-        let mut change = Change::new(self, &bundle, Timestamp::now());
+        let mut change = Change::new(self, &bundle, super::now());
         let slot = change.open(ticket.clone(), history);
         let mut changed = change.set_attributes(slot, &caller.actor, None, input.attributes);
         if let Some(priority) = input.priority
@@ -355,7 +354,7 @@ impl Services {
             let ticket = self.ticket(caller, id).await?;
             let bundle = self.catalog.bundle(caller.tenant_id).await?;
             let history = self.store.events(caller.tenant_id, id).await?;
-            let mut change = Change::new(self, &bundle, Timestamp::now());
+            let mut change = Change::new(self, &bundle, super::now());
             let slot = change.open(ticket, history);
             change.record(
                 slot,
@@ -404,7 +403,7 @@ impl Services {
             }
             installed.check_action_input(name, &input)?;
             let history = self.store.events(caller.tenant_id, id).await?;
-            let mut change = Change::new(self, &bundle, Timestamp::now());
+            let mut change = Change::new(self, &bundle, super::now());
             let slot = change.open(ticket.clone(), history);
             let snapshot = change.snapshot(slot, &caller.actor)?;
             let called = self

@@ -106,13 +106,20 @@ pub fn write_paths(file: &Path, components: &[Component]) {
     fs::write(file, code).unwrap_or_else(|e| panic!("writing {}: {e}", file.display()));
 }
 
-/// The workspace's target directory, with a subdirectory for plugins that is
-/// shared by every profile of the host.
+/// Where the wasm build goes: a subdirectory of the target directory shared by
+/// every profile of the host. A target directory shared between checkouts
+/// (`CARGO_TARGET_DIR`) gets one subdirectory per checkout, so two checkouts
+/// never embed each other's components.
 fn target_dir(workspace: &Path) -> PathBuf {
-    let base = env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace.join("target"));
-    base.join("plugins")
+    match env::var_os("CARGO_TARGET_DIR") {
+        None => workspace.join("target").join("plugins"),
+        Some(shared) => {
+            let mut hasher = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(&workspace, &mut hasher);
+            let checkout = std::hash::Hasher::finish(&hasher);
+            PathBuf::from(shared).join(format!("plugins-{checkout:016x}"))
+        }
+    }
 }
 
 /// Install the target with rustup when the toolchain lacks it.
