@@ -1,9 +1,12 @@
 //! JSON carried across the contract: ticket attributes and raw documents.
 
+use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use crate::period;
 use crate::types::Rejection;
 
 /// A JSON document kept as text until someone reads it.
@@ -129,6 +132,31 @@ impl Attributes {
         self.get(name).and_then(Value::as_bool)
     }
 
+    /// Attribute `name` as a calendar date in the tenant's zone `zone`
+    /// (`snapshot.time_zone`): `2026-01-10`, or an RFC 3339 instant, whose
+    /// date is taken in `zone` because days are counted there (T2), not at
+    /// the offset it is written with.
+    ///
+    /// Absent (or not a string) is `Ok(None)`; a malformed value is an
+    /// `invalid-input` rejection naming the attribute.
+    pub fn date(&self, name: &str, zone: &str) -> Result<Option<Date>, Rejection> {
+        period::read_named(self.str(name), name, |text| {
+            period::parse_local_date(text, zone)
+        })
+    }
+
+    /// Attribute `name` as an instant: an RFC 3339 instant, or a bare date,
+    /// which means 00:00 of that day in the tenant's zone `zone` (the
+    /// earliest the event can have happened).
+    ///
+    /// Absent (or not a string) is `Ok(None)`; a malformed value is an
+    /// `invalid-input` rejection naming the attribute.
+    pub fn instant(&self, name: &str, zone: &str) -> Result<Option<Timestamp>, Rejection> {
+        period::read_named(self.str(name), name, |text| {
+            period::parse_moment(text, zone)
+        })
+    }
+
     /// Deserialize attribute `name` into `T`. Absent is `Ok(None)`; a value of
     /// the wrong shape is an `invalid-attribute` rejection naming it.
     pub fn parse<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, Rejection> {
@@ -189,6 +217,47 @@ impl From<Map<String, Value>> for Attributes {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn dates_and_instants_are_read_in_the_tenant_zone() {
+        let attributes = Attributes::default()
+            .with("sold_at", "2026-01-10")
+            .with("reported_at", "2026-01-17T23:30:00+08:00")
+            .with("count", 3);
+        let date = |text: &str| text.parse::<Date>().unwrap();
+        let at = |text: &str| text.parse::<Timestamp>().unwrap();
+        assert_eq!(
+            attributes.date("reported_at", "Asia/Shanghai"),
+            Ok(Some(date("2026-01-17")))
+        );
+        assert_eq!(
+            attributes.date("reported_at", "Asia/Tokyo"),
+            Ok(Some(date("2026-01-18")))
+        );
+        assert_eq!(
+            attributes.instant("sold_at", "Asia/Shanghai"),
+            Ok(Some(at("2026-01-10T00:00:00+08:00")))
+        );
+        assert_eq!(
+            attributes.instant("reported_at", "Asia/Tokyo"),
+            Ok(Some(at("2026-01-17T23:30:00+08:00")))
+        );
+        assert_eq!(attributes.date("delivered_at", "Asia/Shanghai"), Ok(None));
+        assert_eq!(attributes.instant("count", "Asia/Shanghai"), Ok(None));
+    }
+
+    #[test]
+    fn a_malformed_date_names_the_attribute() {
+        let attributes = Attributes::default().with("sold_at", "last week");
+        for rejection in [
+            attributes.date("sold_at", "Asia/Shanghai").unwrap_err(),
+            attributes.instant("sold_at", "Asia/Shanghai").unwrap_err(),
+        ] {
+            assert_eq!(rejection.code, "invalid-input");
+            assert!(rejection.message.starts_with("`sold_at`: "), "{rejection}");
+            assert_eq!(rejection.details, ["sold_at"]);
+        }
+    }
 
     #[test]
     fn merge_replaces_leaves_and_keeps_siblings() {

@@ -43,18 +43,24 @@
 
 extern crate self as aftersale_sdk;
 
+mod facts;
 #[cfg(target_arch = "wasm32")]
 mod guest;
 mod json;
+pub mod law;
 pub mod log;
 mod manifest;
+pub mod money;
 pub mod period;
 pub mod testing;
 mod types;
+mod violations;
 
+pub use facts::Facts;
 pub use json::{Attributes, Json, merge};
 pub use manifest::{KindBuilder, ManifestBuilder};
 pub use types::*;
+pub use violations::Violations;
 
 /// Re-exported so plugins can declare schemas and build values with `json!`.
 pub use serde_json;

@@ -32,8 +32,8 @@ use serde_json::Value;
 
 use crate::json::{Attributes, Json, merge};
 use crate::types::{
-    ActionOutput, Actor, Channel, Customer, Effect, Event, FiredTimer, FollowUp, Manifest,
-    Priority, Product, Rejection, Role, Snapshot, Ticket, Timestamp, TransitionRequest,
+    ActionOutput, Actor, Audience, Channel, Customer, Effect, Event, FiredTimer, FollowUp,
+    Manifest, Priority, Product, Rejection, Role, Snapshot, Ticket, Timestamp, TransitionRequest,
 };
 use crate::{Decision, Plugin};
 
@@ -364,6 +364,10 @@ pub trait EffectsExt {
     fn follow_up(&self, kind: &str) -> Option<&FollowUp>;
     /// Whether a transition is requested.
     fn requests_transition(&self, name: &str) -> bool;
+    /// Whether the timer `name` is cancelled.
+    fn cancels_timer(&self, name: &str) -> bool;
+    /// Who is notified, with which template, in order.
+    fn notices(&self) -> Vec<(Audience, &str)>;
 }
 
 impl EffectsExt for [Effect] {
@@ -403,6 +407,22 @@ impl EffectsExt for [Effect] {
         self.iter()
             .any(|e| matches!(e, Effect::RequestTransition { transition } if transition == name))
     }
+
+    fn cancels_timer(&self, name: &str) -> bool {
+        self.iter()
+            .any(|e| matches!(e, Effect::CancelTimer { name: n } if n == name))
+    }
+
+    fn notices(&self) -> Vec<(Audience, &str)> {
+        self.iter()
+            .filter_map(|e| match e {
+                Effect::Notify {
+                    audience, template, ..
+                } => Some((*audience, template.as_str())),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -426,5 +446,24 @@ mod tests {
         let value: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["ticket"]["attributes"]["region"], "city");
         assert_eq!(value["now"], "2026-01-10T02:00:00Z");
+    }
+
+    #[test]
+    fn effects_answer_what_is_cancelled_and_who_is_told() {
+        let effects = [
+            Effect::cancel_timer("follow_up"),
+            Effect::notify(Audience::Manager, "overdue", "Overdue", "..."),
+            Effect::note("seen", true),
+            Effect::notify(Audience::Customer, "received", "Received", "..."),
+        ];
+        assert!(effects.cancels_timer("follow_up"));
+        assert!(!effects.cancels_timer("on_site_due"));
+        assert_eq!(
+            effects.notices(),
+            [
+                (Audience::Manager, "overdue"),
+                (Audience::Customer, "received")
+            ]
+        );
     }
 }

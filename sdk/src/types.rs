@@ -4,9 +4,13 @@
 //! meaning of every field. These types also define the JSON form of a snapshot
 //! that `aftersale plugin run --input` and the native test harness read.
 
+use std::borrow::Cow;
+
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::json::{Attributes, Json};
+use crate::period;
 
 /// An instant in time (UTC); the [`jiff`] crate's type, so local dates in the
 /// tenant's zone ([`Snapshot::time_zone`]) are one call away.
@@ -103,6 +107,25 @@ pub struct Product {
     pub has_warranty_card: Option<bool>,
 }
 
+impl Product {
+    /// `invoice_date` as a calendar date in the tenant's zone `zone`; an
+    /// instant's date is taken in that zone. A malformed value is an
+    /// `invalid-input` rejection naming `product.invoice_date`.
+    pub fn invoice_date_in(&self, zone: &str) -> Result<Option<Date>, Rejection> {
+        date_field(self.invoice_date.as_deref(), "product.invoice_date", zone)
+    }
+
+    /// `purchase_date` as a calendar date in the tenant's zone `zone`, like
+    /// [`Product::invoice_date_in`].
+    pub fn purchase_date_in(&self, zone: &str) -> Result<Option<Date>, Rejection> {
+        date_field(self.purchase_date.as_deref(), "product.purchase_date", zone)
+    }
+}
+
+fn date_field(text: Option<&str>, name: &str, zone: &str) -> Result<Option<Date>, Rejection> {
+    period::read_named(text, name, |text| period::parse_local_date(text, zone))
+}
+
 /// A ticket as the host stores it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,6 +181,42 @@ pub struct Event {
     pub data: Json,
 }
 
+impl Event {
+    /// The data of a `transitioned` event; `None` for any other kind, or
+    /// data that does not parse (the host wrote it, and a rule should not
+    /// fail on an event it cannot read).
+    pub fn transitioned(&self) -> Option<Transitioned<'_>> {
+        if self.kind != "transitioned" {
+            return None;
+        }
+        serde_json::from_str(self.data.as_text()).ok()
+    }
+}
+
+/// The data of a `transitioned` event: which transition moved the ticket
+/// from which state into which.
+///
+/// The names are borrowed from the event's JSON text where they can be, so
+/// reading a long history does not allocate per event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transitioned<'a> {
+    /// The transition's name, e.g. `install`.
+    #[serde(borrow)]
+    pub transition: Cow<'a, str>,
+    /// The state before.
+    #[serde(borrow)]
+    pub from: Cow<'a, str>,
+    /// The state after.
+    #[serde(borrow)]
+    pub to: Cow<'a, str>,
+    /// What the state after means to the host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    /// The note given with the transition.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub note: Option<Cow<'a, str>>,
+}
+
 /// Everything a plugin may base a decision on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -171,6 +230,17 @@ pub struct Snapshot {
     pub history: Vec<Event>,
     #[serde(default)]
     pub config: Json,
+}
+
+impl Snapshot {
+    /// The transitions taken in the ticket's history, oldest first, each
+    /// with when it was taken. Events whose data does not parse are skipped
+    /// (see [`Event::transitioned`]).
+    pub fn transitions(&self) -> impl Iterator<Item = (Timestamp, Transitioned<'_>)> {
+        self.history
+            .iter()
+            .filter_map(|event| event.transitioned().map(|data| (event.at, data)))
+    }
 }
 
 /// A requested change of workflow state.
@@ -552,5 +622,85 @@ impl Manifest {
     /// The kind called `name`.
     pub fn kind(&self, name: &str) -> Option<&Kind> {
         self.kinds.iter().find(|k| k.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{SnapshotBuilder, at};
+    use serde_json::json;
+
+    #[test]
+    fn transitions_are_read_from_the_history_oldest_first() {
+        let snapshot = SnapshotBuilder::new("repair")
+            .event(
+                "created",
+                "2026-01-10T09:00:00+08:00",
+                json!({"state": "new"}),
+            )
+            .event(
+                "transitioned",
+                "2026-01-11T09:00:00+08:00",
+                json!({"transition": "book", "from": "new", "to": "booked",
+                       "category": "active", "note": null}),
+            )
+            .event(
+                "transitioned",
+                "2026-01-12T09:00:00+08:00",
+                json!({"transition": "repair", "from": "booked", "to": "repaired",
+                       "note": "replaced the \"main\" board\nand tested it"}),
+            )
+            .event(
+                "transitioned",
+                "2026-01-13T09:00:00+08:00",
+                json!({"to": 3}),
+            )
+            .build();
+        let steps: Vec<_> = snapshot.transitions().collect();
+        assert_eq!(steps.len(), 2);
+        let (when, book) = &steps[0];
+        assert_eq!(*when, at("2026-01-11T09:00:00+08:00"));
+        assert_eq!(
+            (
+                book.transition.as_ref(),
+                book.from.as_ref(),
+                book.to.as_ref()
+            ),
+            ("book", "new", "booked")
+        );
+        assert_eq!(book.category, Some(Category::Active));
+        assert_eq!(book.note, None);
+        let (_, repair) = &steps[1];
+        assert_eq!(repair.to, "repaired");
+        assert_eq!(repair.category, None);
+        assert_eq!(
+            repair.note.as_deref(),
+            Some("replaced the \"main\" board\nand tested it")
+        );
+        assert_eq!(snapshot.history[0].transitioned(), None);
+    }
+
+    #[test]
+    fn product_dates_are_read_in_the_tenant_zone_and_named_when_malformed() {
+        let product = Product {
+            invoice_date: Some("2026-01-10T23:30:00+08:00".into()),
+            purchase_date: Some("10/01/2026".into()),
+            ..Product::default()
+        };
+        assert_eq!(
+            product.invoice_date_in("Asia/Shanghai"),
+            Ok(Some(Date::constant(2026, 1, 10)))
+        );
+        assert_eq!(
+            product.invoice_date_in("Asia/Tokyo"),
+            Ok(Some(Date::constant(2026, 1, 11)))
+        );
+        let rejection = product.purchase_date_in("Asia/Shanghai").unwrap_err();
+        assert_eq!(rejection.details, ["product.purchase_date"]);
+        assert_eq!(
+            Product::default().purchase_date_in("Asia/Shanghai"),
+            Ok(None)
+        );
     }
 }

@@ -1,13 +1,12 @@
 //! The installation's own checks: A2 unboxing (开箱验机) and A3 customer
 //! acceptance with the commissioning checklist.
 
+use aftersale_sdk::money::{self, Decimal};
+use aftersale_sdk::period;
 use aftersale_sdk::prelude::*;
 use aftersale_sdk::serde_json::{Map, Value};
-use rust_decimal::Decimal;
 
-use crate::calendar;
 use crate::config::{Config, SplitAcChecklist, UnboxingRemedy};
-use crate::decimal;
 
 /// The unboxing check's items, each `true` when it passed.
 pub const UNBOXING_ITEMS: &[&str] = &[
@@ -116,7 +115,7 @@ fn failed_unboxing(snapshot: &Snapshot, config: &Config, items: &[&str]) -> Deci
         Some("exchange") => UnboxingRemedy::Exchange,
         _ => config.unboxing_failure_remedy,
     };
-    let reported_at = calendar::rfc3339(snapshot.now, &snapshot.time_zone)?;
+    let reported_at = period::rfc3339(snapshot.now, &snapshot.time_zone)?;
     let mut attributes = Attributes::default()
         .with("reason", "quality_fault")
         .with("reported_at", &reported_at)
@@ -257,12 +256,12 @@ fn split_ac_failures(checklist: &Map<String, Value>, limits: &SplitAcChecklist) 
     for (item, limit) in checks {
         let value = checklist.get(item);
         let problem = match limit {
-            Limit::AtMost(max, unit) => match value.and_then(decimal::of) {
+            Limit::AtMost(max, unit) => match value.and_then(money::decimal) {
                 None => Some("not recorded".to_string()),
                 Some(v) if v > max => Some(format!("{v} {unit}, must be at most {max}")),
                 Some(_) => None,
             },
-            Limit::AtLeast(min, unit) => match value.and_then(decimal::of) {
+            Limit::AtLeast(min, unit) => match value.and_then(money::decimal) {
                 None => Some("not recorded".to_string()),
                 Some(v) if v < min => Some(format!("{v} {unit}, must be at least {min}")),
                 Some(_) => None,

@@ -5,11 +5,7 @@
 
 use aftersale_sdk::prelude::*;
 
-mod calendar;
 mod config;
-mod decimal;
-mod facts;
-mod history;
 mod installation;
 mod manifest;
 mod quote;

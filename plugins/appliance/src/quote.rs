@@ -1,13 +1,12 @@
 //! The `quote` action: chargeable work on top of the installation price
 //! (A4 extra copper pipe).
 
+use aftersale_sdk::Facts;
+use aftersale_sdk::money::{self, Decimal};
 use aftersale_sdk::prelude::*;
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::decimal;
-use crate::facts::Facts;
 
 /// One chargeable line.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -47,7 +46,7 @@ pub fn quote(facts: &Facts, config: &Config) -> Result<Quote, Rejection> {
         .rule("A4")
         .details(["pipe_length_m"]));
     };
-    let length = decimal::of(value)
+    let length = money::decimal(value)
         .filter(|l| !l.is_sign_negative())
         .ok_or_else(|| {
             Rejection::new(
@@ -63,17 +62,17 @@ pub fn quote(facts: &Facts, config: &Config) -> Result<Quote, Rejection> {
         .normalize();
     let mut items = Vec::new();
     if extra > Decimal::ZERO {
-        let unit_price = decimal::cents(config.pipe_price_per_m);
+        let unit_price = money::cents(config.pipe_price_per_m);
         items.push(Line {
             item: "extra_copper_pipe",
             rule: "A4",
             quantity: extra,
             unit: "m",
             unit_price,
-            amount: decimal::cents(extra * unit_price),
+            amount: money::cents(extra * unit_price),
         });
     }
-    let total = decimal::cents(items.iter().map(|l| l.amount).sum());
+    let total = money::cents(items.iter().map(|l| l.amount).sum());
     Ok(Quote {
         chargeable: total > Decimal::ZERO,
         items,

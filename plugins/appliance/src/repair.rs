@@ -2,15 +2,12 @@
 //! an exchange, W5 re-repairs (返修) within 30 days, and the `replace`
 //! transition that hands an entitled case to retail for exchange or refund.
 
-use aftersale_sdk::Timestamp;
 use aftersale_sdk::period::{self, Period};
 use aftersale_sdk::prelude::*;
 use aftersale_sdk::serde_json::Value;
+use aftersale_sdk::{Facts, Timestamp};
 
-use crate::calendar;
 use crate::config::Config;
-use crate::facts::Facts;
-use crate::history;
 use crate::warranty;
 
 /// Timer that re-checks W4 once an exchange could first be due.
@@ -92,10 +89,10 @@ pub fn clock(snapshot: &Snapshot) -> Result<RepairClock, Rejection> {
         Waiting::Customer => clock.customer_days += days,
         Waiting::Done => {}
     };
-    for (at, step) in history::transitions(snapshot) {
+    for (at, step) in snapshot.transitions() {
         let day = date_of(at);
         add(state, period::days_between(since, day));
-        state = waiting(step.to);
+        state = waiting(&step.to);
         since = day;
     }
     add(state, period::days_between(since, date_of(snapshot.now)));
@@ -130,8 +127,7 @@ pub fn on_create(snapshot: &Snapshot) -> Decision {
         first_review,
         json!({"rule": "W4"}),
     )];
-    if let Some(repaired) =
-        calendar::date_attribute(&ticket.attributes, "previous_repair_at", zone)?
+    if let Some(repaired) = ticket.attributes.date("previous_repair_at", zone)?
         && period::within(
             repaired,
             Period::Days(RE_REPAIR_DAYS),
@@ -231,7 +227,8 @@ pub fn reopen(snapshot: &Snapshot) -> Decision {
 }
 
 fn last_repair(snapshot: &Snapshot) -> Option<Timestamp> {
-    history::transitions(snapshot)
+    snapshot
+        .transitions()
         .filter(|(_, step)| step.to == "repaired")
         .map(|(at, _)| at)
         .last()

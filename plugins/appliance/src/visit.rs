@@ -1,11 +1,11 @@
 //! The technician's visit and the call after it: A1 check-in, A6 on-site
 //! arrival target, A5 follow-up (回访) reminder. Shared by both kinds.
 
+use aftersale_sdk::period;
 use aftersale_sdk::prelude::*;
+use jiff::{SignedDuration, ToSpan};
 
-use crate::calendar;
 use crate::config::Config;
-use crate::history;
 
 /// Timer that fires when the A6 arrival target passes.
 pub const ON_SITE_TIMER: &str = "on_site_due";
@@ -36,7 +36,7 @@ pub fn check_in(snapshot: &Snapshot) -> Decision {
     if !attributes.has("on_site_at") {
         effects.push(Effect::set_attribute(
             "on_site_at",
-            calendar::rfc3339(snapshot.now, &snapshot.time_zone)?,
+            period::rfc3339(snapshot.now, &snapshot.time_zone)?,
         ));
     }
     Ok(effects)
@@ -97,10 +97,10 @@ pub fn arrival_target(snapshot: &Snapshot, config: &Config) -> Decision {
         // history.
         return Ok(Vec::new());
     }
-    let due = calendar::add_hours(ticket.created_at, region.hours(config))?;
+    let due = add_hours(ticket.created_at, region.hours(config))?;
     let mut effects = vec![Effect::set_attribute(
         "on_site_due",
-        calendar::rfc3339(due, &snapshot.time_zone)?,
+        period::rfc3339(due, &snapshot.time_zone)?,
     )];
     if due > snapshot.now {
         effects.push(Effect::schedule_timer(
@@ -139,10 +139,10 @@ pub fn on_site_overdue(snapshot: &Snapshot) -> Vec<Effect> {
 /// finished repair).
 pub fn follow_up_timer(snapshot: &Snapshot, config: &Config) -> Decision {
     let zone = &snapshot.time_zone;
-    let due = calendar::add_days(snapshot.now, config.follow_up_days, zone)?;
+    let due = add_days(snapshot.now, config.follow_up_days, zone)?;
     let mut effects = vec![Effect::set_attribute(
         "follow_up_due",
-        calendar::rfc3339(due, zone)?,
+        period::rfc3339(due, zone)?,
     )];
     if due > snapshot.now {
         effects.push(Effect::schedule_timer(
@@ -179,7 +179,24 @@ fn follow_up_notice(snapshot: &Snapshot) -> Effect {
 /// Whether a technician has checked in on this ticket at least once.
 pub fn checked_in(snapshot: &Snapshot) -> bool {
     snapshot.ticket.attributes.has("on_site_at")
-        || history::transitions(snapshot).any(|(_, step)| step.transition == "check_in")
+        || snapshot
+            .transitions()
+            .any(|(_, step)| step.transition == "check_in")
+}
+
+/// `at` plus whole hours (A6 targets are clock hours, not calendar days).
+fn add_hours(at: Timestamp, hours: u32) -> Result<Timestamp, Rejection> {
+    at.checked_add(SignedDuration::from_hours(i64::from(hours)))
+        .map_err(|_| Rejection::invalid_input("the target lies past the calendar's end"))
+}
+
+/// `at` plus calendar days in the tenant's zone, at the same local time
+/// (A5 counts days, whatever the clocks do in between).
+fn add_days(at: Timestamp, days: u32, zone: &str) -> Result<Timestamp, Rejection> {
+    at.to_zoned_datetime(period::zone(zone)?)
+        .checked_add(i64::from(days).days())
+        .map(|z| z.timestamp())
+        .map_err(|_| Rejection::invalid_input("the date lies past the calendar's end"))
 }
 
 /// Whether the ticket needs no more visits.

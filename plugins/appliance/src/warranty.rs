@@ -3,16 +3,15 @@
 //! `warranty` action that answers them together (with W4 and W5 from
 //! [`crate::repair`]).
 
+use aftersale_sdk::Facts;
+use aftersale_sdk::law::DURABLE_GOODS;
 use aftersale_sdk::period::{self, Period};
 use aftersale_sdk::prelude::*;
 use aftersale_sdk::serde_json::Value;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::calendar;
 use crate::config::Config;
-use crate::facts::Facts;
-use crate::history;
 use crate::repair;
 
 /// The answer of `warranty` (DESIGN.md fixes the first five fields).
@@ -51,7 +50,7 @@ pub fn status(snapshot: &Snapshot, facts: &Facts, config: &Config) -> Result<War
     let mut reasons = Vec::new();
 
     // W2: an exchange restarts the warranty on the exchange date.
-    let exchanged = calendar::date_attribute(attributes, "exchanged_at", zone)?;
+    let exchanged = attributes.date("exchanged_at", zone)?;
     let start = match exchanged {
         Some(date) => date,
         None => invoice_date(facts, zone)?,
@@ -62,27 +61,31 @@ pub fn status(snapshot: &Snapshot, facts: &Facts, config: &Config) -> Result<War
         rules.push("W2");
     }
     let periods = config.warranty.periods(product.category.as_deref());
-    let whole_unit_until =
-        calendar::last_day_extended(start, periods.whole_unit_years, days_in_repair)?;
+    let whole_unit_until = period::last_day_extended(
+        start,
+        Period::Years(periods.whole_unit_years),
+        days_in_repair,
+    )?;
     let main_parts_until = if periods.main_parts.is_empty() {
         None
     } else {
-        Some(calendar::last_day_extended(
+        Some(period::last_day_extended(
             start,
-            periods.main_parts_years,
+            Period::Years(periods.main_parts_years),
             days_in_repair,
         )?)
     };
 
     // The warranty covers a fault reported within it, however long the
     // repair then takes.
-    let reported = calendar::moment_attribute(attributes, "reported_at", zone)?
+    let reported = attributes
+        .instant("reported_at", zone)?
         .unwrap_or(snapshot.ticket.created_at);
     let failed_part = attributes.str("failed_part");
     let is_main_part = failed_part.is_some_and(|p| periods.main_parts.iter().any(|m| m == p));
-    let whole_unit_covers = calendar::on_or_before(reported, whole_unit_until, zone)?;
+    let whole_unit_covers = period::on_or_before(reported, whole_unit_until, zone)?;
     let main_part_covers = match main_parts_until {
-        Some(until) if is_main_part => calendar::on_or_before(reported, until, zone)?,
+        Some(until) if is_main_part => period::on_or_before(reported, until, zone)?,
         _ => false,
     };
     let in_warranty = whole_unit_covers || main_part_covers;
@@ -149,8 +152,8 @@ pub fn status(snapshot: &Snapshot, facts: &Facts, config: &Config) -> Result<War
 /// invoice that does not give one.
 fn invoice_date(facts: &Facts, zone: &str) -> Result<Date, Rejection> {
     let product = &facts.product;
-    let invoice = calendar::product_date(product.invoice_date.as_deref(), "invoice_date", zone)?;
-    let purchase = calendar::product_date(product.purchase_date.as_deref(), "purchase_date", zone)?;
+    let invoice = product.invoice_date_in(zone)?;
+    let purchase = product.purchase_date_in(zone)?;
     invoice.or(purchase).ok_or_else(|| {
         Rejection::new(
             "invoice-date-missing",
@@ -185,27 +188,14 @@ pub fn main_function_repairs(snapshot: &Snapshot, facts: &Facts) -> Result<Optio
         .attributes
         .parse("main_function_repairs")?
         .unwrap_or(0);
-    let here = history::transitions(snapshot)
+    let here = snapshot
+        .transitions()
         .filter(|(_, step)| step.transition == "repair")
         .count();
     Ok(Some(
         earlier.saturating_add(u32::try_from(here).unwrap_or(u32::MAX)),
     ))
 }
-
-/// Categories CPL Art. 23 names as durable goods, in the spellings tenants
-/// use for them.
-const DURABLE_GOODS: &[&str] = &[
-    "computer",
-    "laptop",
-    "desktop_computer",
-    "tv",
-    "colour_tv",
-    "television",
-    "refrigerator",
-    "air_conditioner",
-    "washing_machine",
-];
 
 /// W7: a defect of durable goods found within 6 months of receipt is the
 /// seller's to disprove. Receipt is `received_at`, else the purchase date,
@@ -221,18 +211,18 @@ pub fn seller_bears_burden_of_proof(snapshot: &Snapshot, facts: &Facts) -> Resul
         return Ok(false);
     }
     let product = &facts.product;
-    let received = match calendar::date_attribute(&facts.attributes, "received_at", zone)? {
+    let received = match facts.attributes.date("received_at", zone)? {
         Some(date) => Some(date),
-        None => {
-            calendar::product_date(product.purchase_date.as_deref(), "purchase_date", zone)?.or(
-                calendar::product_date(product.invoice_date.as_deref(), "invoice_date", zone)?,
-            )
-        }
+        None => product
+            .purchase_date_in(zone)?
+            .or(product.invoice_date_in(zone)?),
     };
     let Some(received) = received else {
         return Ok(false);
     };
-    let found = calendar::moment_attribute(&facts.attributes, "reported_at", zone)?
+    let found = facts
+        .attributes
+        .instant("reported_at", zone)?
         .unwrap_or(snapshot.ticket.created_at);
     period::within(received, Period::Months(6), found, zone)
 }

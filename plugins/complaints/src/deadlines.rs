@@ -5,7 +5,6 @@
 use aftersale_sdk::prelude::*;
 use aftersale_sdk::{Audience, period};
 
-use crate::business_days;
 use crate::config::Config;
 use crate::manifest::{RECEIVED, awaits_decision};
 
@@ -64,7 +63,7 @@ impl Deadline {
             .and_then(|text| period::parse_instant(text).ok());
         match recorded {
             Some(due) => Ok(due),
-            None => business_days::end(
+            None => period::end_after_weekdays(
                 snapshot.ticket.created_at,
                 self.business_days(config),
                 &snapshot.time_zone,
@@ -74,7 +73,7 @@ impl Deadline {
 
     /// The complaint was received: record the due date and set the timer.
     fn start(&self, snapshot: &Snapshot, config: &Config) -> Result<Vec<Effect>, Rejection> {
-        let due = business_days::end(
+        let due = period::end_after_weekdays(
             snapshot.ticket.created_at,
             self.business_days(config),
             &snapshot.time_zone,

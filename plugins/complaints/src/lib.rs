@@ -2,21 +2,18 @@
 //!
 //! See `README.md` for the rules it decides and its configuration.
 
-use aftersale_sdk::log;
 use aftersale_sdk::prelude::*;
+use aftersale_sdk::{Violations, log};
 
-mod business_days;
 pub mod config;
 mod deadlines;
 mod manifest;
 mod recovery;
-mod rejection;
 
 pub use config::Config;
 
 use manifest::{ACKNOWLEDGED, CLOSED, COMPLAINT, RESPONDED};
 use recovery::SERVICE_RECOVERY;
-use rejection::Violations;
 
 /// The complaints plugin.
 pub struct Complaints;

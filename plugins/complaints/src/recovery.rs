@@ -1,13 +1,10 @@
 //! C3 and C4: the service recovery record — what was done to put right a
 //! failed service — that a complaint about one needs before it closes.
 
-use std::str::FromStr;
-
+use aftersale_sdk::Violations;
+use aftersale_sdk::money::{self, Decimal};
 use aftersale_sdk::prelude::*;
 use aftersale_sdk::serde_json::{Map, Value};
-use rust_decimal::Decimal;
-
-use crate::rejection::Violations;
 
 /// The attribute holding the record.
 pub const SERVICE_RECOVERY: &str = "service_recovery";
@@ -133,7 +130,7 @@ fn gives_a_remedy(record: &Map<String, Value>) -> bool {
 pub fn amount(value: &Value) -> Result<Option<Decimal>, String> {
     match value {
         Value::Null => Ok(None),
-        Value::String(text) => money(text).map(Some),
+        Value::String(text) => money::parse(text).map(Some).map_err(|r| r.message),
         Value::Number(number) => Err(format!(
             "{number} is a JSON number; give money as a decimal string such as \"{number}\" \
              so no float rounds it"
@@ -142,27 +139,6 @@ pub fn amount(value: &Value) -> Result<Option<Decimal>, String> {
             "{other} is not an amount; give a decimal string such as \"50.00\", or null"
         )),
     }
-}
-
-fn money(text: &str) -> Result<Decimal, String> {
-    if text.starts_with('-') {
-        return Err(format!(
-            "\"{text}\" is negative; an amount given back is never below zero"
-        ));
-    }
-    let (units, cents) = match text.split_once('.') {
-        Some((units, cents)) => (units, Some(cents)),
-        None => (text, None),
-    };
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let well_formed = digits(units) && cents.is_none_or(|c| digits(c) && c.len() <= 2);
-    if !well_formed {
-        return Err(format!(
-            "\"{text}\" is not an amount of money; write digits with at most two decimals, \
-             e.g. \"50.00\""
-        ));
-    }
-    Decimal::from_str(text).map_err(|_| format!("\"{text}\" is too large an amount"))
 }
 
 #[cfg(test)]

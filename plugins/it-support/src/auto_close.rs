@@ -1,9 +1,9 @@
 //! A resolved ticket closes itself after a number of business days unless
 //! the customer reopens it (DOMAIN it-support workflow).
 
+use aftersale_sdk::period;
 use aftersale_sdk::prelude::*;
 
-use crate::business_days;
 use crate::config::Config;
 use crate::manifest::{CLOSE, RESOLVED};
 
@@ -16,7 +16,7 @@ pub fn schedule(snapshot: &Snapshot, config: &Config) -> Result<Vec<Effect>, Rej
     if days == 0 {
         return Ok(Vec::new());
     }
-    let at = business_days::end(snapshot.now, days, &snapshot.time_zone)?;
+    let at = period::end_after_weekdays(snapshot.now, days, &snapshot.time_zone)?;
     Ok(vec![Effect::schedule_timer(
         AUTO_CLOSE,
         at,

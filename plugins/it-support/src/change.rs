@@ -1,15 +1,14 @@
 //! What a new ticket, a transition or an edit must satisfy (I1, I4, I5), and
 //! the effects that follow from it (priority, timers, follow-ups).
 
-use aftersale_sdk::EDIT;
 use aftersale_sdk::prelude::*;
+use aftersale_sdk::{EDIT, Violations};
 
 use crate::auto_close;
 use crate::config::Config;
 use crate::major_incident::{self, Start};
 use crate::manifest::{RESOLVED, is_open};
 use crate::priority::{self, Assessment};
-use crate::rejection::Violations;
 
 /// The attributes the priority is derived from (I1); changing one needs a
 /// work note (I4).

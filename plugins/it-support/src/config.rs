@@ -3,11 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use aftersale_sdk::Violations;
 use aftersale_sdk::prelude::*;
 use aftersale_sdk::serde_json::{self, Value};
 use serde::{Deserialize, Serialize};
-
-use crate::rejection::Violations;
 
 /// How many business minutes one business day has, to turn a target in
 /// business days into the minutes of business time an SLA target declares.

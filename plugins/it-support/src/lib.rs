@@ -6,14 +6,12 @@ use aftersale_sdk::log;
 use aftersale_sdk::prelude::*;
 
 mod auto_close;
-mod business_days;
 mod change;
 pub mod config;
 mod escalation;
 mod major_incident;
 mod manifest;
 mod priority;
-mod rejection;
 
 pub use config::Config;
 

@@ -3,13 +3,12 @@
 //! a `problem` ticket behind once it is resolved.
 
 use aftersale_sdk::prelude::*;
-use aftersale_sdk::{Audience, log};
+use aftersale_sdk::{Audience, Violations, log};
 use jiff::SignedDuration;
 
 use crate::config::Config;
 use crate::manifest::{INCIDENT, PROBLEM, is_open};
 use crate::priority::{self, Assessment};
-use crate::rejection::Violations;
 
 /// The timer that brings the next stakeholder update due.
 pub const STAKEHOLDER_UPDATE: &str = "stakeholder_update";

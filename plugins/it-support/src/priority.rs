@@ -1,13 +1,13 @@
 //! I1: a ticket's priority, derived from impact × urgency and never typed,
 //! and the `priority` action that explains it together with the I2 targets.
 
+use aftersale_sdk::Violations;
 use aftersale_sdk::prelude::*;
 use aftersale_sdk::serde_json::{Map, Value};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Resolution};
 use crate::major_incident;
-use crate::rejection::Violations;
 
 /// How much impact or urgency a ticket has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,13 +2,13 @@
 //! and the rules that decided — the one verdict the approval guard checks
 //! the customer's wish against.
 
+use aftersale_sdk::Facts;
+use aftersale_sdk::money::Decimal;
 use aftersale_sdk::prelude::*;
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::claim::{Case, Reason, Remedy};
 use crate::config::Config;
-use crate::facts::Facts;
 use crate::{no_reason, quality};
 
 /// Who pays to send the goods back (N5).

@@ -1,12 +1,9 @@
 //! What the customer claims and what is known about the sale: the typed view
 //! of a ticket's attributes and product that the remedies are decided on.
 
-use aftersale_sdk::{Rejection, Snapshot, Timestamp};
+use aftersale_sdk::{Facts, Rejection, Snapshot, Timestamp};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-
-use crate::calendar;
-use crate::facts::Facts;
 
 /// Why the goods come back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -103,26 +100,20 @@ impl<'a> Case<'a> {
     /// When the customer asked: `reported_at`, else when the ticket was
     /// opened.
     pub fn asked_at(&self) -> Result<Timestamp, Rejection> {
-        Ok(
-            calendar::moment_attribute(&self.facts.attributes, "reported_at", self.zone())?
-                .unwrap_or(self.snapshot.ticket.created_at),
-        )
+        Ok(self
+            .facts
+            .attributes
+            .instant("reported_at", self.zone())?
+            .unwrap_or(self.snapshot.ticket.created_at))
     }
 
     /// The day of sale: `sold_at`, else the product's purchase date, else its
     /// invoice date.
     pub fn sold_on(&self) -> Result<Option<Date>, Rejection> {
-        if let Some(date) =
-            calendar::date_attribute(&self.facts.attributes, "sold_at", self.zone())?
-        {
+        if let Some(date) = self.facts.attributes.date("sold_at", self.zone())? {
             return Ok(Some(date));
         }
-        let product = &self.facts.product;
-        let purchase = calendar::product_date(
-            product.purchase_date.as_deref(),
-            "purchase_date",
-            self.zone(),
-        )?;
+        let purchase = self.facts.product.purchase_date_in(self.zone())?;
         Ok(purchase.or(self.invoiced_on_only()?))
     }
 
@@ -136,8 +127,7 @@ impl<'a> Case<'a> {
     }
 
     fn invoiced_on_only(&self) -> Result<Option<Date>, Rejection> {
-        let product = &self.facts.product;
-        calendar::product_date(product.invoice_date.as_deref(), "invoice_date", self.zone())
+        self.facts.product.invoice_date_in(self.zone())
     }
 
     pub fn category(&self) -> Option<&str> {

@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use aftersale_sdk::money::Decimal;
 use aftersale_sdk::{Rejection, Snapshot};
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// Everything a tenant can tune.

@@ -6,11 +6,8 @@
 use aftersale_sdk::prelude::*;
 
 mod assess;
-mod calendar;
 mod claim;
 mod config;
-mod decimal;
-mod facts;
 mod manifest;
 mod no_reason;
 mod quality;

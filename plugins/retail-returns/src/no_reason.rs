@@ -7,7 +7,6 @@ use aftersale_sdk::Rejection;
 use aftersale_sdk::period::{self, Period};
 
 use crate::assess::Assessment;
-use crate::calendar;
 use crate::claim::{Case, Remedy};
 use crate::refund::{self, Unknown};
 
@@ -50,7 +49,7 @@ pub fn assess(case: &Case) -> Result<Assessment, Rejection> {
         )),
         None => refused.push(("N1", "sale_channel: not recorded".into())),
     }
-    match calendar::date_attribute(&case.facts.attributes, "delivered_at", case.zone())? {
+    match case.facts.attributes.date("delivered_at", case.zone())? {
         None => refused.push(("N1", "delivered_at: not recorded".into())),
         Some(delivered) => {
             // T1: counted from the day after the delivery was signed for,

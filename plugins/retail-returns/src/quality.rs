@@ -7,7 +7,6 @@ use aftersale_sdk::Rejection;
 use aftersale_sdk::period::{self, Period};
 
 use crate::assess::Assessment;
-use crate::calendar;
 use crate::claim::{Case, Remedy};
 use crate::config::Config;
 use crate::refund::{self, Unknown};
@@ -93,7 +92,7 @@ fn second_week(case: &Case, day: i64) -> Result<Assessment, Rejection> {
 fn within_warranty(case: &Case, config: &Config) -> Result<Assessment, Rejection> {
     let zone = case.zone();
     // R6: an exchange restarts the warranty on the exchange date.
-    let exchanged = calendar::date_attribute(&case.facts.attributes, "exchanged_at", zone)?;
+    let exchanged = case.facts.attributes.date("exchanged_at", zone)?;
     let Some(start) = exchanged.map_or_else(|| case.invoiced_on(), |d| Ok(Some(d)))? else {
         return Ok(Assessment::refusing(
             vec!["R3"],
@@ -103,8 +102,8 @@ fn within_warranty(case: &Case, config: &Config) -> Result<Assessment, Rejection
     };
     let years = config.warranty.years(case.category());
     // W2: days in repair extend the warranty.
-    let until = calendar::last_day_extended(start, years, case.claim.days_in_repair)?;
-    if !calendar::on_or_before(case.asked_at()?, until, zone)? {
+    let until = period::last_day_extended(start, Period::Years(years), case.claim.days_in_repair)?;
+    if !period::on_or_before(case.asked_at()?, until, zone)? {
         return Ok(Assessment::allowing(
             vec![Remedy::ChargeableRepair],
             vec!["R3"],

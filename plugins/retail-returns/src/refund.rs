@@ -2,14 +2,13 @@
 //! depreciation for the days of use.
 
 use aftersale_sdk::Rejection;
+use aftersale_sdk::money::{self, Decimal};
 use aftersale_sdk::period;
 use aftersale_sdk::serde_json::Value;
 use jiff::civil::Date;
-use rust_decimal::Decimal;
 
 use crate::claim::Case;
 use crate::config::Config;
-use crate::decimal;
 
 /// Why a refund could not be computed, as the attribute or setting that is
 /// missing.
@@ -22,7 +21,7 @@ pub fn price(case: &Case) -> Result<Result<Decimal, Unknown>, Rejection> {
     let Some(text) = case.facts.product.price.as_deref() else {
         return Ok(Err(Unknown("product.price".into())));
     };
-    match decimal::of(&Value::String(text.into())) {
+    match money::decimal(&Value::String(text.into())) {
         Some(price) if !price.is_sign_negative() => Ok(Ok(price)),
         _ => Err(Rejection::invalid_input(format!(
             "product.price `{text}` is not a decimal amount like \"3000.00\""
@@ -33,7 +32,7 @@ pub fn price(case: &Case) -> Result<Result<Decimal, Unknown>, Rejection> {
 
 /// The full price back, no depreciation (R1, R4, N1).
 pub fn full(case: &Case) -> Result<Result<Decimal, Unknown>, Rejection> {
-    Ok(price(case)?.map(decimal::cents))
+    Ok(price(case)?.map(money::cents))
 }
 
 /// R5's refund and the days of use it charged.
@@ -71,14 +70,14 @@ pub fn depreciated(
     let rate = percent / Decimal::ONE_HUNDRED;
     let amount = price - price * rate * Decimal::from(days_used);
     Ok(Ok(Depreciated {
-        amount: decimal::cents(amount.max(Decimal::ZERO)),
+        amount: money::cents(amount.max(Decimal::ZERO)),
         days_used,
     }))
 }
 
 /// The return date: `return_date`, else today in the tenant's zone.
 fn return_date(case: &Case) -> Result<Date, Rejection> {
-    match crate::calendar::date_attribute(&case.facts.attributes, "return_date", case.zone())? {
+    match case.facts.attributes.date("return_date", case.zone())? {
         Some(date) => Ok(date),
         None => period::local_date(case.snapshot.now, case.zone()),
     }

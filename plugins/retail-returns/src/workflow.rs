@@ -2,15 +2,15 @@
 //! match the assessment, N5 refund deadline and shipping, N4 at refund time,
 //! R6 the replacement unit, W7 the burden of proof.
 
+use aftersale_sdk::Facts;
+use aftersale_sdk::law::DURABLE_GOODS;
 use aftersale_sdk::period::{self, Period};
 use aftersale_sdk::prelude::*;
 use aftersale_sdk::serde_json::{Map, Value};
 
 use crate::assess::{self, Payer};
-use crate::calendar;
 use crate::claim::{Case, Reason, Remedy};
 use crate::config::Config;
-use crate::facts::Facts;
 use crate::no_reason;
 
 /// Timer that fires when the N5 refund deadline passes.
@@ -112,18 +112,19 @@ pub fn receive(snapshot: &Snapshot, config: &Config) -> Decision {
     }
     let zone = &snapshot.time_zone;
     let attributes = &snapshot.ticket.attributes;
-    let received =
-        calendar::moment_attribute(attributes, "goods_received_at", zone)?.unwrap_or(snapshot.now);
+    let received = attributes
+        .instant("goods_received_at", zone)?
+        .unwrap_or(snapshot.now);
     let received_on = period::local_date(received, zone)?;
     let due = period::end(received_on, Period::Days(config.refund_due_days), zone)?;
     let mut effects = vec![Effect::set_attribute(
         "refund_due",
-        calendar::rfc3339(due, zone)?,
+        period::rfc3339(due, zone)?,
     )];
     if !attributes.has("goods_received_at") {
         effects.push(Effect::set_attribute(
             "goods_received_at",
-            calendar::rfc3339(received, zone)?,
+            period::rfc3339(received, zone)?,
         ));
     }
     if due > snapshot.now {
@@ -156,7 +157,7 @@ pub fn refund(snapshot: &Snapshot) -> Decision {
         Effect::cancel_timer(REFUND_TIMER),
         Effect::set_attribute(
             "refunded_at",
-            calendar::rfc3339(snapshot.now, &snapshot.time_zone)?,
+            period::rfc3339(snapshot.now, &snapshot.time_zone)?,
         ),
     ])
 }
@@ -223,20 +224,6 @@ pub fn send_replacement(snapshot: &Snapshot) -> Decision {
     ])
 }
 
-/// Categories CPL Art. 23 names as durable goods, in the spellings tenants
-/// use for them.
-const DURABLE_GOODS: &[&str] = &[
-    "computer",
-    "laptop",
-    "desktop_computer",
-    "tv",
-    "colour_tv",
-    "television",
-    "refrigerator",
-    "air_conditioner",
-    "washing_machine",
-];
-
 /// W7: a quality fault of durable goods found within 6 months of receipt
 /// (`delivered_at`, else the day of sale) is the seller's to disprove.
 pub fn burden_of_proof(snapshot: &Snapshot) -> Decision {
@@ -247,7 +234,7 @@ pub fn burden_of_proof(snapshot: &Snapshot) -> Decision {
         return Ok(Vec::new());
     }
     let zone = case.zone();
-    let received = match calendar::date_attribute(&facts.attributes, "delivered_at", zone)? {
+    let received = match facts.attributes.date("delivered_at", zone)? {
         Some(date) => Some(date),
         None => case.sold_on()?,
     };

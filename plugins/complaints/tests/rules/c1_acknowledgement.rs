@@ -6,7 +6,7 @@ use aftersale_sdk::prelude::*;
 use aftersale_sdk::serde_json::Value;
 use aftersale_sdk::testing::{EffectsExt, at};
 
-use crate::{cancels, complaint, desk, instant, notices};
+use crate::{complaint, desk, instant};
 
 fn acknowledge_due(received: &str) -> (Timestamp, Value) {
     let desk = desk();
@@ -73,7 +73,7 @@ fn c1_acknowledged_in_the_last_second_of_monday_is_on_time() {
         effects.attribute("acknowledged_at"),
         Some(&instant("2026-01-19T23:59:59+08:00"))
     );
-    assert!(cancels(&effects, "acknowledge_due"));
+    assert!(effects.cancels_timer("acknowledge_due"));
 }
 
 #[test]
@@ -89,7 +89,7 @@ fn c1_acknowledged_at_tuesday_midnight_is_late() {
 fn c1_the_acknowledgement_tells_the_complainant_when_the_decision_comes() {
     let effects = acknowledged_at("2026-01-19T09:00:00+08:00");
     assert_eq!(
-        notices(&effects),
+        effects.notices(),
         [(Audience::Customer, "complaint-acknowledged")]
     );
     let Some(Effect::Notify { body, .. }) =
@@ -123,7 +123,7 @@ fn c1_the_timer_tells_the_group_lead_while_unacknowledged() {
         .build();
     let effects = desk.on_timer(&snapshot, "acknowledge_due", Value::Null);
     assert_eq!(
-        notices(&effects),
+        effects.notices(),
         [(Audience::GroupLead, "complaint-acknowledgement-overdue")]
     );
     assert_eq!(

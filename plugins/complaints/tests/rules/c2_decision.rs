@@ -7,7 +7,7 @@ use aftersale_sdk::prelude::*;
 use aftersale_sdk::serde_json::Value;
 use aftersale_sdk::testing::{EffectsExt, at};
 
-use crate::{cancels, complaint, desk, instant, notices};
+use crate::{complaint, desk, instant};
 
 /// Received Monday 2026-01-12 10:00: business days 13, 14, 15, 16, 19, 20
 /// and 21 January; the seventh ends at Thursday 2026-01-22 00:00.
@@ -49,7 +49,7 @@ fn c2_responding_on_the_seventh_business_day_is_on_time() {
     for with_due_date in [true, false] {
         let effects = responded_at("2026-01-21T23:59:59+08:00", with_due_date);
         assert_eq!(effects.attribute("decision_overdue"), Some(&json!(false)));
-        assert!(cancels(&effects, "decision_due"));
+        assert!(effects.cancels_timer("decision_due"));
         assert_eq!(
             effects.attribute("responded_at"),
             Some(&instant("2026-01-21T23:59:59+08:00"))
@@ -72,7 +72,7 @@ fn c2_the_timer_tells_the_manager_while_no_decision_is_given() {
         let snapshot = complaint(RECEIVED).state(state).now(DUE).build();
         let effects = desk.on_timer(&snapshot, "decision_due", Value::Null);
         assert_eq!(
-            notices(&effects),
+            effects.notices(),
             [(Audience::Manager, "complaint-decision-overdue")],
             "{state}"
         );

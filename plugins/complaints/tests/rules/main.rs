@@ -8,8 +8,8 @@ mod c4_amounts;
 mod config;
 
 use aftersale_sdk::prelude::*;
+use aftersale_sdk::serde_json::Value;
 use aftersale_sdk::testing::{Harness, SnapshotBuilder};
-use aftersale_sdk::{Audience, serde_json::Value};
 use complaints::Complaints;
 
 fn desk() -> Harness<Complaints> {
@@ -19,25 +19,6 @@ fn desk() -> Harness<Complaints> {
 /// A complaint received at `received` (RFC 3339), looked at then.
 fn complaint(received: &str) -> SnapshotBuilder {
     desk().snapshot("complaint").created(received).now(received)
-}
-
-/// Who is told, with which template.
-fn notices(effects: &[Effect]) -> Vec<(Audience, &str)> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Notify {
-                audience, template, ..
-            } => Some((*audience, template.as_str())),
-            _ => None,
-        })
-        .collect()
-}
-
-fn cancels(effects: &[Effect], timer: &str) -> bool {
-    effects
-        .iter()
-        .any(|e| matches!(e, Effect::CancelTimer { name } if name == timer))
 }
 
 /// An attribute value as the host stores an instant.

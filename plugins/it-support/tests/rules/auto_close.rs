@@ -6,7 +6,7 @@ use aftersale_sdk::prelude::*;
 use aftersale_sdk::serde_json::Value;
 use aftersale_sdk::testing::{EffectsExt, SnapshotBuilder, at};
 
-use crate::{cancels, desk};
+use crate::desk;
 
 const AUTO_CLOSE: &str = "auto_close";
 
@@ -98,7 +98,7 @@ fn auto_close_reopening_cancels_the_closing() {
         .actor(Role::Customer)
         .build();
     let effects = desk.guard(&snapshot, "reopen").unwrap();
-    assert!(cancels(&effects, AUTO_CLOSE));
+    assert!(effects.cancels_timer(AUTO_CLOSE));
     assert_eq!(effects.timer(AUTO_CLOSE), None);
 }
 
@@ -106,8 +106,9 @@ fn auto_close_reopening_cancels_the_closing() {
 fn auto_close_closing_by_hand_cancels_the_pending_closing() {
     let desk = desk();
     let snapshot = desk.snapshot("incident").state("resolved").build();
-    assert!(cancels(
-        &desk.guard(&snapshot, "close").unwrap(),
-        AUTO_CLOSE
-    ));
+    assert!(
+        desk.guard(&snapshot, "close")
+            .unwrap()
+            .cancels_timer(AUTO_CLOSE)
+    );
 }

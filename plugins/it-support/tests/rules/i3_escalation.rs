@@ -2,7 +2,7 @@ use aftersale_sdk::prelude::*;
 use aftersale_sdk::testing::{EffectsExt, SnapshotBuilder};
 use aftersale_sdk::{Audience, serde_json::Value};
 
-use crate::{desk, escalated_to, notices};
+use crate::{desk, escalated_to};
 
 fn working() -> SnapshotBuilder {
     desk()
@@ -24,7 +24,7 @@ fn i3_below_50_percent_nobody_is_told() {
 #[test]
 fn i3_at_50_percent_the_assignee_is_told() {
     let effects = fire(&working().build(), "sla:response:50");
-    assert_eq!(notices(&effects), [(Audience::Assignee, "sla-warning")]);
+    assert_eq!(effects.notices(), [(Audience::Assignee, "sla-warning")]);
     assert_eq!(escalated_to(&effects), None);
 }
 
@@ -32,20 +32,20 @@ fn i3_at_50_percent_the_assignee_is_told() {
 fn i3_at_50_percent_of_an_unassigned_ticket_the_group_lead_is_told() {
     let snapshot = desk().snapshot("incident").build();
     let effects = fire(&snapshot, "sla:response:50");
-    assert_eq!(notices(&effects), [(Audience::GroupLead, "sla-warning")]);
+    assert_eq!(effects.notices(), [(Audience::GroupLead, "sla-warning")]);
 }
 
 #[test]
 fn i3_at_75_percent_the_group_lead_is_told() {
     let effects = fire(&working().build(), "sla:resolution:75");
-    assert_eq!(notices(&effects), [(Audience::GroupLead, "sla-warning")]);
+    assert_eq!(effects.notices(), [(Audience::GroupLead, "sla-warning")]);
     assert_eq!(escalated_to(&effects), None);
 }
 
 #[test]
 fn i3_at_100_percent_the_manager_is_told_and_tier_1_escalates_to_tier_2() {
     let effects = fire(&working().build(), "sla:response:100");
-    assert_eq!(notices(&effects), [(Audience::Manager, "sla-breach")]);
+    assert_eq!(effects.notices(), [(Audience::Manager, "sla-breach")]);
     assert_eq!(escalated_to(&effects), Some(2));
     assert_eq!(effects.attribute("tier"), Some(&json!(2)));
 }
@@ -60,7 +60,7 @@ fn i3_a_breach_at_tier_2_escalates_to_tier_3() {
 #[test]
 fn i3_at_the_highest_tier_a_breach_only_tells_the_manager() {
     let effects = fire(&working().attr("tier", 3).build(), "sla:resolution:100");
-    assert_eq!(notices(&effects), [(Audience::Manager, "sla-breach")]);
+    assert_eq!(effects.notices(), [(Audience::Manager, "sla-breach")]);
     assert_eq!(escalated_to(&effects), None);
     assert_eq!(effects.attribute("tier"), None);
     assert!(
@@ -88,7 +88,7 @@ fn i3_thresholds_are_configurable() {
         .build();
     assert_eq!(fire(&snapshot, "sla:response:50"), vec![]);
     assert_eq!(
-        notices(&fire(&snapshot, "sla:response:75")),
+        fire(&snapshot, "sla:response:75").notices(),
         [(Audience::Assignee, "sla-warning")]
     );
 }

@@ -2,7 +2,7 @@ use aftersale_sdk::prelude::*;
 use aftersale_sdk::testing::{EffectsExt, SnapshotBuilder, at};
 use aftersale_sdk::{Audience, serde_json::Value};
 
-use crate::{cancels, desk, notices};
+use crate::desk;
 
 const UPDATE: &str = "stakeholder_update";
 
@@ -60,7 +60,7 @@ fn i5_creation_declares_it_and_schedules_stakeholder_updates_every_30_minutes() 
     let desk = desk();
     let effects = desk.on_create(&major("new").build()).unwrap();
     assert_eq!(
-        notices(&effects),
+        effects.notices(),
         [(Audience::Stakeholders, "major-incident-declared")]
     );
     let (due, _) = effects.timer(UPDATE).expect("stakeholder updates start");
@@ -148,7 +148,7 @@ fn i5_declaring_by_edit_raises_the_priority_and_starts_updates() {
         at("2026-01-12T11:00:00+08:00")
     );
     assert_eq!(
-        notices(&effects),
+        effects.notices(),
         [(Audience::Stakeholders, "major-incident-declared")]
     );
 }
@@ -159,7 +159,7 @@ fn i5_standing_down_stops_updates_and_the_table_decides_again() {
     let snapshot = major("in_progress").attr("major_incident", false).build();
     let effects = desk.edit(&snapshot, None, &["major_incident"]).unwrap();
     assert_eq!(effects.priority(), Some(Priority::P2));
-    assert!(cancels(&effects, UPDATE));
+    assert!(effects.cancels_timer(UPDATE));
     assert_eq!(effects.timer(UPDATE), None);
 }
 
@@ -170,7 +170,7 @@ fn i5_the_update_timer_tells_stakeholders_and_schedules_the_next() {
         let snapshot = major(state).build();
         let effects = desk.on_timer(&snapshot, UPDATE, Value::Null);
         assert_eq!(
-            notices(&effects),
+            effects.notices(),
             [(Audience::Stakeholders, "major-incident-update")],
             "{state}"
         );
@@ -206,9 +206,9 @@ fn i5_resolving_opens_a_linked_problem_and_stops_updates() {
         Some(snapshot.ticket.id.as_str())
     );
     assert_eq!(problem.attributes.str("impact"), Some("high"));
-    assert!(cancels(&effects, UPDATE));
+    assert!(effects.cancels_timer(UPDATE));
     assert_eq!(
-        notices(&effects),
+        effects.notices(),
         [(Audience::Stakeholders, "major-incident-resolved")]
     );
     assert!(effects.attribute("problem_raised_at").is_some());
@@ -222,7 +222,7 @@ fn i5_resolving_again_after_a_reopen_opens_no_second_problem() {
         .build();
     let effects = desk.guard(&snapshot, "resolve").unwrap();
     assert_eq!(effects.follow_up("problem"), None);
-    assert!(cancels(&effects, UPDATE));
+    assert!(effects.cancels_timer(UPDATE));
 }
 
 #[test]
@@ -231,7 +231,7 @@ fn i5_resolving_an_ordinary_incident_opens_no_problem() {
     let snapshot = major("in_progress").attr("major_incident", false).build();
     let effects = desk.guard(&snapshot, "resolve").unwrap();
     assert_eq!(effects.follow_up("problem"), None);
-    assert!(!cancels(&effects, UPDATE));
+    assert!(!effects.cancels_timer(UPDATE));
 }
 
 #[test]
@@ -243,7 +243,7 @@ fn i5_reopening_resumes_stakeholder_updates() {
         at("2026-01-12T11:00:00+08:00")
     );
     assert_eq!(
-        notices(&effects),
+        effects.notices(),
         [(Audience::Stakeholders, "major-incident-reopened")]
     );
 }
@@ -252,5 +252,5 @@ fn i5_reopening_resumes_stakeholder_updates() {
 fn i5_cancelling_stops_stakeholder_updates() {
     let desk = desk();
     let effects = desk.guard(&major("on_hold").build(), "cancel").unwrap();
-    assert!(cancels(&effects, UPDATE));
+    assert!(effects.cancels_timer(UPDATE));
 }

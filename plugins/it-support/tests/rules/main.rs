@@ -11,31 +11,12 @@ mod i4_work_note;
 mod i5_major_incident;
 
 use aftersale_sdk::prelude::*;
+use aftersale_sdk::serde_json::Value;
 use aftersale_sdk::testing::Harness;
-use aftersale_sdk::{Audience, serde_json::Value};
 use it_support::ItSupport;
 
 fn desk() -> Harness<ItSupport> {
     Harness::new()
-}
-
-/// Who is told, with which template.
-fn notices(effects: &[Effect]) -> Vec<(Audience, &str)> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Notify {
-                audience, template, ..
-            } => Some((*audience, template.as_str())),
-            _ => None,
-        })
-        .collect()
-}
-
-fn cancels(effects: &[Effect], timer: &str) -> bool {
-    effects
-        .iter()
-        .any(|e| matches!(e, Effect::CancelTimer { name } if name == timer))
 }
 
 fn escalated_to(effects: &[Effect]) -> Option<u8> {
