@@ -113,6 +113,9 @@ fn main() {
     let plugin = rt.block_on(runtime.load(bytes)).expect("appliance loads");
     let snapshot = Arc::new(snapshot());
     let request = Arc::new(check_in());
+    // The sandbox must decide exactly what the native rule decides.
+    let expected = Appliance::guard(&snapshot, &request);
+    assert!(expected.is_ok(), "the visit is arranged: {expected:?}");
 
     // Sandboxed latency, one call at a time.
     let latencies = rt.block_on(async {
@@ -124,7 +127,7 @@ fn main() {
                 .await
                 .expect("guard runs");
             let elapsed = started.elapsed();
-            assert_eq!(called.value, Ok(vec![]), "the visit is arranged");
+            assert_eq!(called.value, expected, "sandbox and native agree");
             if i >= warm_up {
                 latencies.push(elapsed);
             }
@@ -161,7 +164,7 @@ fn main() {
         let started = Instant::now();
         let decision = Appliance::guard(std::hint::black_box(&snapshot), &request);
         let elapsed = started.elapsed();
-        assert_eq!(decision, Ok(vec![]));
+        assert_eq!(decision, expected);
         if i >= warm_up {
             native.push(elapsed);
         }

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 
+use crate::jobs::JobsConfig;
 use crate::plugins::{Limits, RuntimeConfig};
 
 /// Where the database is unless told otherwise.
@@ -15,6 +16,7 @@ pub struct Config {
     /// The key that manages tenants over HTTP; none disables it.
     pub operator_key: Option<String>,
     pub plugins: RuntimeConfig,
+    pub jobs: JobsConfig,
 }
 
 impl Config {
@@ -29,6 +31,7 @@ impl Config {
                 limits,
                 ..RuntimeConfig::default()
             },
+            jobs: JobsConfig::default(),
         }
     }
 }

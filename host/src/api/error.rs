@@ -28,6 +28,7 @@ pub enum ProblemType {
     Unauthorized,
     Forbidden,
     NotFound,
+    Gone,
     MethodNotAllowed,
     StaleVersion,
     PreconditionRequired,
@@ -40,7 +41,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 20] = [
+    pub const ALL: [ProblemType; 21] = [
         ProblemType::MalformedJson,
         ProblemType::UnknownField,
         ProblemType::InvalidRequest,
@@ -52,6 +53,7 @@ impl ProblemType {
         ProblemType::Unauthorized,
         ProblemType::Forbidden,
         ProblemType::NotFound,
+        ProblemType::Gone,
         ProblemType::MethodNotAllowed,
         ProblemType::StaleVersion,
         ProblemType::PreconditionRequired,
@@ -118,6 +120,7 @@ impl ProblemType {
                 "The caller's role may not do this",
             ),
             NotFound => ("not-found", StatusCode::NOT_FOUND, "No such resource"),
+            Gone => ("gone", StatusCode::GONE, "It existed but can no longer be used"),
             MethodNotAllowed => (
                 "method-not-allowed",
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -259,6 +262,7 @@ impl From<ServiceError> for Problem {
                 }
             },
             ServiceError::Forbidden(detail) => Problem::new(P::Forbidden, detail),
+            ServiceError::Gone(detail) => Problem::new(P::Gone, detail),
             ServiceError::Rejected { plugin, rejection } => {
                 Problem::new(P::PluginRejected, rejection.to_string())
                     .with("plugin", plugin)
@@ -287,7 +291,7 @@ impl From<ServiceError> for Problem {
                 tracing::error!("plugin bundle broken: {detail}");
                 Problem::new(P::BundleBroken, detail)
             }
-            ServiceError::Store(StoreError::Conflict { .. }) => {
+            ServiceError::Store(StoreError::Conflict { .. } | StoreError::ClaimLost(_)) => {
                 Problem::new(P::StaleVersion, "the ticket changed while the request ran")
             }
             ServiceError::Store(e) => {

@@ -3,10 +3,13 @@
 
 mod admin;
 pub mod auth;
+mod levels;
 pub mod error;
 pub mod extract;
 mod metrics;
+mod surveys;
 mod tickets;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -63,6 +66,9 @@ impl AppState {
         (name = "tickets", description = "Service requests and their workflow"),
         (name = "plugins", description = "The tenant's plugin bundle and configuration"),
         (name = "admin", description = "Tenants and API keys"),
+        (name = "webhooks", description = "Signed event deliveries with retries and dead letters"),
+        (name = "surveys", description = "Customer satisfaction surveys"),
+        (name = "service levels", description = "SLA policies, business calendar, clocks and the standard's metrics"),
     )
 )]
 struct ApiDoc;
@@ -81,7 +87,14 @@ impl utoipa::Modify for BearerAuth {
 
 fn v1() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest("/api/v1", tickets::router().merge(admin::router()))
+        .nest(
+            "/api/v1",
+            tickets::router()
+                .merge(admin::router())
+                .merge(webhooks::router())
+                .merge(surveys::router())
+                .merge(levels::router()),
+        )
 }
 
 /// The OpenAPI 3.1 document of the API.
@@ -162,9 +175,10 @@ pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
     Ok((app(state), services))
 }
 
-/// Serve until Ctrl-C or SIGTERM.
+/// Serve until Ctrl-C or SIGTERM, with the background jobs running.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let (app, _) = build(&config).await?;
+    let (app, services) = build(&config).await?;
+    let jobs = crate::jobs::Jobs::start(services, config.jobs.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -173,10 +187,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         listener.local_addr().unwrap_or(config.listen),
         config.database_url
     );
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await
-        .context("the server stopped")
+        .context("the server stopped");
+    jobs.stop().await;
+    served
 }
 
 async fn shutdown() {

@@ -1,6 +1,6 @@
 //! The append-only event log, and the ticket as a projection of it.
 
-use aftersale_sdk::{Actor, Category, Channel, Customer, Priority, Product};
+use aftersale_sdk::{Actor, Category, Channel, Customer, Priority, Product, SlaMetric};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -69,6 +69,35 @@ pub enum EventData {
     PluginEffect {
         effect: Value,
     },
+    /// A timer a plugin scheduled came due and was handed to `on-timer`.
+    TimerFired {
+        name: String,
+        due: Timestamp,
+    },
+    /// An SLA clock passed a warning threshold.
+    SlaWarning {
+        metric: SlaMetric,
+        percent: u8,
+        due_at: Timestamp,
+    },
+    /// An SLA clock reached its target while still running.
+    SlaBreached {
+        metric: SlaMetric,
+        due_at: Timestamp,
+    },
+    /// The customer was sent a satisfaction survey.
+    SurveyIssued {
+        survey: Uuid,
+        expires_at: Timestamp,
+    },
+    /// The customer answered the survey.
+    SurveyAnswered {
+        survey: Uuid,
+        /// Attribute → rating 1–5.
+        ratings: Map<String, Value>,
+        nps: Option<u8>,
+        comment: Option<String>,
+    },
 }
 
 /// The full initial state of a ticket, so the log alone can rebuild it.
@@ -99,6 +128,11 @@ impl EventData {
             EventData::Commented { .. } => "commented",
             EventData::Linked { .. } => "linked",
             EventData::PluginEffect { .. } => "plugin_effect",
+            EventData::TimerFired { .. } => "timer_fired",
+            EventData::SlaWarning { .. } => "sla_warning",
+            EventData::SlaBreached { .. } => "sla_breached",
+            EventData::SurveyIssued { .. } => "survey_issued",
+            EventData::SurveyAnswered { .. } => "survey_answered",
         }
     }
 
@@ -158,8 +192,14 @@ pub fn apply(ticket: Option<Ticket>, event: &Event) -> Option<Ticket> {
         }
         EventData::PrioritySet { after, .. } => ticket.priority = *after,
         EventData::Assigned { after, .. } => ticket.assignee = after.clone(),
-        EventData::Commented { .. } | EventData::Linked { .. } | EventData::PluginEffect { .. } => {
-        }
+        EventData::Commented { .. }
+        | EventData::Linked { .. }
+        | EventData::PluginEffect { .. }
+        | EventData::TimerFired { .. }
+        | EventData::SlaWarning { .. }
+        | EventData::SlaBreached { .. }
+        | EventData::SurveyIssued { .. }
+        | EventData::SurveyAnswered { .. } => {}
     }
     ticket.version = event.seq;
     ticket.updated_at = event.at;

@@ -3,7 +3,10 @@
 //! Nothing here knows about HTTP, SQL or WebAssembly; the service layer feeds
 //! it plugin manifests and stores what it decides.
 
+pub mod calendar;
 pub mod event;
+pub mod metrics;
+pub mod sla;
 pub mod ticket;
 pub mod workflow;
 

@@ -14,7 +14,8 @@ use uuid::Uuid;
 
 use super::error::{SchemaError, ServiceError};
 use crate::plugins::{DEFAULT_BUNDLE, Plugin, Runtime, manifest};
-use crate::store::{Binding, SharedStore, StoredPlugin, Tenant};
+use super::surveys::SurveySettings;
+use crate::store::{Binding, SharedStore, StoredPlugin, Tenant, Webhook};
 
 /// A loaded plugin version with its compiled schemas.
 pub struct Installed {
@@ -124,6 +125,12 @@ impl Bound {
 pub struct Bundle {
     pub tenant: Tenant,
     kinds: BTreeMap<String, Bound>,
+    /// The tenant's active webhook subscriptions.
+    pub webhooks: Vec<Webhook>,
+    /// What the tenant asks customers after a resolution.
+    pub survey: SurveySettings,
+    /// What the tenant's SLA clocks run on.
+    pub sla: super::sla::SlaContext,
 }
 
 impl Bundle {
@@ -293,9 +300,19 @@ impl Catalog {
                 },
             );
         }
+        let webhooks = self.store.webhooks(tenant).await?;
+        let survey = match self.store.setting(tenant, super::surveys::SETTING).await? {
+            Some(value) => serde_json::from_value(value)
+                .map_err(|e| ServiceError::Bundle(format!("survey settings: {e}")))?,
+            None => SurveySettings::default(),
+        };
+        let sla = super::sla::context(&self.store, &record).await?;
         let bundle = Arc::new(Bundle {
             tenant: record,
             kinds,
+            webhooks,
+            survey,
+            sla,
         });
         self.bundles
             .write()

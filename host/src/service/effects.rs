@@ -19,7 +19,7 @@ use crate::domain::event::{Created, apply};
 use crate::domain::workflow;
 use crate::domain::{Event, EventData, NewTicket, Ticket};
 use crate::plugins::{Failure, Hook, PluginError};
-use crate::store::{Commit, Idempotent, Link, Timer, TimerOp};
+use crate::store::{Claim, Commit, Idempotent, Link, Survey, SurveyAnswer, Timer, TimerOp};
 
 /// How deep effects may cause further hook calls (a requested transition
 /// whose guard requests another, a follow-up whose `on-create` creates
@@ -41,6 +41,9 @@ pub(super) struct Change<'a> {
     drafts: Vec<Draft>,
     timers: Vec<TimerOp>,
     links: Vec<Link>,
+    fired: Vec<Claim>,
+    surveys: Vec<Survey>,
+    answers: Vec<SurveyAnswer>,
 }
 
 /// Index of a ticket within a change.
@@ -55,7 +58,21 @@ impl<'a> Change<'a> {
             drafts: Vec::new(),
             timers: Vec::new(),
             links: Vec::new(),
+            fired: Vec::new(),
+            surveys: Vec::new(),
+            answers: Vec::new(),
         }
+    }
+
+    /// This change fires a claimed timer: it commits only if the claim holds.
+    pub fn fire(&mut self, claim: Claim) {
+        self.fired.push(claim);
+    }
+
+    /// This change records a survey answer: it commits only if the survey
+    /// was not answered meanwhile.
+    pub fn answer(&mut self, answer: SurveyAnswer) {
+        self.answers.push(answer);
     }
 
     /// Work on a stored ticket with its history.
@@ -119,6 +136,22 @@ impl<'a> Change<'a> {
         &self.drafts[slot].ticket
     }
 
+    /// A ticket's whole log: stored events, then this change's.
+    pub fn history(&self, slot: Slot) -> Vec<Event> {
+        let draft = &self.drafts[slot];
+        draft.stored.iter().chain(&draft.new).cloned().collect()
+    }
+
+    /// The instant of this change.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// The tenant's bundle the change decides with.
+    pub fn bundle(&self) -> &'a Bundle {
+        self.bundle
+    }
+
     /// Record an event on a ticket and project it.
     pub fn record(&mut self, slot: Slot, actor: &Actor, plugin: Option<String>, data: EventData) {
         let draft = &mut self.drafts[slot];
@@ -135,7 +168,36 @@ impl<'a> Change<'a> {
         if let Some(ticket) = apply(Some(draft.ticket.clone()), &event) {
             draft.ticket = ticket;
         }
+        let first_resolution = matches!(
+            event.data,
+            EventData::Transitioned { category: c::Category::Resolved, .. }
+        ) && !draft
+            .stored
+            .iter()
+            .chain(&draft.new)
+            .any(|e| matches!(e.data, EventData::Transitioned { category: c::Category::Resolved, .. }));
         draft.new.push(event);
+        if first_resolution {
+            self.issue_survey(slot);
+        }
+    }
+
+    /// The first entry into a resolved state asks the customer how it went.
+    fn issue_survey(&mut self, slot: Slot) {
+        let ticket = &self.drafts[slot].ticket;
+        match super::surveys::issue(ticket.tenant_id, ticket.id, &self.bundle.survey, self.now) {
+            Ok(survey) => {
+                let data = EventData::SurveyIssued {
+                    survey: survey.id,
+                    expires_at: survey.expires_at,
+                };
+                self.surveys.push(survey);
+                self.record(slot, &Actor::system(), None, data);
+            }
+            // Without randomness there is no safe token; the resolution
+            // stands and the survey is skipped.
+            Err(e) => tracing::error!("cannot issue a survey: {e}"),
+        }
     }
 
     /// How many events this change has recorded on a ticket so far.
@@ -517,16 +579,33 @@ impl<'a> Change<'a> {
             timers: self.timers,
             links: self.links,
             idempotency,
+            fired: self.fired,
+            surveys: self.surveys,
+            answers: self.answers,
             ..Commit::default()
         };
         for draft in self.drafts {
+            if draft.base.is_some() && draft.new.is_empty() {
+                continue;
+            }
+            let history: Vec<Event> = draft.stored.iter().chain(&draft.new).cloned().collect();
+            // Clocks follow every change: a pause, a resumption, a new
+            // priority all move the next threshold.
+            match super::sla::timers(self.bundle, &draft.ticket, &history, self.now) {
+                Ok(ops) => commit.timers.extend(ops),
+                Err(e) => tracing::error!("SLA timers of ticket {}: {e}", draft.ticket.id),
+            }
+            match super::metrics::facts(self.bundle, &draft.ticket, &history, self.now) {
+                Ok(row) => commit.facts.push(row),
+                Err(e) => tracing::error!("metric facts of ticket {}: {e}", draft.ticket.id),
+            }
             match draft.base {
                 None => commit.inserts.push(draft.ticket),
-                Some(_) if draft.new.is_empty() => continue,
                 Some(base) => commit.updates.push((draft.ticket, base)),
             }
             commit.events.extend(draft.new);
         }
+        commit.deliveries = super::webhooks::deliveries(&self.bundle.webhooks, &commit.events, self.now);
         commit
     }
 }

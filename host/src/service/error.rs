@@ -34,6 +34,10 @@ pub enum ServiceError {
     Workflow(#[from] WorkflowError),
     #[error("{0}")]
     Forbidden(String),
+    /// Something that existed and is no longer usable (an answered or
+    /// expired survey).
+    #[error("{0}")]
+    Gone(String),
     #[error("{plugin} rejected the request: {rejection}")]
     Rejected {
         plugin: String,

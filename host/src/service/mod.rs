@@ -5,11 +5,16 @@
 //! [`Commit`](crate::store::Commit) per change.
 
 pub mod catalog;
+pub mod metrics;
 mod effects;
 mod error;
+pub mod sla;
 pub mod snapshot;
+pub mod surveys;
 pub mod tenants;
 pub mod tickets;
+pub mod timers;
+pub mod webhooks;
 
 use std::sync::Arc;
 

@@ -7,6 +7,7 @@
 //! was read.
 
 mod codec;
+mod levels;
 mod postgres;
 mod sqlite;
 
@@ -20,11 +21,20 @@ use uuid::Uuid;
 
 use crate::domain::{Event, Ticket};
 
+pub use levels::{
+    Attempt, Claim, Delivery, DeliveryState, DirtyFacts, FactsRow, Jobs, Levels, Rollup, SlaPolicy,
+    Survey, SurveyAnswer, Webhook,
+};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
+/// Everything a backend stores.
+pub trait Backend: Store + Levels + Jobs {}
+
+impl<T: Store + Levels + Jobs> Backend for T {}
+
 /// A shared handle on the database.
-pub type SharedStore = Arc<dyn Store>;
+pub type SharedStore = Arc<dyn Backend>;
 
 /// Open the database a URL names (`sqlite://…` or `postgres://…`) and run its
 /// migrations.
@@ -49,6 +59,12 @@ pub enum StoreError {
     /// The Idempotency-Key was used by a request that committed first.
     #[error("the idempotency key is already used")]
     IdempotencyKeyTaken,
+    /// Another process took over a timer or delivery this one had claimed.
+    #[error("the claim on {0} was lost")]
+    ClaimLost(Uuid),
+    /// A survey was answered already.
+    #[error("the survey was answered already")]
+    AlreadyAnswered,
     /// A plugin with this name and version but other bytes is installed.
     #[error("{0}")]
     Duplicate(String),
@@ -184,6 +200,14 @@ pub struct Commit {
     pub timers: Vec<TimerOp>,
     pub links: Vec<Link>,
     pub idempotency: Option<Idempotent>,
+    /// Timers this change fires: deleted if, and only if, the claim holds.
+    pub fired: Vec<Claim>,
+    /// Outbox entries for the change's events.
+    pub deliveries: Vec<Delivery>,
+    pub surveys: Vec<Survey>,
+    pub answers: Vec<SurveyAnswer>,
+    /// Metric facts of the tickets the change touched.
+    pub facts: Vec<FactsRow>,
 }
 
 /// The database, whichever it is.

@@ -18,7 +18,7 @@ use super::{
 use crate::domain::{Event, Ticket};
 
 pub struct PgStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -503,6 +503,7 @@ impl Store for PgStore {
             .execute(&mut *tx)
             .await?;
         }
+        super::levels::postgres::commit(&mut tx, commit).await?;
         tx.commit().await?;
         Ok(())
     }

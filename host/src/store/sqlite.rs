@@ -25,8 +25,8 @@ use super::{
 use crate::domain::{Event, Ticket};
 
 pub struct SqliteStore {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    pub(super) writer: SqlitePool,
+    pub(super) reader: SqlitePool,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -517,6 +517,7 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
+        super::levels::sqlite::commit(&mut tx, commit).await?;
         tx.commit().await?;
         Ok(())
     }
