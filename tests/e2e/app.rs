@@ -185,6 +185,11 @@ impl TestApp {
         }
     }
 
+    /// Where the application's database is.
+    pub fn database_url(&self) -> &str {
+        &self._db.url
+    }
+
     /// A request as the tenant's admin.
     pub fn req(&self, method: Method, path: &str) -> Req {
         Req::new(method, path).bearer(&self.admin)

@@ -100,7 +100,7 @@ on_both_backends! {
         let resp = app.send(app.req(Method::POST, &path).if_match(1).json(json!({"transition": "reopen"}))).await;
         let problem = resp.problem(StatusCode::UNPROCESSABLE_ENTITY, "transition-not-allowed");
         assert_eq!(problem["state"], "open");
-        assert_eq!(problem["allowed"], json!(["finish", "pause"]));
+        assert_eq!(problem["allowed"], json!(["finish", "start", "pause"]));
     }
 
     async fn roles_are_enforced(app) {

@@ -5,11 +5,22 @@ use std::sync::Arc;
 use aftersale_sdk::testing::EffectsExt;
 use serde_json::json;
 
-use crate::support::{components, load, runtime, trial};
+use aftersale::plugins::{Limits, Runtime, RuntimeConfig};
+
+use crate::support::{components, load, trial};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_calls_on_eight_tasks_each_see_a_fresh_instance() {
-    let runtime = Arc::new(runtime());
+    // This is about isolation, not limits: a loaded machine must not turn
+    // slow calls into deadline failures.
+    let config = RuntimeConfig {
+        limits: Limits {
+            deadline_ms: 5_000,
+            ..Limits::default()
+        },
+        ..RuntimeConfig::default()
+    };
+    let runtime = Arc::new(Runtime::new(config).expect("the runtime starts"));
     let plugin = load(&runtime, components::HOSTILE).await;
     let tasks: Vec<_> = (0..8)
         .map(|task| {

@@ -106,6 +106,28 @@ impl Server {
     }
 }
 
+impl Server {
+    /// GET a path outside the API and return its text.
+    pub async fn text(&self, path: &str) -> String {
+        let request = Request::get(format!("{}{path}", self.base))
+            .body(Full::new(Bytes::new()))
+            .expect("a valid request");
+        let response = self
+            .client
+            .request(request)
+            .await
+            .expect("the server answers");
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a body")
+            .to_bytes();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
 /// `aftersale tenant create NAME --database URL`: the printed JSON.
 pub async fn create_tenant(name: &str, database_url: &str) -> Value {
     let output = Command::new(BINARY)

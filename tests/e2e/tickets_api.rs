@@ -57,7 +57,7 @@ on_both_backends! {
         // The guard's note and the `after` hook's note follow the transition.
         assert_eq!(
             kinds(&events.body),
-            ["created", "attribute_set", "transitioned", "commented", "commented"]
+            ["created", "attribute_set", "transitioned", "survey_issued", "commented", "commented"]
         );
         let transitioned = &events.body[2];
         assert_eq!(transitioned["data"]["from"], "open");
@@ -65,8 +65,8 @@ on_both_backends! {
         assert_eq!(transitioned["data"]["note"], "done");
         assert_eq!(transitioned["plugin"], "hostile@6.6.6");
         let seqs: Vec<i64> = events.body.as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
-        assert_eq!(seqs, [1, 2, 3, 4, 5]);
-        assert_eq!(moved.body["version"], 5);
+        assert_eq!(seqs, [1, 2, 3, 4, 5, 6]);
+        assert_eq!(moved.body["version"], 6);
     }
 
     async fn the_ticket_row_is_rebuilt_from_its_events(app) {
@@ -154,9 +154,11 @@ on_both_backends! {
 
         let caller = aftersale::service::Caller::system(app.tenant);
         let timers = app.services.timers(&caller, id(&ticket)).await.unwrap();
-        assert_eq!(timers.len(), 1);
-        assert_eq!(timers[0].name, "remind");
-        assert_eq!(timers[0].payload, json!({"why": "check back"}));
+        let (sla, plugin): (Vec<_>, Vec<_>) = timers.iter().partition(|t| t.name.starts_with("sla:"));
+        assert_eq!(plugin.len(), 1, "{timers:?}");
+        assert_eq!(plugin[0].name, "remind");
+        assert_eq!(plugin[0].payload, json!({"why": "check back"}));
+        assert_eq!(sla.len(), 1, "the response clock's first warning: {timers:?}");
 
         let spawned = app.send(app.req(Method::GET, "/api/v1/tickets?kind=trial")).await;
         let items = spawned.body["items"].as_array().unwrap();

@@ -38,18 +38,23 @@ CREATE TABLE ticket_facts (
     dirty       BOOLEAN NOT NULL
 );
 CREATE INDEX ticket_facts_day ON ticket_facts (tenant_id, day);
-CREATE INDEX ticket_facts_dirty ON ticket_facts (tenant_id) WHERE dirty;
+-- Out-of-date rows, earliest day first: the rollup job rebuilds whole days.
+CREATE INDEX ticket_facts_dirty ON ticket_facts (tenant_id, day) WHERE dirty;
 
 -- The metrics of one day of one tenant, per value of one dimension
--- ('all' has the single value '').
+-- ('all' has the single value ''). `summary` is JSON, not JSONB: it is only
+-- ever read whole, and a report over a year reads thousands of them, which
+-- JSONB would convert back to text one by one.
 CREATE TABLE metric_rollups (
     tenant_id  UUID NOT NULL,
     dimension  TEXT NOT NULL,
     day        TEXT NOT NULL,
     value      TEXT NOT NULL,
-    summary    JSONB NOT NULL,
+    summary    JSON NOT NULL,
     PRIMARY KEY (tenant_id, dimension, day, value)
 );
+-- The rollup job replaces whole days.
+CREATE INDEX metric_rollups_day ON metric_rollups (tenant_id, day);
 
 CREATE TABLE surveys (
     id           UUID PRIMARY KEY,

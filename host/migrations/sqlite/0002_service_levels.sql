@@ -38,7 +38,8 @@ CREATE TABLE ticket_facts (
     dirty       INTEGER NOT NULL
 );
 CREATE INDEX ticket_facts_day ON ticket_facts (tenant_id, day);
-CREATE INDEX ticket_facts_dirty ON ticket_facts (tenant_id) WHERE dirty = 1;
+-- Out-of-date rows, earliest day first: the rollup job rebuilds whole days.
+CREATE INDEX ticket_facts_dirty ON ticket_facts (tenant_id, day) WHERE dirty = 1;
 
 -- The metrics of one day of one tenant, per value of one dimension
 -- ('all' has the single value '').
@@ -50,6 +51,8 @@ CREATE TABLE metric_rollups (
     summary    TEXT NOT NULL,
     PRIMARY KEY (tenant_id, dimension, day, value)
 );
+-- The rollup job replaces whole days.
+CREATE INDEX metric_rollups_day ON metric_rollups (tenant_id, day);
 
 CREATE TABLE surveys (
     id           BLOB PRIMARY KEY,

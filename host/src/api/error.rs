@@ -120,7 +120,11 @@ impl ProblemType {
                 "The caller's role may not do this",
             ),
             NotFound => ("not-found", StatusCode::NOT_FOUND, "No such resource"),
-            Gone => ("gone", StatusCode::GONE, "It existed but can no longer be used"),
+            Gone => (
+                "gone",
+                StatusCode::GONE,
+                "It existed but can no longer be used",
+            ),
             MethodNotAllowed => (
                 "method-not-allowed",
                 StatusCode::METHOD_NOT_ALLOWED,

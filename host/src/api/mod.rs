@@ -3,9 +3,9 @@
 
 mod admin;
 pub mod auth;
-mod levels;
 pub mod error;
 pub mod extract;
+mod levels;
 mod metrics;
 mod surveys;
 mod tickets;
@@ -86,15 +86,14 @@ impl utoipa::Modify for BearerAuth {
 }
 
 fn v1() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest(
-            "/api/v1",
-            tickets::router()
-                .merge(admin::router())
-                .merge(webhooks::router())
-                .merge(surveys::router())
-                .merge(levels::router()),
-        )
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(
+        "/api/v1",
+        tickets::router()
+            .merge(admin::router())
+            .merge(webhooks::router())
+            .merge(surveys::router())
+            .merge(levels::router()),
+    )
 }
 
 /// The OpenAPI 3.1 document of the API.

@@ -13,8 +13,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::error::{SchemaError, ServiceError};
-use crate::plugins::{DEFAULT_BUNDLE, Plugin, Runtime, manifest};
 use super::surveys::SurveySettings;
+use crate::plugins::{DEFAULT_BUNDLE, Plugin, Runtime, manifest};
 use crate::store::{Binding, SharedStore, StoredPlugin, Tenant, Webhook};
 
 /// A loaded plugin version with its compiled schemas.

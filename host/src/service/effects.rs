@@ -170,12 +170,19 @@ impl<'a> Change<'a> {
         }
         let first_resolution = matches!(
             event.data,
-            EventData::Transitioned { category: c::Category::Resolved, .. }
-        ) && !draft
-            .stored
-            .iter()
-            .chain(&draft.new)
-            .any(|e| matches!(e.data, EventData::Transitioned { category: c::Category::Resolved, .. }));
+            EventData::Transitioned {
+                category: c::Category::Resolved,
+                ..
+            }
+        ) && !draft.stored.iter().chain(&draft.new).any(|e| {
+            matches!(
+                e.data,
+                EventData::Transitioned {
+                    category: c::Category::Resolved,
+                    ..
+                }
+            )
+        });
         draft.new.push(event);
         if first_resolution {
             self.issue_survey(slot);
@@ -605,7 +612,8 @@ impl<'a> Change<'a> {
             }
             commit.events.extend(draft.new);
         }
-        commit.deliveries = super::webhooks::deliveries(&self.bundle.webhooks, &commit.events, self.now);
+        commit.deliveries =
+            super::webhooks::deliveries(&self.bundle.webhooks, &commit.events, self.now);
         commit
     }
 }

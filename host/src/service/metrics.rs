@@ -15,7 +15,8 @@ use super::{Caller, Services};
 use crate::domain::calendar::Calendar;
 use crate::domain::metrics::{
     Assignment, Clock, Complaint, CsiWeights, Dimension, Dimensions, Elapsed, MetricsPolicy, Phase,
-    Repair, Report, SlaOutcome, SlaOutcomes, Summary, SurveyAnswer, TicketFacts, TicketHistory,
+    Repair, Report, SlaOutcome, SlaOutcomes, Summary, SummaryMerger, SurveyAnswer, TicketFacts,
+    TicketHistory,
 };
 use crate::domain::sla::Outcome;
 use crate::domain::{Event, EventData, Ticket};
@@ -51,16 +52,31 @@ impl Elapsed for TenantTime<'_> {
 }
 
 /// The metric facts of a ticket from its whole log.
-pub(super) fn facts(bundle: &Bundle, ticket: &Ticket, events: &[Event], now: Timestamp) -> Result<FactsRow, ServiceError> {
+pub(super) fn facts(
+    bundle: &Bundle,
+    ticket: &Ticket,
+    events: &[Event],
+    now: Timestamp,
+) -> Result<FactsRow, ServiceError> {
     let bound = bundle.kind(&ticket.kind)?;
-    let timeline = super::sla::timeline(events)
-        .ok_or_else(|| ServiceError::Store(StoreError::Corrupt(format!("ticket {} has no created event", ticket.id))))?;
+    let timeline = super::sla::timeline(events).ok_or_else(|| {
+        ServiceError::Store(StoreError::Corrupt(format!(
+            "ticket {} has no created event",
+            ticket.id
+        )))
+    })?;
     let clocks = super::sla::clocks(bundle, ticket, events, now)?;
     let clock_kind = |metric| {
         clocks
             .iter()
             .find(|(t, _)| t.metric == metric)
-            .map_or(Clock::Calendar, |(t, _)| if t.business_time { Clock::Business } else { Clock::Calendar })
+            .map_or(Clock::Calendar, |(t, _)| {
+                if t.business_time {
+                    Clock::Business
+                } else {
+                    Clock::Calendar
+                }
+            })
     };
     let mut sla = SlaOutcomes::default();
     for (target, clock) in &clocks {
@@ -76,11 +92,13 @@ pub(super) fn facts(bundle: &Bundle, ticket: &Ticket, events: &[Event], now: Tim
         }
     }
     let survey = events.iter().rev().find_map(|e| match &e.data {
-        EventData::SurveyAnswered { ratings, nps, .. } => serde_json::from_value::<SurveyAnswer>(serde_json::json!({
-            "ratings": ratings,
-            "recommendation": nps,
-        }))
-        .ok(),
+        EventData::SurveyAnswered { ratings, nps, .. } => {
+            serde_json::from_value::<SurveyAnswer>(serde_json::json!({
+                "ratings": ratings,
+                "recommendation": nps,
+            }))
+            .ok()
+        }
         _ => None,
     });
     let history = TicketHistory {
@@ -133,8 +151,13 @@ pub(super) fn facts(bundle: &Bundle, ticket: &Ticket, events: &[Event], now: Tim
         reopen_window_days: 7,
         time_zone: bundle.tenant.time_zone.clone(),
     };
-    let facts = TicketFacts::from(&history, &policy, &TenantTime(&bundle.sla.calendar))
-        .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("facts of ticket {}: {e}", ticket.id))))?;
+    let facts =
+        TicketFacts::from(&history, &policy, &TenantTime(&bundle.sla.calendar)).map_err(|e| {
+            ServiceError::Store(StoreError::Corrupt(format!(
+                "facts of ticket {}: {e}",
+                ticket.id
+            )))
+        })?;
     Ok(FactsRow {
         ticket_id: ticket.id,
         tenant_id: ticket.tenant_id,
@@ -199,12 +222,23 @@ impl Services {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let zone = self.catalog.bundle(tenant).await?.sla.calendar.time_zone().clone();
+        let zone = self
+            .catalog
+            .bundle(tenant)
+            .await?
+            .sla
+            .calendar
+            .time_zone()
+            .clone();
         let mut by_day: BTreeMap<String, Vec<TicketFacts>> = BTreeMap::new();
-        for value in self.store.facts_of_days(tenant, &days).await? {
-            let facts: TicketFacts = serde_json::from_value(value)
-                .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("ticket facts: {e}"))))?;
-            by_day.entry(day_of(facts.created_at, &zone)).or_default().push(facts);
+        for text in self.store.facts_of_days(tenant, &days).await? {
+            let facts: TicketFacts = serde_json::from_str(&text).map_err(|e| {
+                ServiceError::Store(StoreError::Corrupt(format!("ticket facts: {e}")))
+            })?;
+            by_day
+                .entry(day_of(facts.created_at, &zone))
+                .or_default()
+                .push(facts);
         }
         let mut rollups = Vec::new();
         for (day, facts) in &by_day {
@@ -214,13 +248,21 @@ impl Services {
                     rollups.push(Rollup {
                         dimension: dimension.to_string(),
                         day: day.clone(),
-                        value: if grouping.is_none() { String::new() } else { value },
-                        summary: serde_json::to_value(&summary).unwrap_or(Value::Null),
+                        value: if grouping.is_none() {
+                            String::new()
+                        } else {
+                            value
+                        },
+                        summary: serde_json::to_string(&summary).map_err(|e| {
+                            ServiceError::Store(StoreError::Corrupt(format!("rollup: {e}")))
+                        })?,
                     });
                 }
             }
         }
-        self.store.replace_rollups(tenant, &days, &rollups, dirty).await?;
+        self.store
+            .replace_rollups(tenant, &days, &rollups, dirty)
+            .await?;
         Ok(())
     }
 
@@ -247,16 +289,21 @@ impl Services {
         self.refresh_tenant_rollups(caller.tenant_id).await?;
         let rollups = self
             .store
-            .rollups(caller.tenant_id, group_by, &from.to_string(), &to.to_string())
+            .rollups(
+                caller.tenant_id,
+                group_by,
+                &from.to_string(),
+                &to.to_string(),
+            )
             .await?;
-        let mut merged: BTreeMap<String, Summary> = BTreeMap::new();
+        let mut merged: BTreeMap<String, SummaryMerger> = BTreeMap::new();
         for rollup in rollups {
-            let summary: Summary = serde_json::from_value(rollup.summary)
+            let summary: Summary = serde_json::from_str(&rollup.summary)
                 .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("rollup: {e}"))))?;
-            merged.entry(rollup.value).or_default().merge(&summary);
+            merged.entry(rollup.value).or_default().add(&summary);
         }
         if group_by == "all" && merged.is_empty() {
-            merged.insert(String::new(), Summary::new());
+            merged.insert(String::new(), SummaryMerger::new());
         }
         let bundle = self.catalog.bundle(caller.tenant_id).await?;
         let weights = CsiWeights::new(bundle.survey.attributes.iter().filter_map(|a| {
@@ -271,9 +318,13 @@ impl Services {
             group_by: group_by.to_string(),
             groups: merged
                 .into_iter()
-                .map(|(group, summary)| GroupReport {
-                    group: if group_by == "all" { "all".into() } else { group },
-                    report: Report::with_weights(&summary, &weights),
+                .map(|(group, merger)| GroupReport {
+                    group: if group_by == "all" {
+                        "all".into()
+                    } else {
+                        group
+                    },
+                    report: Report::with_weights(&merger.finish(), &weights),
                 })
                 .collect(),
         })

@@ -5,9 +5,9 @@
 //! [`Commit`](crate::store::Commit) per change.
 
 pub mod catalog;
-pub mod metrics;
 mod effects;
 mod error;
+pub mod metrics;
 pub mod sla;
 pub mod snapshot;
 pub mod surveys;

@@ -457,6 +457,9 @@ impl Store for PgStore {
                 }
             }
         }
+        // Fired timers go first: rescheduling under the same name replaces
+        // the row, and the claim must be checked against the row it took.
+        super::levels::postgres::fire(&mut tx, commit).await?;
         for op in &commit.timers {
             match op {
                 TimerOp::Schedule(t) => {
@@ -465,7 +468,8 @@ impl Store for PgStore {
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                          ON CONFLICT (ticket_id, name) DO UPDATE SET
                             id = excluded.id, due_at = excluded.due_at, payload = excluded.payload,
-                            plugin = excluded.plugin, created_at = excluded.created_at",
+                            plugin = excluded.plugin, created_at = excluded.created_at,
+                            claimed_by = NULL, claimed_until = NULL",
                     )
                     .bind(t.id)
                     .bind(tenant)

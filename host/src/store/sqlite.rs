@@ -471,6 +471,9 @@ impl Store for SqliteStore {
                 }
             }
         }
+        // Fired timers go first: rescheduling under the same name replaces
+        // the row, and the claim must be checked against the row it took.
+        super::levels::sqlite::fire(&mut tx, commit).await?;
         for op in &commit.timers {
             match op {
                 TimerOp::Schedule(t) => {
@@ -479,7 +482,8 @@ impl Store for SqliteStore {
                          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                          ON CONFLICT (ticket_id, name) DO UPDATE SET
                             id = excluded.id, due_at = excluded.due_at, payload = excluded.payload,
-                            plugin = excluded.plugin, created_at = excluded.created_at",
+                            plugin = excluded.plugin, created_at = excluded.created_at,
+                            claimed_by = NULL, claimed_until = NULL",
                     )
                     .bind(t.id)
                     .bind(tenant)

@@ -61,7 +61,7 @@ pub use history::{
     SlaOutcome, SlaOutcomes, TicketHistory,
 };
 pub use report::{DurationStats, Report, SlaCompliance};
-pub use summary::{DurationTally, MetBreached, SlaTally, Summary, summarize};
+pub use summary::{DurationTally, MetBreached, SlaTally, Summary, SummaryMerger, summarize};
 pub use survey::{
     Attribute, CsiWeights, Rating, Ratings, Recommendation, ScoreError, SurveyAnswer,
 };

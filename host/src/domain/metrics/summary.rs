@@ -13,7 +13,7 @@ use aftersale_sdk::SlaMetric;
 use serde::{Deserialize, Serialize};
 
 use super::facts::TicketFacts;
-use super::histogram::LogHistogram;
+use super::histogram::{DenseHistogram, LogHistogram};
 use super::history::{Dimension, SlaOutcome};
 use super::survey::{Attribute, Rating};
 
@@ -63,9 +63,9 @@ impl DurationTally {
         self.histogram.record(ms);
     }
 
-    fn merge(&mut self, other: &DurationTally) {
+    /// Add the other's sum; the histograms merge on their own.
+    fn merge_sum(&mut self, other: &DurationTally) {
         self.sum_ms = self.sum_ms.saturating_add(other.sum_ms);
-        self.histogram.merge(&other.histogram);
     }
 
     /// How many durations were recorded.
@@ -194,11 +194,19 @@ impl Summary {
 
     /// Add another summary's counts to this one.
     pub fn merge(&mut self, other: &Summary) {
+        self.response.histogram.merge(&other.response.histogram);
+        self.resolution.histogram.merge(&other.resolution.histogram);
+        self.lead.histogram.merge(&other.lead.histogram);
+        self.merge_all_but_histograms(other);
+    }
+
+    /// [`Summary::merge`] without the histograms of the durations.
+    fn merge_all_but_histograms(&mut self, other: &Summary) {
         add(&mut self.tickets, other.tickets);
         add(&mut self.resolved, other.resolved);
-        self.response.merge(&other.response);
-        self.resolution.merge(&other.resolution);
-        self.lead.merge(&other.lead);
+        self.response.merge_sum(&other.response);
+        self.resolution.merge_sum(&other.resolution);
+        self.lead.merge_sum(&other.lead);
         add(&mut self.first_contact, other.first_contact);
         add(&mut self.reopened, other.reopened);
         add(&mut self.repairs, other.repairs);
@@ -246,6 +254,43 @@ impl Summary {
                 self.ratings.insert(attribute.clone(), counts);
             }
         }
+    }
+}
+
+/// Merges many summaries into one: exactly what [`Summary::merge`] one after
+/// another gives, but the histograms of the durations are added up in dense
+/// arrays, so a report over a year of daily rollups does not pay a map
+/// lookup per bucket per day.
+#[derive(Debug, Clone, Default)]
+pub struct SummaryMerger {
+    /// Everything but the histograms, which stay empty until `finish`.
+    summary: Summary,
+    response: DenseHistogram,
+    resolution: DenseHistogram,
+    lead: DenseHistogram,
+}
+
+impl SummaryMerger {
+    /// Nothing merged yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add a summary.
+    pub fn add(&mut self, other: &Summary) {
+        self.summary.merge_all_but_histograms(other);
+        self.response.add(&other.response.histogram);
+        self.resolution.add(&other.resolution.histogram);
+        self.lead.add(&other.lead.histogram);
+    }
+
+    /// The merged summary.
+    pub fn finish(self) -> Summary {
+        let mut summary = self.summary;
+        summary.response.histogram = self.response.finish();
+        summary.resolution.histogram = self.resolution.finish();
+        summary.lead.histogram = self.lead.finish();
+        summary
     }
 }
 

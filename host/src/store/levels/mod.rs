@@ -81,7 +81,9 @@ pub struct Delivery {
 /// What happened to one attempt.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Attempt {
-    Delivered { at: Timestamp },
+    Delivered {
+        at: Timestamp,
+    },
     /// Failed; try again at `retry_at`, or give up when `None`.
     Failed {
         error: String,
@@ -136,7 +138,10 @@ pub struct Rollup {
     pub dimension: String,
     pub day: String,
     pub value: String,
-    pub summary: Value,
+    /// The summary as JSON text. A report over a year merges thousands of
+    /// these, so the reader decodes the text straight into its type rather
+    /// than through a `Value` first.
+    pub summary: String,
 }
 
 /// Tenant configuration beyond plugins: settings, calendar, SLA policies,
@@ -144,15 +149,31 @@ pub struct Rollup {
 #[async_trait]
 pub trait Levels: Send + Sync {
     async fn setting(&self, tenant: Uuid, key: &str) -> Result<Option<Value>, StoreError>;
-    async fn set_setting(&self, tenant: Uuid, key: &str, value: &Value, at: Timestamp) -> Result<(), StoreError>;
+    async fn set_setting(
+        &self,
+        tenant: Uuid,
+        key: &str,
+        value: &Value,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
 
     async fn sla_policies(&self, tenant: Uuid) -> Result<Vec<SlaPolicy>, StoreError>;
     /// Replace every policy of the tenant.
-    async fn set_sla_policies(&self, tenant: Uuid, policies: &[SlaPolicy], at: Timestamp) -> Result<(), StoreError>;
+    async fn set_sla_policies(
+        &self,
+        tenant: Uuid,
+        policies: &[SlaPolicy],
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
 
     async fn create_webhook(&self, webhook: &Webhook) -> Result<(), StoreError>;
     async fn webhooks(&self, tenant: Uuid) -> Result<Vec<Webhook>, StoreError>;
-    async fn delete_webhook(&self, tenant: Uuid, id: Uuid, at: Timestamp) -> Result<bool, StoreError>;
+    async fn delete_webhook(
+        &self,
+        tenant: Uuid,
+        id: Uuid,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// Deliveries of a tenant, newest first, optionally of one state.
     async fn deliveries(
         &self,
@@ -161,15 +182,28 @@ pub trait Levels: Send + Sync {
         limit: u32,
     ) -> Result<Vec<Delivery>, StoreError>;
     /// Put a dead delivery back in the queue.
-    async fn retry_delivery(&self, tenant: Uuid, id: Uuid, at: Timestamp) -> Result<bool, StoreError>;
+    async fn retry_delivery(
+        &self,
+        tenant: Uuid,
+        id: Uuid,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
 
     async fn survey_by_token(&self, token: &str) -> Result<Option<Survey>, StoreError>;
     async fn survey_of(&self, tenant: Uuid, ticket: Uuid) -> Result<Option<Survey>, StoreError>;
 
-    /// Facts of a tenant's days, for rebuilding their rollups.
-    async fn facts_of_days(&self, tenant: Uuid, days: &[String]) -> Result<Vec<Value>, StoreError>;
+    /// Facts of a tenant's days, for rebuilding their rollups, as JSON text
+    /// (decoded straight into their type by the reader).
+    async fn facts_of_days(&self, tenant: Uuid, days: &[String])
+    -> Result<Vec<String>, StoreError>;
     /// Rollups of a dimension over `[from, to]` (days, inclusive).
-    async fn rollups(&self, tenant: Uuid, dimension: &str, from: &str, to: &str) -> Result<Vec<Rollup>, StoreError>;
+    async fn rollups(
+        &self,
+        tenant: Uuid,
+        dimension: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<Rollup>, StoreError>;
 }
 
 /// What background jobs claim and finish. Claims are leases: a process that
@@ -178,8 +212,13 @@ pub trait Levels: Send + Sync {
 #[async_trait]
 pub trait Jobs: Send + Sync {
     /// Claim timers due at `now`, oldest first.
-    async fn claim_timers(&self, owner: &str, now: Timestamp, lease_until: Timestamp, limit: u32)
-    -> Result<Vec<Timer>, StoreError>;
+    async fn claim_timers(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Timer>, StoreError>;
     /// Claim deliveries due at `now`.
     async fn claim_deliveries(
         &self,
@@ -192,7 +231,9 @@ pub trait Jobs: Send + Sync {
     async fn finish_delivery(&self, claim: &Claim, attempt: &Attempt) -> Result<bool, StoreError>;
     /// Tenants with facts whose rollups are out of date.
     async fn dirty_tenants(&self) -> Result<Vec<Uuid>, StoreError>;
-    /// Up to `limit` out-of-date facts rows of a tenant.
+    /// Out-of-date facts rows of a tenant, earliest days first: the rows of
+    /// the days holding the first `limit` of them, so every day comes whole
+    /// (there can be more than `limit` rows, never fewer unless that is all).
     async fn dirty_facts(&self, tenant: Uuid, limit: u32) -> Result<Vec<DirtyFacts>, StoreError>;
     /// Replace the rollups of some days and mark the facts they were built
     /// from clean (unless they changed again meanwhile), in one transaction.

@@ -15,8 +15,12 @@ use super::{
 use crate::store::codec::{self, all, millis};
 use crate::store::{Commit, SqliteStore, StoreError, Timer};
 
-/// The service-level parts of a commit, inside its transaction.
-pub(crate) async fn commit(tx: &mut Transaction<'_, Sqlite>, commit: &Commit) -> Result<(), StoreError> {
+/// Delete the timers a commit fired, if this process still holds their
+/// claims; otherwise the whole commit fails with `ClaimLost`.
+pub(crate) async fn fire(
+    tx: &mut Transaction<'_, Sqlite>,
+    commit: &Commit,
+) -> Result<(), StoreError> {
     for claim in &commit.fired {
         let fired = sqlx::query("DELETE FROM timers WHERE id = ? AND claimed_by = ?")
             .bind(claim.id)
@@ -27,6 +31,18 @@ pub(crate) async fn commit(tx: &mut Transaction<'_, Sqlite>, commit: &Commit) ->
             return Err(StoreError::ClaimLost(claim.id));
         }
     }
+    Ok(())
+}
+
+/// Rows per statement when writing many: 5 bound values each stays far below
+/// SQLite's limit of 32,766.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// The service-level parts of a commit, inside its transaction.
+pub(crate) async fn commit(
+    tx: &mut Transaction<'_, Sqlite>,
+    commit: &Commit,
+) -> Result<(), StoreError> {
     for d in &commit.deliveries {
         sqlx::query(
             "INSERT INTO deliveries (id, tenant_id, webhook_id, event_id, event_type, payload, state,
@@ -101,7 +117,13 @@ impl Levels for SqliteStore {
         Ok(value.map(|v| v.0))
     }
 
-    async fn set_setting(&self, tenant: Uuid, key: &str, value: &Value, at: Timestamp) -> Result<(), StoreError> {
+    async fn set_setting(
+        &self,
+        tenant: Uuid,
+        key: &str,
+        value: &Value,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO settings (tenant_id, key, value, updated_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -125,7 +147,12 @@ impl Levels for SqliteStore {
         .await?)
     }
 
-    async fn set_sla_policies(&self, tenant: Uuid, policies: &[SlaPolicy], at: Timestamp) -> Result<(), StoreError> {
+    async fn set_sla_policies(
+        &self,
+        tenant: Uuid,
+        policies: &[SlaPolicy],
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         sqlx::query("DELETE FROM sla_policies WHERE tenant_id = ?")
             .bind(tenant)
@@ -174,7 +201,12 @@ impl Levels for SqliteStore {
         .await?)
     }
 
-    async fn delete_webhook(&self, tenant: Uuid, id: Uuid, at: Timestamp) -> Result<bool, StoreError> {
+    async fn delete_webhook(
+        &self,
+        tenant: Uuid,
+        id: Uuid,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE webhooks SET deleted_at = ? WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL",
         )
@@ -186,17 +218,35 @@ impl Levels for SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn deliveries(&self, tenant: Uuid, state: Option<DeliveryState>, limit: u32) -> Result<Vec<Delivery>, StoreError> {
-        let mut query = sqlx::QueryBuilder::<Sqlite>::new("SELECT * FROM deliveries WHERE tenant_id = ");
+    async fn deliveries(
+        &self,
+        tenant: Uuid,
+        state: Option<DeliveryState>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let mut query =
+            sqlx::QueryBuilder::<Sqlite>::new("SELECT * FROM deliveries WHERE tenant_id = ");
         query.push_bind(tenant);
         if let Some(state) = state {
-            query.push(" AND state = ").push_bind(rows::state_name(state));
+            query
+                .push(" AND state = ")
+                .push_bind(rows::state_name(state));
         }
-        query.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(i64::from(limit));
-        all(query.build_query_as::<rows::DeliveryRow>().fetch_all(&self.reader).await?)
+        query
+            .push(" ORDER BY created_at DESC, id DESC LIMIT ")
+            .push_bind(i64::from(limit));
+        all(query
+            .build_query_as::<rows::DeliveryRow>()
+            .fetch_all(&self.reader)
+            .await?)
     }
 
-    async fn retry_delivery(&self, tenant: Uuid, id: Uuid, at: Timestamp) -> Result<bool, StoreError> {
+    async fn retry_delivery(
+        &self,
+        tenant: Uuid,
+        id: Uuid,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL
              WHERE tenant_id = ? AND id = ? AND state = 'dead'",
@@ -219,28 +269,40 @@ impl Levels for SqliteStore {
     }
 
     async fn survey_of(&self, tenant: Uuid, ticket: Uuid) -> Result<Option<Survey>, StoreError> {
-        sqlx::query_as::<_, rows::SurveyRow>("SELECT * FROM surveys WHERE tenant_id = ? AND ticket_id = ?")
-            .bind(tenant)
-            .bind(ticket)
-            .fetch_optional(&self.reader)
-            .await?
-            .map(Survey::try_from)
-            .transpose()
+        sqlx::query_as::<_, rows::SurveyRow>(
+            "SELECT * FROM surveys WHERE tenant_id = ? AND ticket_id = ?",
+        )
+        .bind(tenant)
+        .bind(ticket)
+        .fetch_optional(&self.reader)
+        .await?
+        .map(Survey::try_from)
+        .transpose()
     }
 
-    async fn facts_of_days(&self, tenant: Uuid, days: &[String]) -> Result<Vec<Value>, StoreError> {
-        let mut query = sqlx::QueryBuilder::<Sqlite>::new("SELECT facts FROM ticket_facts WHERE tenant_id = ");
+    async fn facts_of_days(
+        &self,
+        tenant: Uuid,
+        days: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        let mut query =
+            sqlx::QueryBuilder::<Sqlite>::new("SELECT facts FROM ticket_facts WHERE tenant_id = ");
         query.push_bind(tenant).push(" AND day IN (");
         let mut list = query.separated(", ");
         for day in days {
             list.push_bind(day);
         }
         query.push(")");
-        let facts: Vec<Json<Value>> = query.build_query_scalar().fetch_all(&self.reader).await?;
-        Ok(facts.into_iter().map(|f| f.0).collect())
+        Ok(query.build_query_scalar().fetch_all(&self.reader).await?)
     }
 
-    async fn rollups(&self, tenant: Uuid, dimension: &str, from: &str, to: &str) -> Result<Vec<Rollup>, StoreError> {
+    async fn rollups(
+        &self,
+        tenant: Uuid,
+        dimension: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<Rollup>, StoreError> {
         let rows = sqlx::query_as::<_, rows::RollupRow>(
             "SELECT dimension, day, value, summary FROM metric_rollups
              WHERE tenant_id = ? AND dimension = ? AND day >= ? AND day <= ? ORDER BY day, value",
@@ -257,7 +319,13 @@ impl Levels for SqliteStore {
 
 #[async_trait]
 impl Jobs for SqliteStore {
-    async fn claim_timers(&self, owner: &str, now: Timestamp, lease_until: Timestamp, limit: u32) -> Result<Vec<Timer>, StoreError> {
+    async fn claim_timers(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Timer>, StoreError> {
         // One writer: the UPDATE is atomic without row locks.
         all(sqlx::query_as::<_, codec::TimerRow>(
             "UPDATE timers SET claimed_by = ?, claimed_until = ?
@@ -275,7 +343,13 @@ impl Jobs for SqliteStore {
         .await?)
     }
 
-    async fn claim_deliveries(&self, owner: &str, now: Timestamp, lease_until: Timestamp, limit: u32) -> Result<Vec<Delivery>, StoreError> {
+    async fn claim_deliveries(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
         all(sqlx::query_as::<_, rows::DeliveryRow>(
             "UPDATE deliveries SET claimed_by = ?, claimed_until = ?
              WHERE id IN (SELECT id FROM deliveries
@@ -319,17 +393,25 @@ impl Jobs for SqliteStore {
     }
 
     async fn dirty_tenants(&self) -> Result<Vec<Uuid>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT DISTINCT tenant_id FROM ticket_facts WHERE dirty = 1")
-            .fetch_all(&self.reader)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT tenant_id FROM ticket_facts WHERE dirty = 1")
+                .fetch_all(&self.reader)
+                .await?,
+        )
     }
 
     async fn dirty_facts(&self, tenant: Uuid, limit: u32) -> Result<Vec<DirtyFacts>, StoreError> {
+        // Earliest days first, and whole days: a rebuild reads every facts
+        // row of the days it touches, so a batch spread over the whole year
+        // would read the whole year for each batch.
         let rows = sqlx::query_as::<_, rows::DirtyRow>(
-            "SELECT ticket_id, revision, day FROM ticket_facts WHERE tenant_id = ? AND dirty = 1 LIMIT ?",
+            "SELECT ticket_id, revision, day FROM ticket_facts
+             WHERE tenant_id = ?1 AND dirty = 1 AND day <= COALESCE(
+                (SELECT day FROM ticket_facts WHERE tenant_id = ?1 AND dirty = 1
+                 ORDER BY day LIMIT 1 OFFSET ?2), '9999-12-31')",
         )
         .bind(tenant)
-        .bind(i64::from(limit))
+        .bind(i64::from(limit.max(1)) - 1)
         .fetch_all(&self.reader)
         .await?;
         Ok(rows.into_iter().map(DirtyFacts::from).collect())
@@ -342,32 +424,49 @@ impl Jobs for SqliteStore {
         rollups: &[Rollup],
         built_from: &[DirtyFacts],
     ) -> Result<(), StoreError> {
+        // A rebuild covers thousands of facts: a few statements of many rows
+        // each, rather than one statement per row.
         let mut tx = self.writer.begin().await?;
-        for day in days {
-            sqlx::query("DELETE FROM metric_rollups WHERE tenant_id = ? AND day = ?")
-                .bind(tenant)
-                .bind(day)
-                .execute(&mut *tx)
-                .await?;
+        for days in days.chunks(ROWS_PER_STATEMENT) {
+            let mut query =
+                sqlx::QueryBuilder::<Sqlite>::new("DELETE FROM metric_rollups WHERE tenant_id = ");
+            query.push_bind(tenant).push(" AND day IN (");
+            let mut list = query.separated(", ");
+            for day in days {
+                list.push_bind(day);
+            }
+            query.push(")");
+            query.build().execute(&mut *tx).await?;
         }
-        for r in rollups {
-            sqlx::query(
-                "INSERT INTO metric_rollups (tenant_id, dimension, day, value, summary) VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(tenant)
-            .bind(&r.dimension)
-            .bind(&r.day)
-            .bind(&r.value)
-            .bind(Json(&r.summary))
-            .execute(&mut *tx)
-            .await?;
+        for rollups in rollups.chunks(ROWS_PER_STATEMENT) {
+            let mut query = sqlx::QueryBuilder::<Sqlite>::new(
+                "INSERT INTO metric_rollups (tenant_id, dimension, day, value, summary) ",
+            );
+            query.push_values(rollups, |mut row, r| {
+                row.push_bind(tenant)
+                    .push_bind(&r.dimension)
+                    .push_bind(&r.day)
+                    .push_bind(&r.value)
+                    .push_bind(&r.summary);
+            });
+            query.build().execute(&mut *tx).await?;
         }
-        for f in built_from {
-            sqlx::query("UPDATE ticket_facts SET dirty = 0 WHERE ticket_id = ? AND revision = ?")
-                .bind(f.ticket_id)
-                .bind(f.revision)
-                .execute(&mut *tx)
-                .await?;
+        for facts in built_from.chunks(ROWS_PER_STATEMENT) {
+            // Each term is looked up by primary key (a multi-index OR).
+            let mut query =
+                sqlx::QueryBuilder::<Sqlite>::new("UPDATE ticket_facts SET dirty = 0 WHERE ");
+            for (i, f) in facts.iter().enumerate() {
+                if i > 0 {
+                    query.push(" OR ");
+                }
+                query
+                    .push("(ticket_id = ")
+                    .push_bind(f.ticket_id)
+                    .push(" AND revision = ")
+                    .push_bind(f.revision)
+                    .push(")");
+            }
+            query.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -18,20 +18,35 @@ impl Plugin for Hostile {
             .kind(
                 KindBuilder::new("trial", "Trial")
                     .state("open", "Open", Category::New)
+                    .state("working", "Working", Category::Active)
                     .state("waiting", "Waiting", Category::Waiting)
                     .state("done", "Done", Category::Resolved)
                     .transition(
                         "finish",
                         "Finish",
-                        &["open", "waiting"],
+                        &["open", "working", "waiting"],
                         "done",
                         &[Role::Agent, Role::Admin, Role::System],
                     )
                     .transition(
+                        "start",
+                        "Start work",
+                        &["open"],
+                        "working",
+                        &[Role::Agent, Role::Admin],
+                    )
+                    .transition(
                         "pause",
                         "Pause",
-                        &["open"],
+                        &["open", "working"],
                         "waiting",
+                        &[Role::Agent, Role::Admin],
+                    )
+                    .transition(
+                        "resume",
+                        "Resume",
+                        &["waiting"],
+                        "working",
                         &[Role::Agent, Role::Admin],
                     )
                     .transition("reopen", "Reopen", &["done"], "open", &[Role::Admin])
@@ -40,10 +55,12 @@ impl Plugin for Hostile {
                         "properties": {
                             "mode": {"type": "string"},
                             "verdict": {"type": "string"},
-                            "score": {"type": "integer"}
+                            "score": {"type": "integer"},
+                            "alarm_at": {"type": "string", "format": "date-time"}
                         }
                     }))
-                    .sla(SlaMetric::Response, None, 60, false),
+                    .sla(SlaMetric::Response, None, 60, false)
+                    .sla(SlaMetric::Resolution, None, 240, false),
             )
             .action(
                 "echo",
@@ -162,6 +179,16 @@ fn misbehave(snapshot: &Snapshot) -> Decision {
                 relation: "spawned".into(),
             }),
         ]),
+        // A timer at the instant the ticket's `alarm_at` names.
+        "alarm" => {
+            let at = snapshot
+                .ticket
+                .attributes
+                .str("alarm_at")
+                .and_then(|at| at.parse().ok())
+                .unwrap_or(snapshot.now);
+            Ok(vec![Effect::schedule_timer("alarm", at, json!({}))])
+        }
         "request_finish" => Ok(vec![Effect::request_transition("finish")]),
         "bad_score" => Ok(vec![Effect::set_attribute("score", "high")]),
         _ => Ok(vec![]),

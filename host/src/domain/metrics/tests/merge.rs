@@ -140,6 +140,20 @@ proptest! {
     }
 
     #[test]
+    fn a_merger_gives_what_merging_one_by_one_gives(
+        facts in prop::collection::vec(facts(), 0..120),
+        cuts in prop::collection::vec(any::<usize>(), 0..8),
+    ) {
+        let mut merged = Summary::new();
+        let mut merger = SummaryMerger::new();
+        for day in days(&facts, &cuts) {
+            merged.merge(&day);
+            merger.add(&day);
+        }
+        prop_assert_eq!(merger.finish(), merged);
+    }
+
+    #[test]
     fn merge_is_associative_and_commutative(
         a in prop::collection::vec(facts(), 0..40),
         b in prop::collection::vec(facts(), 0..40),
