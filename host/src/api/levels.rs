@@ -15,7 +15,6 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-
 use super::AppState;
 use super::error::{ApiResult, Problem, ProblemBody, ProblemType};
 use super::extract::{self, Body, Id, Params};
@@ -82,7 +81,10 @@ impl From<PolicyView> for SlaPolicy {
 #[utoipa::path(get, path = "/sla/policies", tag = "service levels",
     responses((status = 200, body = Vec<PolicyView>)),
     security(("bearer" = [])))]
-async fn get_policies(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<PolicyView>>> {
+async fn get_policies(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<PolicyView>>> {
     let list = state.services.sla_policies(&caller).await?;
     Ok(Json(list.into_iter().map(PolicyView::from).collect()))
 }
@@ -93,7 +95,11 @@ async fn get_policies(State(state): State<AppState>, caller: Caller) -> ApiResul
 #[utoipa::path(put, path = "/sla/policies", tag = "service levels", request_body = Vec<PolicyView>,
     responses((status = 200, body = Vec<PolicyView>), (status = 422, body = ProblemBody, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-async fn put_policies(State(state): State<AppState>, caller: Caller, body: Body<Vec<PolicyView>>) -> ApiResult<Json<Vec<PolicyView>>> {
+async fn put_policies(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Body<Vec<PolicyView>>,
+) -> ApiResult<Json<Vec<PolicyView>>> {
     let policies = body.value.into_iter().map(SlaPolicy::from).collect();
     let list = state.services.set_sla_policies(&caller, policies).await?;
     Ok(Json(list.into_iter().map(PolicyView::from).collect()))
@@ -104,7 +110,10 @@ async fn put_policies(State(state): State<AppState>, caller: Caller, body: Body<
 #[utoipa::path(get, path = "/sla/settings", tag = "service levels",
     responses((status = 200, body = SlaSettings)),
     security(("bearer" = [])))]
-async fn get_settings(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<SlaSettings>> {
+async fn get_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<SlaSettings>> {
     Ok(Json(state.services.sla_settings(&caller).await?))
 }
 
@@ -112,8 +121,14 @@ async fn get_settings(State(state): State<AppState>, caller: Caller) -> ApiResul
 #[utoipa::path(put, path = "/sla/settings", tag = "service levels", request_body = SlaSettings,
     responses((status = 200, body = SlaSettings)),
     security(("bearer" = [])))]
-async fn put_settings(State(state): State<AppState>, caller: Caller, body: Body<SlaSettings>) -> ApiResult<Json<SlaSettings>> {
-    Ok(Json(state.services.set_sla_settings(&caller, body.value).await?))
+async fn put_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Body<SlaSettings>,
+) -> ApiResult<Json<SlaSettings>> {
+    Ok(Json(
+        state.services.set_sla_settings(&caller, body.value).await?,
+    ))
 }
 
 /// The business calendar: time zone, weekly hours with breaks, holidays and
@@ -132,7 +147,12 @@ async fn get_calendar(State(state): State<AppState>, caller: Caller) -> ApiResul
     request_body(content = Object, description = "A calendar spec (application/json) or an iCalendar file (text/calendar)"),
     responses((status = 200, body = Object), (status = 422, body = ProblemBody, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-async fn put_calendar(State(state): State<AppState>, caller: Caller, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+async fn put_calendar(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -179,7 +199,11 @@ pub struct ClockView {
 #[utoipa::path(get, path = "/tickets/{id}/sla", tag = "service levels", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = Vec<ClockView>)),
     security(("bearer" = [])))]
-async fn ticket_sla(State(state): State<AppState>, caller: Caller, Id(id): Id) -> ApiResult<Json<Vec<ClockView>>> {
+async fn ticket_sla(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<Json<Vec<ClockView>>> {
     let clocks = state.services.ticket_clocks(&caller, id).await?;
     Ok(Json(
         clocks
@@ -232,7 +256,15 @@ async fn service_metrics(
     headers: HeaderMap,
     Params(query): Params<MetricsQuery>,
 ) -> ApiResult<Response> {
-    let zone = state.services.catalog.bundle(caller.tenant_id).await?.sla.calendar.time_zone().clone();
+    let zone = state
+        .services
+        .catalog
+        .bundle(caller.tenant_id)
+        .await?
+        .sla
+        .calendar
+        .time_zone()
+        .clone();
     let today = Timestamp::now().to_zoned_datetime(zone).date();
     let to = query.to.unwrap_or(today);
     let from = match query.from {
@@ -240,7 +272,10 @@ async fn service_metrics(
         None => to.checked_sub(jiff::Span::new().days(29)).unwrap_or(to),
     };
     let group_by = query.group_by.as_deref().unwrap_or("all");
-    let report = state.services.service_metrics(&caller, from, to, group_by).await?;
+    let report = state
+        .services
+        .service_metrics(&caller, from, to, group_by)
+        .await?;
     let wants_csv = query.format.as_deref() == Some("csv")
         || headers
             .get(header::ACCEPT)
@@ -250,11 +285,17 @@ async fn service_metrics(
         && format != "csv"
         && format != "json"
     {
-        return Err(Problem::new(ProblemType::InvalidRequest, "format is `json` or `csv`"));
+        return Err(Problem::new(
+            ProblemType::InvalidRequest,
+            "format is `json` or `csv`",
+        ));
     }
     if wants_csv {
-        let rows: Vec<(String, crate::domain::metrics::Report)> =
-            report.groups.into_iter().map(|g| (g.group, g.report)).collect();
+        let rows: Vec<(String, crate::domain::metrics::Report)> = report
+            .groups
+            .into_iter()
+            .map(|g| (g.group, g.report))
+            .collect();
         let filename = format!("attachment; filename=\"service-metrics-{from}-{to}.csv\"");
         return Ok((
             [

@@ -25,14 +25,21 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/tickets/{id}/survey", tag = "surveys", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = TicketSurvey), (status = 404, body = ProblemBody, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-async fn ticket_survey(State(state): State<AppState>, caller: Caller, Id(id): Id) -> ApiResult<Json<TicketSurvey>> {
+async fn ticket_survey(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<Json<TicketSurvey>> {
     Ok(Json(state.services.ticket_survey(&caller, id).await?))
 }
 
 /// What a survey asks (no credentials: the token is the credential).
 #[utoipa::path(get, path = "/surveys/{token}", tag = "surveys", params(("token" = String, Path)),
     responses((status = 200, body = SurveyView), (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
-async fn show(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Json<SurveyView>> {
+async fn show(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> ApiResult<Json<SurveyView>> {
     Ok(Json(state.services.survey(&token).await?))
 }
 
@@ -46,7 +53,11 @@ async fn show(State(state): State<AppState>, Path(token): Path<String>) -> ApiRe
         (status = 410, description = "Answered already or expired", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Missing or out-of-range ratings", body = ProblemBody, content_type = "application/problem+json"),
     ))]
-async fn answer(State(state): State<AppState>, Path(token): Path<String>, body: Body<AnswerInput>) -> ApiResult<StatusCode> {
+async fn answer(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    body: Body<AnswerInput>,
+) -> ApiResult<StatusCode> {
     state.services.answer_survey(&token, body.value).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -55,8 +66,13 @@ async fn answer(State(state): State<AppState>, Path(token): Path<String>, body: 
 #[utoipa::path(get, path = "/settings/survey", tag = "surveys",
     responses((status = 200, body = SurveySettings)),
     security(("bearer" = [])))]
-async fn get_settings(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<SurveySettings>> {
-    Ok(Json(state.services.survey_settings(caller.tenant_id).await?))
+async fn get_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<SurveySettings>> {
+    Ok(Json(
+        state.services.survey_settings(caller.tenant_id).await?,
+    ))
 }
 
 /// Change the tenant's survey (admin); surveys issued later use it.
@@ -68,5 +84,10 @@ async fn put_settings(
     caller: Caller,
     body: Body<SurveySettings>,
 ) -> ApiResult<Json<SurveySettings>> {
-    Ok(Json(state.services.set_survey_settings(&caller, body.value).await?))
+    Ok(Json(
+        state
+            .services
+            .set_survey_settings(&caller, body.value)
+            .await?,
+    ))
 }

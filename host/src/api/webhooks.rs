@@ -70,7 +70,11 @@ pub struct WebhookCreated {
 #[utoipa::path(post, path = "/webhooks", tag = "webhooks", request_body = CreateWebhook,
     responses((status = 201, body = WebhookCreated), (status = 422, body = ProblemBody, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-async fn create(State(state): State<AppState>, caller: Caller, body: Body<CreateWebhook>) -> ApiResult<(StatusCode, Json<WebhookCreated>)> {
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Body<CreateWebhook>,
+) -> ApiResult<(StatusCode, Json<WebhookCreated>)> {
     let webhook = state
         .services
         .create_webhook(&caller, &body.value.url, body.value.events)
@@ -98,7 +102,11 @@ async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<V
 #[utoipa::path(delete, path = "/webhooks/{id}", tag = "webhooks", params(("id" = Uuid, Path)),
     responses((status = 204)),
     security(("bearer" = [])))]
-async fn delete(State(state): State<AppState>, caller: Caller, Id(id): Id) -> ApiResult<StatusCode> {
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
     state.services.delete_webhook(&caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -114,7 +114,12 @@ async fn tick(services: &Services, config: &JobsConfig, client: &Arc<HttpsClient
     claimed
 }
 
-async fn deliver(services: &Services, client: &HttpsClient, config: &JobsConfig, delivery: Delivery) {
+async fn deliver(
+    services: &Services,
+    client: &HttpsClient,
+    config: &JobsConfig,
+    delivery: Delivery,
+) {
     let claim = Claim {
         id: delivery.id,
         owner: config.owner.clone(),
@@ -152,7 +157,9 @@ async fn deliver(services: &Services, client: &HttpsClient, config: &JobsConfig,
     };
     let outcome = match &attempt {
         Attempt::Delivered { .. } => "delivered",
-        Attempt::Failed { retry_at: Some(_), .. } => "retry",
+        Attempt::Failed {
+            retry_at: Some(_), ..
+        } => "retry",
         Attempt::Failed { retry_at: None, .. } => "dead",
     };
     metrics::counter!("webhook_deliveries_total", "outcome" => outcome).increment(1);
@@ -169,11 +176,17 @@ async fn send(client: &HttpsClient, webhook: &Webhook, delivery: &Delivery) -> R
     let timestamp = Timestamp::now().as_second();
     let request = Request::post(&webhook.url)
         .header("content-type", "application/json")
-        .header("user-agent", concat!("aftersale/", env!("CARGO_PKG_VERSION")))
+        .header(
+            "user-agent",
+            concat!("aftersale/", env!("CARGO_PKG_VERSION")),
+        )
         .header("x-aftersale-event-id", delivery.event_id.to_string())
         .header("x-aftersale-event-type", &delivery.event_type)
         .header("x-aftersale-delivery", delivery.id.to_string())
-        .header("x-aftersale-signature", signature(&webhook.secret, timestamp, &body))
+        .header(
+            "x-aftersale-signature",
+            signature(&webhook.secret, timestamp, &body),
+        )
         .body(Full::new(Bytes::from(body)))
         .map_err(|e| format!("cannot build the request: {e}"))?;
     let response = tokio::time::timeout(TIMEOUT, client.request(request))

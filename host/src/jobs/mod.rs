@@ -61,8 +61,16 @@ impl Jobs {
     pub fn start(services: Services, config: JobsConfig) -> Jobs {
         let (stop, stopped) = watch::channel(false);
         let tasks = vec![
-            tokio::spawn(timers::run(services.clone(), config.clone(), stopped.clone())),
-            tokio::spawn(deliveries::run(services.clone(), config.clone(), stopped.clone())),
+            tokio::spawn(timers::run(
+                services.clone(),
+                config.clone(),
+                stopped.clone(),
+            )),
+            tokio::spawn(deliveries::run(
+                services.clone(),
+                config.clone(),
+                stopped.clone(),
+            )),
             tokio::spawn(rollups::run(services, config, stopped)),
         ];
         Jobs { stop, tasks }

@@ -39,10 +39,16 @@ pub async fn tick(services: &Services, config: &JobsConfig) -> usize {
             Ok(Fired::Committed) => {
                 metrics::counter!("timers_fired_total").increment(1);
             }
-            Ok(Fired::Lost) => tracing::info!("timer {} was taken over by another process", timer.id),
+            Ok(Fired::Lost) => {
+                tracing::info!("timer {} was taken over by another process", timer.id)
+            }
             Ok(Fired::Orphaned) => tracing::warn!("timer {} has no ticket", timer.id),
             // The claim expires and the timer is tried again later.
-            Err(e) => tracing::error!("firing timer {} of ticket {}: {e}", timer.name, timer.ticket_id),
+            Err(e) => tracing::error!(
+                "firing timer {} of ticket {}: {e}",
+                timer.name,
+                timer.ticket_id
+            ),
         }
     }
     due.len()

@@ -92,7 +92,9 @@ fn identifier(name: &str, what: &str) -> Result<(), String> {
 
 fn timer_name(name: &str) -> Result<(), String> {
     if name.starts_with("sla:") {
-        return Err(format!("timer name `{name}`: the prefix `sla:` is the host's"));
+        return Err(format!(
+            "timer name `{name}`: the prefix `sla:` is the host's"
+        ));
     }
     let ok = !name.is_empty()
         && name.len() <= MAX_NAME

@@ -51,16 +51,31 @@ impl Elapsed for TenantTime<'_> {
 }
 
 /// The metric facts of a ticket from its whole log.
-pub(super) fn facts(bundle: &Bundle, ticket: &Ticket, events: &[Event], now: Timestamp) -> Result<FactsRow, ServiceError> {
+pub(super) fn facts(
+    bundle: &Bundle,
+    ticket: &Ticket,
+    events: &[Event],
+    now: Timestamp,
+) -> Result<FactsRow, ServiceError> {
     let bound = bundle.kind(&ticket.kind)?;
-    let timeline = super::sla::timeline(events)
-        .ok_or_else(|| ServiceError::Store(StoreError::Corrupt(format!("ticket {} has no created event", ticket.id))))?;
+    let timeline = super::sla::timeline(events).ok_or_else(|| {
+        ServiceError::Store(StoreError::Corrupt(format!(
+            "ticket {} has no created event",
+            ticket.id
+        )))
+    })?;
     let clocks = super::sla::clocks(bundle, ticket, events, now)?;
     let clock_kind = |metric| {
         clocks
             .iter()
             .find(|(t, _)| t.metric == metric)
-            .map_or(Clock::Calendar, |(t, _)| if t.business_time { Clock::Business } else { Clock::Calendar })
+            .map_or(Clock::Calendar, |(t, _)| {
+                if t.business_time {
+                    Clock::Business
+                } else {
+                    Clock::Calendar
+                }
+            })
     };
     let mut sla = SlaOutcomes::default();
     for (target, clock) in &clocks {
@@ -76,11 +91,13 @@ pub(super) fn facts(bundle: &Bundle, ticket: &Ticket, events: &[Event], now: Tim
         }
     }
     let survey = events.iter().rev().find_map(|e| match &e.data {
-        EventData::SurveyAnswered { ratings, nps, .. } => serde_json::from_value::<SurveyAnswer>(serde_json::json!({
-            "ratings": ratings,
-            "recommendation": nps,
-        }))
-        .ok(),
+        EventData::SurveyAnswered { ratings, nps, .. } => {
+            serde_json::from_value::<SurveyAnswer>(serde_json::json!({
+                "ratings": ratings,
+                "recommendation": nps,
+            }))
+            .ok()
+        }
         _ => None,
     });
     let history = TicketHistory {
@@ -133,8 +150,13 @@ pub(super) fn facts(bundle: &Bundle, ticket: &Ticket, events: &[Event], now: Tim
         reopen_window_days: 7,
         time_zone: bundle.tenant.time_zone.clone(),
     };
-    let facts = TicketFacts::from(&history, &policy, &TenantTime(&bundle.sla.calendar))
-        .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("facts of ticket {}: {e}", ticket.id))))?;
+    let facts =
+        TicketFacts::from(&history, &policy, &TenantTime(&bundle.sla.calendar)).map_err(|e| {
+            ServiceError::Store(StoreError::Corrupt(format!(
+                "facts of ticket {}: {e}",
+                ticket.id
+            )))
+        })?;
     Ok(FactsRow {
         ticket_id: ticket.id,
         tenant_id: ticket.tenant_id,
@@ -199,12 +221,23 @@ impl Services {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let zone = self.catalog.bundle(tenant).await?.sla.calendar.time_zone().clone();
+        let zone = self
+            .catalog
+            .bundle(tenant)
+            .await?
+            .sla
+            .calendar
+            .time_zone()
+            .clone();
         let mut by_day: BTreeMap<String, Vec<TicketFacts>> = BTreeMap::new();
         for value in self.store.facts_of_days(tenant, &days).await? {
-            let facts: TicketFacts = serde_json::from_value(value)
-                .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("ticket facts: {e}"))))?;
-            by_day.entry(day_of(facts.created_at, &zone)).or_default().push(facts);
+            let facts: TicketFacts = serde_json::from_value(value).map_err(|e| {
+                ServiceError::Store(StoreError::Corrupt(format!("ticket facts: {e}")))
+            })?;
+            by_day
+                .entry(day_of(facts.created_at, &zone))
+                .or_default()
+                .push(facts);
         }
         let mut rollups = Vec::new();
         for (day, facts) in &by_day {
@@ -214,13 +247,19 @@ impl Services {
                     rollups.push(Rollup {
                         dimension: dimension.to_string(),
                         day: day.clone(),
-                        value: if grouping.is_none() { String::new() } else { value },
+                        value: if grouping.is_none() {
+                            String::new()
+                        } else {
+                            value
+                        },
                         summary: serde_json::to_value(&summary).unwrap_or(Value::Null),
                     });
                 }
             }
         }
-        self.store.replace_rollups(tenant, &days, &rollups, dirty).await?;
+        self.store
+            .replace_rollups(tenant, &days, &rollups, dirty)
+            .await?;
         Ok(())
     }
 
@@ -247,7 +286,12 @@ impl Services {
         self.refresh_tenant_rollups(caller.tenant_id).await?;
         let rollups = self
             .store
-            .rollups(caller.tenant_id, group_by, &from.to_string(), &to.to_string())
+            .rollups(
+                caller.tenant_id,
+                group_by,
+                &from.to_string(),
+                &to.to_string(),
+            )
             .await?;
         let mut merged: BTreeMap<String, Summary> = BTreeMap::new();
         for rollup in rollups {
@@ -272,7 +316,11 @@ impl Services {
             groups: merged
                 .into_iter()
                 .map(|(group, summary)| GroupReport {
-                    group: if group_by == "all" { "all".into() } else { group },
+                    group: if group_by == "all" {
+                        "all".into()
+                    } else {
+                        group
+                    },
                     report: Report::with_weights(&summary, &weights),
                 })
                 .collect(),

@@ -25,7 +25,11 @@ pub const SETTING: &str = "sla";
 /// Settings key of the business calendar.
 pub const CALENDAR: &str = "calendar";
 
-const METRICS: [SlaMetric; 3] = [SlaMetric::Response, SlaMetric::Resolution, SlaMetric::OnSite];
+const METRICS: [SlaMetric; 3] = [
+    SlaMetric::Response,
+    SlaMetric::Resolution,
+    SlaMetric::OnSite,
+];
 
 /// When warnings fire, in percent of a target; the breach is always 100.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -45,7 +49,9 @@ impl Default for SlaSettings {
 impl SlaSettings {
     pub fn check(&self) -> Result<(), ServiceError> {
         if self.warnings.iter().any(|w| *w == 0 || *w >= 100) {
-            return Err(ServiceError::Invalid("warning thresholds lie between 1 and 99 percent".into()));
+            return Err(ServiceError::Invalid(
+                "warning thresholds lie between 1 and 99 percent".into(),
+            ));
         }
         Ok(())
     }
@@ -87,7 +93,12 @@ pub struct SlaContext {
 /// The targets of a ticket: for each metric the most specific tenant policy
 /// (kind and priority, then kind, then priority, then any), else the owning
 /// plugin's default for the priority, else its default for any priority.
-pub fn targets(bound: &Bound, policies: &[SlaPolicy], kind: &str, priority: Priority) -> Vec<Target> {
+pub fn targets(
+    bound: &Bound,
+    policies: &[SlaPolicy],
+    kind: &str,
+    priority: Priority,
+) -> Vec<Target> {
     METRICS
         .into_iter()
         .filter_map(|metric| {
@@ -109,7 +120,11 @@ pub fn targets(bound: &Bound, policies: &[SlaPolicy], kind: &str, priority: Prio
                 .iter()
                 .filter(|t| t.metric == metric)
                 .find(|t| t.priority == Some(priority))
-                .or_else(|| defaults.iter().find(|t| t.metric == metric && t.priority.is_none()))
+                .or_else(|| {
+                    defaults
+                        .iter()
+                        .find(|t| t.metric == metric && t.priority.is_none())
+                })
                 .map(|t| Target {
                     metric,
                     minutes: t.minutes,
@@ -120,7 +135,10 @@ pub fn targets(bound: &Bound, policies: &[SlaPolicy], kind: &str, priority: Prio
 }
 
 fn staff(role: Role) -> bool {
-    matches!(role, Role::Admin | Role::Agent | Role::Technician | Role::Partner)
+    matches!(
+        role,
+        Role::Admin | Role::Agent | Role::Technician | Role::Partner
+    )
 }
 
 /// What the clocks read from a ticket's log.
@@ -157,10 +175,14 @@ pub fn timeline(events: &[Event]) -> Option<Timeline> {
                 timeline.phases.push((event.at, *category));
                 current = *category;
             }
-            EventData::Commented { internal: false, .. } if staff(event.actor.role) => {
+            EventData::Commented {
+                internal: false, ..
+            } if staff(event.actor.role) => {
                 timeline.handling_started_at.get_or_insert(event.at);
             }
-            EventData::AttributeSet { name, after, .. } if name == "on_site_at" && !after.is_null() => {
+            EventData::AttributeSet { name, after, .. }
+                if name == "on_site_at" && !after.is_null() =>
+            {
                 timeline.on_site_at.get_or_insert(event.at);
             }
             _ => {}
@@ -174,7 +196,9 @@ fn recorded(events: &[Event], metric: SlaMetric) -> Vec<u32> {
     events
         .iter()
         .filter_map(|e| match &e.data {
-            EventData::SlaWarning { metric: m, percent, .. } if *m == metric => Some(u32::from(*percent)),
+            EventData::SlaWarning {
+                metric: m, percent, ..
+            } if *m == metric => Some(u32::from(*percent)),
             EventData::SlaBreached { metric: m, .. } if *m == metric => Some(100),
             _ => None,
         })
@@ -194,23 +218,35 @@ fn timer_name(metric: SlaMetric) -> String {
 }
 
 /// The clocks of a ticket now, with their targets.
-pub fn clocks(bundle: &Bundle, ticket: &Ticket, events: &[Event], now: Timestamp) -> Result<Vec<(Target, Clock)>, ServiceError> {
+pub fn clocks(
+    bundle: &Bundle,
+    ticket: &Ticket,
+    events: &[Event],
+    now: Timestamp,
+) -> Result<Vec<(Target, Clock)>, ServiceError> {
     let bound = bundle.kind(&ticket.kind)?;
     let Some(timeline) = timeline(events) else {
         return Ok(Vec::new());
     };
-    Ok(targets(bound, &bundle.sla.policies, &ticket.kind, ticket.priority)
-        .into_iter()
-        .map(|t| {
-            let clock = clock(&t, &timeline, &bundle.sla.calendar, now);
-            (t, clock)
-        })
-        .collect())
+    Ok(
+        targets(bound, &bundle.sla.policies, &ticket.kind, ticket.priority)
+            .into_iter()
+            .map(|t| {
+                let clock = clock(&t, &timeline, &bundle.sla.calendar, now);
+                (t, clock)
+            })
+            .collect(),
+    )
 }
 
 /// The timer each clock of a ticket needs now: the next threshold not yet
 /// recorded — due at once when it passed unnoticed — or none.
-pub fn timers(bundle: &Bundle, ticket: &Ticket, events: &[Event], now: Timestamp) -> Result<Vec<TimerOp>, ServiceError> {
+pub fn timers(
+    bundle: &Bundle,
+    ticket: &Ticket,
+    events: &[Event],
+    now: Timestamp,
+) -> Result<Vec<TimerOp>, ServiceError> {
     let bound = bundle.kind(&ticket.kind)?;
     let Some(timeline) = timeline(events) else {
         return Ok(Vec::new());
@@ -220,22 +256,25 @@ pub fn timers(bundle: &Bundle, ticket: &Ticket, events: &[Event], now: Timestamp
     let mut ops = Vec::new();
     for metric in METRICS {
         let name = timer_name(metric);
-        let next = targets.iter().find(|t| t.metric == metric).and_then(|target| {
-            let clock = clock(target, &timeline, &bundle.sla.calendar, now);
-            let done = recorded(events, metric);
-            thresholds
-                .iter()
-                .copied()
-                .filter(|p| !done.contains(p))
-                .find_map(|p| {
-                    let at = clock.at_percent(p)?;
-                    // A threshold is only worth recording while the clock
-                    // is open or if it was crossed before the clock stopped.
-                    let relevant = matches!(clock.outcome(), Outcome::Pending)
-                        || clock.stopped_at().is_none_or(|stop| at <= stop);
-                    relevant.then_some((p, at.max(now)))
-                })
-        });
+        let next = targets
+            .iter()
+            .find(|t| t.metric == metric)
+            .and_then(|target| {
+                let clock = clock(target, &timeline, &bundle.sla.calendar, now);
+                let done = recorded(events, metric);
+                thresholds
+                    .iter()
+                    .copied()
+                    .filter(|p| !done.contains(p))
+                    .find_map(|p| {
+                        let at = clock.at_percent(p)?;
+                        // A threshold is only worth recording while the clock
+                        // is open or if it was crossed before the clock stopped.
+                        let relevant = matches!(clock.outcome(), Outcome::Pending)
+                            || clock.stopped_at().is_none_or(|stop| at <= stop);
+                        relevant.then_some((p, at.max(now)))
+                    })
+            });
         ops.push(match next {
             Some((percent, at)) => TimerOp::Schedule(Timer {
                 id: Uuid::now_v7(),
@@ -259,9 +298,16 @@ pub fn timers(bundle: &Bundle, ticket: &Ticket, events: &[Event], now: Timestamp
 impl Services {
     /// An SLA timer came due: record the threshold if the clock really
     /// crossed it, and tell the owning plugin (`sla:<metric>:<percent>`).
-    pub(super) async fn sla_threshold(&self, change: &mut Change<'_>, slot: usize, timer: &Timer) -> Result<(), ServiceError> {
-        let metric: SlaMetric = serde_json::from_value(timer.payload["metric"].clone())
-            .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("SLA timer payload: {e}"))))?;
+    pub(super) async fn sla_threshold(
+        &self,
+        change: &mut Change<'_>,
+        slot: usize,
+        timer: &Timer,
+    ) -> Result<(), ServiceError> {
+        let metric: SlaMetric =
+            serde_json::from_value(timer.payload["metric"].clone()).map_err(|e| {
+                ServiceError::Store(StoreError::Corrupt(format!("SLA timer payload: {e}")))
+            })?;
         let percent = timer.payload["percent"].as_u64().unwrap_or(100).min(100) as u32;
         let ticket = change.ticket(slot).clone();
         let events = change.history(slot);
@@ -303,8 +349,16 @@ impl Services {
             payload: c::Json::from(json!({"metric": metric, "percent": percent, "due_at": due_at})),
         };
         let snapshot = change.snapshot(slot, &system)?;
-        match self.runtime.on_timer(&installed.plugin, &snapshot, &fired).await {
-            Ok(called) => change.apply(slot, called.value, &installed, Hook::OnTimer, 0).await,
+        match self
+            .runtime
+            .on_timer(&installed.plugin, &snapshot, &fired)
+            .await
+        {
+            Ok(called) => {
+                change
+                    .apply(slot, called.value, &installed, Hook::OnTimer, 0)
+                    .await
+            }
             Err(failure) => {
                 // The threshold stands even if the plugin cannot react to it.
                 tracing::warn!("SLA notice to {}: {failure}", installed.label());
@@ -314,7 +368,11 @@ impl Services {
     }
 
     /// A ticket's SLA clocks now.
-    pub async fn ticket_clocks(&self, caller: &Caller, id: Uuid) -> Result<Vec<(Target, Clock)>, ServiceError> {
+    pub async fn ticket_clocks(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+    ) -> Result<Vec<(Target, Clock)>, ServiceError> {
         let ticket = self.ticket(caller, id).await?;
         let events = self.store.events(caller.tenant_id, id).await?;
         let bundle = self.catalog.bundle(caller.tenant_id).await?;
@@ -327,11 +385,18 @@ impl Services {
 
     /// Replace the tenant's SLA policies (admin). Running clocks follow at
     /// the ticket's next change or timer.
-    pub async fn set_sla_policies(&self, caller: &Caller, policies: Vec<SlaPolicy>) -> Result<Vec<SlaPolicy>, ServiceError> {
+    pub async fn set_sla_policies(
+        &self,
+        caller: &Caller,
+        policies: Vec<SlaPolicy>,
+    ) -> Result<Vec<SlaPolicy>, ServiceError> {
         require_admin(caller)?;
         for p in &policies {
             if p.minutes == 0 {
-                return Err(ServiceError::Invalid(format!("a target of {:?} needs more than 0 minutes", p.metric)));
+                return Err(ServiceError::Invalid(format!(
+                    "a target of {:?} needs more than 0 minutes",
+                    p.metric
+                )));
             }
         }
         for (i, p) in policies.iter().enumerate() {
@@ -347,7 +412,9 @@ impl Services {
                 )));
             }
         }
-        self.store.set_sla_policies(caller.tenant_id, &policies, super::now()).await?;
+        self.store
+            .set_sla_policies(caller.tenant_id, &policies, super::now())
+            .await?;
         self.catalog.invalidate(caller.tenant_id);
         self.sla_policies(caller).await
     }
@@ -375,34 +442,57 @@ impl Services {
     }
 
     /// Replace the business calendar (admin).
-    pub async fn set_calendar(&self, caller: &Caller, spec: CalendarSpec) -> Result<Value, ServiceError> {
+    pub async fn set_calendar(
+        &self,
+        caller: &Caller,
+        spec: CalendarSpec,
+    ) -> Result<Value, ServiceError> {
         require_admin(caller)?;
         Calendar::new(&spec).map_err(|e| ServiceError::Invalid(format!("calendar: {e}")))?;
         let value = serde_json::to_value(&spec).unwrap_or(Value::Null);
-        self.store.set_setting(caller.tenant_id, CALENDAR, &value, super::now()).await?;
+        self.store
+            .set_setting(caller.tenant_id, CALENDAR, &value, super::now())
+            .await?;
         self.catalog.invalidate(caller.tenant_id);
         Ok(value)
     }
 
     /// Add the holidays and make-up working days of an iCalendar file to the
     /// business calendar (admin).
-    pub async fn import_calendar(&self, caller: &Caller, ics: &[u8]) -> Result<Value, ServiceError> {
+    pub async fn import_calendar(
+        &self,
+        caller: &Caller,
+        ics: &[u8],
+    ) -> Result<Value, ServiceError> {
         require_admin(caller)?;
         let base: CalendarSpec = serde_json::from_value(self.calendar(caller).await?)
             .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("calendar: {e}"))))?;
-        let spec = Calendar::from_ical(ics, base).map_err(|e| ServiceError::Invalid(format!("calendar: {e}")))?;
+        let spec = Calendar::from_ical(ics, base)
+            .map_err(|e| ServiceError::Invalid(format!("calendar: {e}")))?;
         self.set_calendar(caller, spec).await
     }
 
     pub async fn sla_settings(&self, caller: &Caller) -> Result<SlaSettings, ServiceError> {
-        Ok(self.catalog.bundle(caller.tenant_id).await?.sla.settings.clone())
+        Ok(self
+            .catalog
+            .bundle(caller.tenant_id)
+            .await?
+            .sla
+            .settings
+            .clone())
     }
 
-    pub async fn set_sla_settings(&self, caller: &Caller, settings: SlaSettings) -> Result<SlaSettings, ServiceError> {
+    pub async fn set_sla_settings(
+        &self,
+        caller: &Caller,
+        settings: SlaSettings,
+    ) -> Result<SlaSettings, ServiceError> {
         require_admin(caller)?;
         settings.check()?;
         let value = serde_json::to_value(&settings).unwrap_or(Value::Null);
-        self.store.set_setting(caller.tenant_id, SETTING, &value, super::now()).await?;
+        self.store
+            .set_setting(caller.tenant_id, SETTING, &value, super::now())
+            .await?;
         self.catalog.invalidate(caller.tenant_id);
         Ok(settings)
     }
@@ -412,12 +502,17 @@ fn require_admin(caller: &Caller) -> Result<(), ServiceError> {
     if caller.role() == Role::Admin {
         Ok(())
     } else {
-        Err(ServiceError::Forbidden("only an admin changes service levels".into()))
+        Err(ServiceError::Forbidden(
+            "only an admin changes service levels".into(),
+        ))
     }
 }
 
 /// Load what a tenant's clocks run on.
-pub(super) async fn context(store: &crate::store::SharedStore, tenant: &crate::store::Tenant) -> Result<SlaContext, ServiceError> {
+pub(super) async fn context(
+    store: &crate::store::SharedStore,
+    tenant: &crate::store::Tenant,
+) -> Result<SlaContext, ServiceError> {
     let calendar = match store.setting(tenant.id, CALENDAR).await? {
         Some(spec) => {
             let spec: CalendarSpec = serde_json::from_value(spec)
@@ -427,7 +522,8 @@ pub(super) async fn context(store: &crate::store::SharedStore, tenant: &crate::s
         None => default_calendar(&tenant.time_zone)?,
     };
     let settings = match store.setting(tenant.id, SETTING).await? {
-        Some(value) => serde_json::from_value(value).map_err(|e| ServiceError::Bundle(format!("SLA settings: {e}")))?,
+        Some(value) => serde_json::from_value(value)
+            .map_err(|e| ServiceError::Bundle(format!("SLA settings: {e}")))?,
         None => SlaSettings::default(),
     };
     Ok(SlaContext {

@@ -47,9 +47,12 @@ impl Default for SurveySettings {
     fn default() -> Self {
         let attribute = |name: &str, zh: &str, en: &str| SurveyAttribute {
             name: name.into(),
-            label: [("zh-CN".to_string(), Value::from(zh)), ("en".to_string(), Value::from(en))]
-                .into_iter()
-                .collect(),
+            label: [
+                ("zh-CN".to_string(), Value::from(zh)),
+                ("en".to_string(), Value::from(en)),
+            ]
+            .into_iter()
+            .collect(),
             weight: 1.0,
         };
         SurveySettings {
@@ -68,18 +71,28 @@ impl Default for SurveySettings {
 impl SurveySettings {
     fn check(&self) -> Result<(), ServiceError> {
         if self.attributes.is_empty() {
-            return Err(ServiceError::Invalid("a survey needs at least one attribute".into()));
+            return Err(ServiceError::Invalid(
+                "a survey needs at least one attribute".into(),
+            ));
         }
         for a in &self.attributes {
             if a.name.is_empty() || !a.name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
-                return Err(ServiceError::Invalid(format!("`{}` is not a snake_case attribute name", a.name)));
+                return Err(ServiceError::Invalid(format!(
+                    "`{}` is not a snake_case attribute name",
+                    a.name
+                )));
             }
             if !(a.weight.is_finite() && a.weight > 0.0) {
-                return Err(ServiceError::Invalid(format!("the weight of `{}` must be positive", a.name)));
+                return Err(ServiceError::Invalid(format!(
+                    "the weight of `{}` must be positive",
+                    a.name
+                )));
             }
         }
         if self.expires_after_days == 0 {
-            return Err(ServiceError::Invalid("a survey must stay valid at least a day".into()));
+            return Err(ServiceError::Invalid(
+                "a survey must stay valid at least a day".into(),
+            ));
         }
         Ok(())
     }
@@ -131,9 +144,15 @@ pub struct TicketSurvey {
 }
 
 /// A fresh survey for a ticket that was just resolved.
-pub(super) fn issue(tenant_id: Uuid, ticket_id: Uuid, settings: &SurveySettings, now: Timestamp) -> Result<Survey, ServiceError> {
+pub(super) fn issue(
+    tenant_id: Uuid,
+    ticket_id: Uuid,
+    settings: &SurveySettings,
+    now: Timestamp,
+) -> Result<Survey, ServiceError> {
     let mut bytes = [0u8; 24];
-    getrandom::fill(&mut bytes).map_err(|e| ServiceError::Invalid(format!("no randomness available: {e}")))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ServiceError::Invalid(format!("no randomness available: {e}")))?;
     let days = i64::from(settings.expires_after_days);
     Ok(Survey {
         id: Uuid::now_v7(),
@@ -152,7 +171,9 @@ pub(super) fn issue(tenant_id: Uuid, ticket_id: Uuid, settings: &SurveySettings,
 /// Why a survey link does not work.
 fn unusable(survey: &Survey, now: Timestamp) -> Option<ServiceError> {
     if survey.answered_at.is_some() {
-        Some(ServiceError::Gone("this survey was answered already — thank you".into()))
+        Some(ServiceError::Gone(
+            "this survey was answered already — thank you".into(),
+        ))
     } else if now >= survey.expires_at {
         Some(ServiceError::Gone("this survey link has expired".into()))
     } else {
@@ -164,25 +185,38 @@ impl Services {
     /// The tenant's survey settings.
     pub async fn survey_settings(&self, tenant: Uuid) -> Result<SurveySettings, ServiceError> {
         match self.store.setting(tenant, SETTING).await? {
-            Some(value) => serde_json::from_value(value)
-                .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("survey settings: {e}")))),
+            Some(value) => serde_json::from_value(value).map_err(|e| {
+                ServiceError::Store(StoreError::Corrupt(format!("survey settings: {e}")))
+            }),
             None => Ok(SurveySettings::default()),
         }
     }
 
-    pub async fn set_survey_settings(&self, caller: &Caller, settings: SurveySettings) -> Result<SurveySettings, ServiceError> {
+    pub async fn set_survey_settings(
+        &self,
+        caller: &Caller,
+        settings: SurveySettings,
+    ) -> Result<SurveySettings, ServiceError> {
         if caller.role() != Role::Admin {
-            return Err(ServiceError::Forbidden("only an admin changes the survey".into()));
+            return Err(ServiceError::Forbidden(
+                "only an admin changes the survey".into(),
+            ));
         }
         settings.check()?;
         let value = serde_json::to_value(&settings).unwrap_or(Value::Null);
-        self.store.set_setting(caller.tenant_id, SETTING, &value, super::now()).await?;
+        self.store
+            .set_setting(caller.tenant_id, SETTING, &value, super::now())
+            .await?;
         self.catalog.invalidate(caller.tenant_id);
         Ok(settings)
     }
 
     /// The survey issued for a ticket, if it was resolved (staff only).
-    pub async fn ticket_survey(&self, caller: &Caller, ticket: Uuid) -> Result<TicketSurvey, ServiceError> {
+    pub async fn ticket_survey(
+        &self,
+        caller: &Caller,
+        ticket: Uuid,
+    ) -> Result<TicketSurvey, ServiceError> {
         if matches!(caller.role(), Role::Customer | Role::System) {
             return Err(ServiceError::Forbidden("survey links are for staff".into()));
         }
@@ -208,7 +242,11 @@ impl Services {
 
     /// The survey behind a link, for its page.
     pub async fn survey(&self, token: &str) -> Result<SurveyView, ServiceError> {
-        let survey = self.store.survey_by_token(token).await?.ok_or(ServiceError::NotFound("survey"))?;
+        let survey = self
+            .store
+            .survey_by_token(token)
+            .await?
+            .ok_or(ServiceError::NotFound("survey"))?;
         let bundle = self.catalog.bundle(survey.tenant_id).await?;
         let ticket = self
             .store
@@ -226,7 +264,11 @@ impl Services {
 
     /// Record the customer's answer, once.
     pub async fn answer_survey(&self, token: &str, input: AnswerInput) -> Result<(), ServiceError> {
-        let survey = self.store.survey_by_token(token).await?.ok_or(ServiceError::NotFound("survey"))?;
+        let survey = self
+            .store
+            .survey_by_token(token)
+            .await?
+            .ok_or(ServiceError::NotFound("survey"))?;
         let now = super::now();
         if let Some(reason) = unusable(&survey, now) {
             return Err(reason);
@@ -240,23 +282,42 @@ impl Services {
                 .get(&attribute.name)
                 .and_then(Value::as_u64)
                 .filter(|r| (1..=5).contains(r))
-                .ok_or_else(|| ServiceError::Invalid(format!("rate `{}` from 1 to 5", attribute.name)))?;
+                .ok_or_else(|| {
+                    ServiceError::Invalid(format!("rate `{}` from 1 to 5", attribute.name))
+                })?;
             ratings.insert(attribute.name.clone(), Value::from(rating));
         }
         if let Some(extra) = input.ratings.keys().find(|k| !ratings.contains_key(*k)) {
-            return Err(ServiceError::Invalid(format!("the survey has no attribute `{extra}`")));
+            return Err(ServiceError::Invalid(format!(
+                "the survey has no attribute `{extra}`"
+            )));
         }
         let nps = match (settings.nps, input.nps) {
             (_, Some(score)) if score > 10 => {
-                return Err(ServiceError::Invalid("the recommendation score runs from 0 to 10".into()));
+                return Err(ServiceError::Invalid(
+                    "the recommendation score runs from 0 to 10".into(),
+                ));
             }
-            (true, None) => return Err(ServiceError::Invalid("give a recommendation score from 0 to 10".into())),
-            (false, Some(_)) => return Err(ServiceError::Invalid("this survey does not ask for a recommendation score".into())),
+            (true, None) => {
+                return Err(ServiceError::Invalid(
+                    "give a recommendation score from 0 to 10".into(),
+                ));
+            }
+            (false, Some(_)) => {
+                return Err(ServiceError::Invalid(
+                    "this survey does not ask for a recommendation score".into(),
+                ));
+            }
             (_, score) => score,
         };
-        let comment = input.comment.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+        let comment = input
+            .comment
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
         if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
-            return Err(ServiceError::Invalid("the comment is longer than 2000 characters".into()));
+            return Err(ServiceError::Invalid(
+                "the comment is longer than 2000 characters".into(),
+            ));
         }
 
         let customer = Actor {
@@ -269,7 +330,10 @@ impl Services {
                 .ticket(survey.tenant_id, survey.ticket_id)
                 .await?
                 .ok_or(ServiceError::NotFound("survey"))?;
-            let history = self.store.events(survey.tenant_id, survey.ticket_id).await?;
+            let history = self
+                .store
+                .events(survey.tenant_id, survey.ticket_id)
+                .await?;
             let mut change = Change::new(self, &bundle, now);
             let slot = change.open(ticket, history);
             change.answer(SurveyAnswer {
@@ -288,12 +352,20 @@ impl Services {
                     comment: comment.clone(),
                 },
             );
-            change.after(slot, change.recorded(slot) - 1, &Caller::system(survey.tenant_id)).await?;
+            change
+                .after(
+                    slot,
+                    change.recorded(slot) - 1,
+                    &Caller::system(survey.tenant_id),
+                )
+                .await?;
             match self.store.commit(&change.into_commit(None)).await {
                 Ok(()) => return Ok(()),
                 Err(StoreError::Conflict { .. }) => continue,
                 Err(StoreError::AlreadyAnswered) => {
-                    return Err(ServiceError::Gone("this survey was answered already — thank you".into()));
+                    return Err(ServiceError::Gone(
+                        "this survey was answered already — thank you".into(),
+                    ));
                 }
                 Err(e) => return Err(e.into()),
             }

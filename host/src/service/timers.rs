@@ -84,12 +84,24 @@ impl Services {
             payload: c::Json::from(timer.payload.clone()),
         };
         let snapshot = change.snapshot(slot, &system)?;
-        match self.runtime.on_timer(&installed.plugin, &snapshot, &fired).await {
-            Ok(called) => change.apply(slot, called.value, &installed, Hook::OnTimer, 0).await,
+        match self
+            .runtime
+            .on_timer(&installed.plugin, &snapshot, &fired)
+            .await
+        {
+            Ok(called) => {
+                change
+                    .apply(slot, called.value, &installed, Hook::OnTimer, 0)
+                    .await
+            }
             // A timer is not a request anyone waits on: a failing plugin must
             // not make it fire again and again. Record the failure instead.
             Err(failure) => {
-                tracing::warn!("timer {} of ticket {}: {failure}", timer.name, timer.ticket_id);
+                tracing::warn!(
+                    "timer {} of ticket {}: {failure}",
+                    timer.name,
+                    timer.ticket_id
+                );
                 change.record(
                     slot,
                     &system,

@@ -93,23 +93,34 @@ fn require_admin(caller: &Caller) -> Result<(), ServiceError> {
     if caller.role() == Role::Admin {
         Ok(())
     } else {
-        Err(ServiceError::Forbidden("only an admin manages webhooks".into()))
+        Err(ServiceError::Forbidden(
+            "only an admin manages webhooks".into(),
+        ))
     }
 }
 
 impl Services {
     /// Subscribe `url` to event types; the secret signs every delivery and is
     /// shown only here.
-    pub async fn create_webhook(&self, caller: &Caller, url: &str, events: Vec<String>) -> Result<Webhook, ServiceError> {
+    pub async fn create_webhook(
+        &self,
+        caller: &Caller,
+        url: &str,
+        events: Vec<String>,
+    ) -> Result<Webhook, ServiceError> {
         require_admin(caller)?;
         let parsed: hyper::Uri = url
             .parse()
             .map_err(|e| ServiceError::Invalid(format!("`{url}` is not a URL: {e}")))?;
         if !matches!(parsed.scheme_str(), Some("http" | "https")) || parsed.host().is_none() {
-            return Err(ServiceError::Invalid(format!("`{url}` is not an http(s) URL")));
+            return Err(ServiceError::Invalid(format!(
+                "`{url}` is not an http(s) URL"
+            )));
         }
         if events.is_empty() {
-            return Err(ServiceError::Invalid("subscribe to at least one event type, or `*`".into()));
+            return Err(ServiceError::Invalid(
+                "subscribe to at least one event type, or `*`".into(),
+            ));
         }
         if let Some(unknown) = events
             .iter()
@@ -121,7 +132,8 @@ impl Services {
             )));
         }
         let mut key = [0u8; 32];
-        getrandom::fill(&mut key).map_err(|e| ServiceError::Invalid(format!("no randomness available: {e}")))?;
+        getrandom::fill(&mut key)
+            .map_err(|e| ServiceError::Invalid(format!("no randomness available: {e}")))?;
         let webhook = Webhook {
             id: Uuid::now_v7(),
             tenant_id: caller.tenant_id,
@@ -142,7 +154,11 @@ impl Services {
 
     pub async fn delete_webhook(&self, caller: &Caller, id: Uuid) -> Result<(), ServiceError> {
         require_admin(caller)?;
-        if !self.store.delete_webhook(caller.tenant_id, id, super::now()).await? {
+        if !self
+            .store
+            .delete_webhook(caller.tenant_id, id, super::now())
+            .await?
+        {
             return Err(ServiceError::NotFound("webhook"));
         }
         self.catalog.invalidate(caller.tenant_id);
@@ -157,13 +173,20 @@ impl Services {
         limit: u32,
     ) -> Result<Vec<Delivery>, ServiceError> {
         require_admin(caller)?;
-        Ok(self.store.deliveries(caller.tenant_id, state, limit.clamp(1, 500)).await?)
+        Ok(self
+            .store
+            .deliveries(caller.tenant_id, state, limit.clamp(1, 500))
+            .await?)
     }
 
     /// Send a dead delivery again.
     pub async fn retry_delivery(&self, caller: &Caller, id: Uuid) -> Result<(), ServiceError> {
         require_admin(caller)?;
-        if self.store.retry_delivery(caller.tenant_id, id, super::now()).await? {
+        if self
+            .store
+            .retry_delivery(caller.tenant_id, id, super::now())
+            .await?
+        {
             Ok(())
         } else {
             Err(ServiceError::NotFound("dead delivery"))

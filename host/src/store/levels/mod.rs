@@ -81,7 +81,9 @@ pub struct Delivery {
 /// What happened to one attempt.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Attempt {
-    Delivered { at: Timestamp },
+    Delivered {
+        at: Timestamp,
+    },
     /// Failed; try again at `retry_at`, or give up when `None`.
     Failed {
         error: String,
@@ -144,15 +146,31 @@ pub struct Rollup {
 #[async_trait]
 pub trait Levels: Send + Sync {
     async fn setting(&self, tenant: Uuid, key: &str) -> Result<Option<Value>, StoreError>;
-    async fn set_setting(&self, tenant: Uuid, key: &str, value: &Value, at: Timestamp) -> Result<(), StoreError>;
+    async fn set_setting(
+        &self,
+        tenant: Uuid,
+        key: &str,
+        value: &Value,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
 
     async fn sla_policies(&self, tenant: Uuid) -> Result<Vec<SlaPolicy>, StoreError>;
     /// Replace every policy of the tenant.
-    async fn set_sla_policies(&self, tenant: Uuid, policies: &[SlaPolicy], at: Timestamp) -> Result<(), StoreError>;
+    async fn set_sla_policies(
+        &self,
+        tenant: Uuid,
+        policies: &[SlaPolicy],
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
 
     async fn create_webhook(&self, webhook: &Webhook) -> Result<(), StoreError>;
     async fn webhooks(&self, tenant: Uuid) -> Result<Vec<Webhook>, StoreError>;
-    async fn delete_webhook(&self, tenant: Uuid, id: Uuid, at: Timestamp) -> Result<bool, StoreError>;
+    async fn delete_webhook(
+        &self,
+        tenant: Uuid,
+        id: Uuid,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// Deliveries of a tenant, newest first, optionally of one state.
     async fn deliveries(
         &self,
@@ -161,7 +179,12 @@ pub trait Levels: Send + Sync {
         limit: u32,
     ) -> Result<Vec<Delivery>, StoreError>;
     /// Put a dead delivery back in the queue.
-    async fn retry_delivery(&self, tenant: Uuid, id: Uuid, at: Timestamp) -> Result<bool, StoreError>;
+    async fn retry_delivery(
+        &self,
+        tenant: Uuid,
+        id: Uuid,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
 
     async fn survey_by_token(&self, token: &str) -> Result<Option<Survey>, StoreError>;
     async fn survey_of(&self, tenant: Uuid, ticket: Uuid) -> Result<Option<Survey>, StoreError>;
@@ -169,7 +192,13 @@ pub trait Levels: Send + Sync {
     /// Facts of a tenant's days, for rebuilding their rollups.
     async fn facts_of_days(&self, tenant: Uuid, days: &[String]) -> Result<Vec<Value>, StoreError>;
     /// Rollups of a dimension over `[from, to]` (days, inclusive).
-    async fn rollups(&self, tenant: Uuid, dimension: &str, from: &str, to: &str) -> Result<Vec<Rollup>, StoreError>;
+    async fn rollups(
+        &self,
+        tenant: Uuid,
+        dimension: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<Rollup>, StoreError>;
 }
 
 /// What background jobs claim and finish. Claims are leases: a process that
@@ -178,8 +207,13 @@ pub trait Levels: Send + Sync {
 #[async_trait]
 pub trait Jobs: Send + Sync {
     /// Claim timers due at `now`, oldest first.
-    async fn claim_timers(&self, owner: &str, now: Timestamp, lease_until: Timestamp, limit: u32)
-    -> Result<Vec<Timer>, StoreError>;
+    async fn claim_timers(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Timer>, StoreError>;
     /// Claim deliveries due at `now`.
     async fn claim_deliveries(
         &self,

@@ -18,7 +18,10 @@ use crate::store::codec::{self, all, millis};
 use crate::store::{Commit, PgStore, StoreError, Timer};
 
 /// The service-level parts of a commit, inside its transaction.
-pub(crate) async fn commit(tx: &mut Transaction<'_, Postgres>, commit: &Commit) -> Result<(), StoreError> {
+pub(crate) async fn commit(
+    tx: &mut Transaction<'_, Postgres>,
+    commit: &Commit,
+) -> Result<(), StoreError> {
     for claim in &commit.fired {
         let fired = sqlx::query("DELETE FROM timers WHERE id = $1 AND claimed_by = $2")
             .bind(claim.id)
@@ -103,7 +106,13 @@ impl Levels for PgStore {
         Ok(value.map(|v| v.0))
     }
 
-    async fn set_setting(&self, tenant: Uuid, key: &str, value: &Value, at: Timestamp) -> Result<(), StoreError> {
+    async fn set_setting(
+        &self,
+        tenant: Uuid,
+        key: &str,
+        value: &Value,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO settings (tenant_id, key, value, updated_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -127,7 +136,12 @@ impl Levels for PgStore {
         .await?)
     }
 
-    async fn set_sla_policies(&self, tenant: Uuid, policies: &[SlaPolicy], at: Timestamp) -> Result<(), StoreError> {
+    async fn set_sla_policies(
+        &self,
+        tenant: Uuid,
+        policies: &[SlaPolicy],
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM sla_policies WHERE tenant_id = $1")
             .bind(tenant)
@@ -176,7 +190,12 @@ impl Levels for PgStore {
         .await?)
     }
 
-    async fn delete_webhook(&self, tenant: Uuid, id: Uuid, at: Timestamp) -> Result<bool, StoreError> {
+    async fn delete_webhook(
+        &self,
+        tenant: Uuid,
+        id: Uuid,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE webhooks SET deleted_at = $1 WHERE tenant_id = $2 AND id = $3 AND deleted_at IS NULL",
         )
@@ -188,17 +207,35 @@ impl Levels for PgStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn deliveries(&self, tenant: Uuid, state: Option<DeliveryState>, limit: u32) -> Result<Vec<Delivery>, StoreError> {
-        let mut query = sqlx::QueryBuilder::<Postgres>::new("SELECT * FROM deliveries WHERE tenant_id = ");
+    async fn deliveries(
+        &self,
+        tenant: Uuid,
+        state: Option<DeliveryState>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let mut query =
+            sqlx::QueryBuilder::<Postgres>::new("SELECT * FROM deliveries WHERE tenant_id = ");
         query.push_bind(tenant);
         if let Some(state) = state {
-            query.push(" AND state = ").push_bind(rows::state_name(state));
+            query
+                .push(" AND state = ")
+                .push_bind(rows::state_name(state));
         }
-        query.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(i64::from(limit));
-        all(query.build_query_as::<rows::DeliveryRow>().fetch_all(&self.pool).await?)
+        query
+            .push(" ORDER BY created_at DESC, id DESC LIMIT ")
+            .push_bind(i64::from(limit));
+        all(query
+            .build_query_as::<rows::DeliveryRow>()
+            .fetch_all(&self.pool)
+            .await?)
     }
 
-    async fn retry_delivery(&self, tenant: Uuid, id: Uuid, at: Timestamp) -> Result<bool, StoreError> {
+    async fn retry_delivery(
+        &self,
+        tenant: Uuid,
+        id: Uuid,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE deliveries SET state = 'pending', next_attempt_at = $1, claimed_by = NULL, claimed_until = NULL
              WHERE tenant_id = $2 AND id = $3 AND state = 'dead'",
@@ -221,17 +258,21 @@ impl Levels for PgStore {
     }
 
     async fn survey_of(&self, tenant: Uuid, ticket: Uuid) -> Result<Option<Survey>, StoreError> {
-        sqlx::query_as::<_, rows::SurveyRow>("SELECT * FROM surveys WHERE tenant_id = $1 AND ticket_id = $2")
-            .bind(tenant)
-            .bind(ticket)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(Survey::try_from)
-            .transpose()
+        sqlx::query_as::<_, rows::SurveyRow>(
+            "SELECT * FROM surveys WHERE tenant_id = $1 AND ticket_id = $2",
+        )
+        .bind(tenant)
+        .bind(ticket)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(Survey::try_from)
+        .transpose()
     }
 
     async fn facts_of_days(&self, tenant: Uuid, days: &[String]) -> Result<Vec<Value>, StoreError> {
-        let mut query = sqlx::QueryBuilder::<Postgres>::new("SELECT facts FROM ticket_facts WHERE tenant_id = ");
+        let mut query = sqlx::QueryBuilder::<Postgres>::new(
+            "SELECT facts FROM ticket_facts WHERE tenant_id = ",
+        );
         query.push_bind(tenant).push(" AND day IN (");
         let mut list = query.separated(", ");
         for day in days {
@@ -242,7 +283,13 @@ impl Levels for PgStore {
         Ok(facts.into_iter().map(|f| f.0).collect())
     }
 
-    async fn rollups(&self, tenant: Uuid, dimension: &str, from: &str, to: &str) -> Result<Vec<Rollup>, StoreError> {
+    async fn rollups(
+        &self,
+        tenant: Uuid,
+        dimension: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<Rollup>, StoreError> {
         let rows = sqlx::query_as::<_, rows::RollupRow>(
             "SELECT dimension, day, value, summary FROM metric_rollups
              WHERE tenant_id = $1 AND dimension = $2 AND day >= $3 AND day <= $4 ORDER BY day, value",
@@ -259,7 +306,13 @@ impl Levels for PgStore {
 
 #[async_trait]
 impl Jobs for PgStore {
-    async fn claim_timers(&self, owner: &str, now: Timestamp, lease_until: Timestamp, limit: u32) -> Result<Vec<Timer>, StoreError> {
+    async fn claim_timers(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Timer>, StoreError> {
         all(sqlx::query_as::<_, codec::TimerRow>(
             "UPDATE timers SET claimed_by = $1, claimed_until = $2
              WHERE id IN (SELECT id FROM timers
@@ -276,7 +329,13 @@ impl Jobs for PgStore {
         .await?)
     }
 
-    async fn claim_deliveries(&self, owner: &str, now: Timestamp, lease_until: Timestamp, limit: u32) -> Result<Vec<Delivery>, StoreError> {
+    async fn claim_deliveries(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
         all(sqlx::query_as::<_, rows::DeliveryRow>(
             "UPDATE deliveries SET claimed_by = $1, claimed_until = $2
              WHERE id IN (SELECT id FROM deliveries
@@ -320,9 +379,11 @@ impl Jobs for PgStore {
     }
 
     async fn dirty_tenants(&self) -> Result<Vec<Uuid>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT DISTINCT tenant_id FROM ticket_facts WHERE dirty")
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT tenant_id FROM ticket_facts WHERE dirty")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     async fn dirty_facts(&self, tenant: Uuid, limit: u32) -> Result<Vec<DirtyFacts>, StoreError> {
@@ -364,11 +425,13 @@ impl Jobs for PgStore {
             .await?;
         }
         for f in built_from {
-            sqlx::query("UPDATE ticket_facts SET dirty = false WHERE ticket_id = $1 AND revision = $2")
-                .bind(f.ticket_id)
-                .bind(f.revision)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE ticket_facts SET dirty = false WHERE ticket_id = $1 AND revision = $2",
+            )
+            .bind(f.ticket_id)
+            .bind(f.revision)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())

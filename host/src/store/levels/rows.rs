@@ -9,7 +9,8 @@ use super::{Delivery, DeliveryState, DirtyFacts, Rollup, SlaPolicy, Survey, Webh
 use crate::store::StoreError;
 
 fn instant(ms: i64) -> Result<Timestamp, StoreError> {
-    Timestamp::from_millisecond(ms).map_err(|_| StoreError::Corrupt(format!("{ms} ms is not an instant")))
+    Timestamp::from_millisecond(ms)
+        .map_err(|_| StoreError::Corrupt(format!("{ms} ms is not an instant")))
 }
 
 fn name<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
@@ -34,9 +35,14 @@ impl TryFrom<PolicyRow> for SlaPolicy {
     fn try_from(r: PolicyRow) -> Result<Self, StoreError> {
         Ok(SlaPolicy {
             kind: (r.kind != ANY).then_some(r.kind),
-            priority: if r.priority == ANY { None } else { Some(name(&r.priority, "priority")?) },
+            priority: if r.priority == ANY {
+                None
+            } else {
+                Some(name(&r.priority, "priority")?)
+            },
             metric: name(&r.metric, "SLA metric")?,
-            minutes: u32::try_from(r.minutes).map_err(|_| StoreError::Corrupt(format!("{} minutes", r.minutes)))?,
+            minutes: u32::try_from(r.minutes)
+                .map_err(|_| StoreError::Corrupt(format!("{} minutes", r.minutes)))?,
             business_time: r.business_time,
         })
     }

@@ -16,7 +16,10 @@ use crate::store::codec::{self, all, millis};
 use crate::store::{Commit, SqliteStore, StoreError, Timer};
 
 /// The service-level parts of a commit, inside its transaction.
-pub(crate) async fn commit(tx: &mut Transaction<'_, Sqlite>, commit: &Commit) -> Result<(), StoreError> {
+pub(crate) async fn commit(
+    tx: &mut Transaction<'_, Sqlite>,
+    commit: &Commit,
+) -> Result<(), StoreError> {
     for claim in &commit.fired {
         let fired = sqlx::query("DELETE FROM timers WHERE id = ? AND claimed_by = ?")
             .bind(claim.id)
@@ -101,7 +104,13 @@ impl Levels for SqliteStore {
         Ok(value.map(|v| v.0))
     }
 
-    async fn set_setting(&self, tenant: Uuid, key: &str, value: &Value, at: Timestamp) -> Result<(), StoreError> {
+    async fn set_setting(
+        &self,
+        tenant: Uuid,
+        key: &str,
+        value: &Value,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO settings (tenant_id, key, value, updated_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -125,7 +134,12 @@ impl Levels for SqliteStore {
         .await?)
     }
 
-    async fn set_sla_policies(&self, tenant: Uuid, policies: &[SlaPolicy], at: Timestamp) -> Result<(), StoreError> {
+    async fn set_sla_policies(
+        &self,
+        tenant: Uuid,
+        policies: &[SlaPolicy],
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         sqlx::query("DELETE FROM sla_policies WHERE tenant_id = ?")
             .bind(tenant)
@@ -174,7 +188,12 @@ impl Levels for SqliteStore {
         .await?)
     }
 
-    async fn delete_webhook(&self, tenant: Uuid, id: Uuid, at: Timestamp) -> Result<bool, StoreError> {
+    async fn delete_webhook(
+        &self,
+        tenant: Uuid,
+        id: Uuid,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE webhooks SET deleted_at = ? WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL",
         )
@@ -186,17 +205,35 @@ impl Levels for SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn deliveries(&self, tenant: Uuid, state: Option<DeliveryState>, limit: u32) -> Result<Vec<Delivery>, StoreError> {
-        let mut query = sqlx::QueryBuilder::<Sqlite>::new("SELECT * FROM deliveries WHERE tenant_id = ");
+    async fn deliveries(
+        &self,
+        tenant: Uuid,
+        state: Option<DeliveryState>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let mut query =
+            sqlx::QueryBuilder::<Sqlite>::new("SELECT * FROM deliveries WHERE tenant_id = ");
         query.push_bind(tenant);
         if let Some(state) = state {
-            query.push(" AND state = ").push_bind(rows::state_name(state));
+            query
+                .push(" AND state = ")
+                .push_bind(rows::state_name(state));
         }
-        query.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(i64::from(limit));
-        all(query.build_query_as::<rows::DeliveryRow>().fetch_all(&self.reader).await?)
+        query
+            .push(" ORDER BY created_at DESC, id DESC LIMIT ")
+            .push_bind(i64::from(limit));
+        all(query
+            .build_query_as::<rows::DeliveryRow>()
+            .fetch_all(&self.reader)
+            .await?)
     }
 
-    async fn retry_delivery(&self, tenant: Uuid, id: Uuid, at: Timestamp) -> Result<bool, StoreError> {
+    async fn retry_delivery(
+        &self,
+        tenant: Uuid,
+        id: Uuid,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL
              WHERE tenant_id = ? AND id = ? AND state = 'dead'",
@@ -219,17 +256,20 @@ impl Levels for SqliteStore {
     }
 
     async fn survey_of(&self, tenant: Uuid, ticket: Uuid) -> Result<Option<Survey>, StoreError> {
-        sqlx::query_as::<_, rows::SurveyRow>("SELECT * FROM surveys WHERE tenant_id = ? AND ticket_id = ?")
-            .bind(tenant)
-            .bind(ticket)
-            .fetch_optional(&self.reader)
-            .await?
-            .map(Survey::try_from)
-            .transpose()
+        sqlx::query_as::<_, rows::SurveyRow>(
+            "SELECT * FROM surveys WHERE tenant_id = ? AND ticket_id = ?",
+        )
+        .bind(tenant)
+        .bind(ticket)
+        .fetch_optional(&self.reader)
+        .await?
+        .map(Survey::try_from)
+        .transpose()
     }
 
     async fn facts_of_days(&self, tenant: Uuid, days: &[String]) -> Result<Vec<Value>, StoreError> {
-        let mut query = sqlx::QueryBuilder::<Sqlite>::new("SELECT facts FROM ticket_facts WHERE tenant_id = ");
+        let mut query =
+            sqlx::QueryBuilder::<Sqlite>::new("SELECT facts FROM ticket_facts WHERE tenant_id = ");
         query.push_bind(tenant).push(" AND day IN (");
         let mut list = query.separated(", ");
         for day in days {
@@ -240,7 +280,13 @@ impl Levels for SqliteStore {
         Ok(facts.into_iter().map(|f| f.0).collect())
     }
 
-    async fn rollups(&self, tenant: Uuid, dimension: &str, from: &str, to: &str) -> Result<Vec<Rollup>, StoreError> {
+    async fn rollups(
+        &self,
+        tenant: Uuid,
+        dimension: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<Rollup>, StoreError> {
         let rows = sqlx::query_as::<_, rows::RollupRow>(
             "SELECT dimension, day, value, summary FROM metric_rollups
              WHERE tenant_id = ? AND dimension = ? AND day >= ? AND day <= ? ORDER BY day, value",
@@ -257,7 +303,13 @@ impl Levels for SqliteStore {
 
 #[async_trait]
 impl Jobs for SqliteStore {
-    async fn claim_timers(&self, owner: &str, now: Timestamp, lease_until: Timestamp, limit: u32) -> Result<Vec<Timer>, StoreError> {
+    async fn claim_timers(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Timer>, StoreError> {
         // One writer: the UPDATE is atomic without row locks.
         all(sqlx::query_as::<_, codec::TimerRow>(
             "UPDATE timers SET claimed_by = ?, claimed_until = ?
@@ -275,7 +327,13 @@ impl Jobs for SqliteStore {
         .await?)
     }
 
-    async fn claim_deliveries(&self, owner: &str, now: Timestamp, lease_until: Timestamp, limit: u32) -> Result<Vec<Delivery>, StoreError> {
+    async fn claim_deliveries(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
         all(sqlx::query_as::<_, rows::DeliveryRow>(
             "UPDATE deliveries SET claimed_by = ?, claimed_until = ?
              WHERE id IN (SELECT id FROM deliveries
@@ -319,9 +377,11 @@ impl Jobs for SqliteStore {
     }
 
     async fn dirty_tenants(&self) -> Result<Vec<Uuid>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT DISTINCT tenant_id FROM ticket_facts WHERE dirty = 1")
-            .fetch_all(&self.reader)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT tenant_id FROM ticket_facts WHERE dirty = 1")
+                .fetch_all(&self.reader)
+                .await?,
+        )
     }
 
     async fn dirty_facts(&self, tenant: Uuid, limit: u32) -> Result<Vec<DirtyFacts>, StoreError> {
