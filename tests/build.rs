@@ -9,6 +9,8 @@ const COMPONENTS: &[&str] = &[
     "forbidden-fs",
     "forbidden-socket",
     "bad-manifest",
+    "greeter-v1",
+    "greeter-v2",
 ];
 
 fn main() {

@@ -42,6 +42,10 @@ struct ServeArgs {
     listen: SocketAddr,
     #[command(flatten)]
     database: DatabaseArgs,
+    /// Directory of precompiled plugins, kept between starts (empty: off).
+    /// Default `$XDG_CACHE_HOME/aftersale/components`.
+    #[arg(long, env = "AFTERSALE_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +89,15 @@ enum PluginCommand {
     /// Run one hook locally and print the result, fuel used, peak memory and
     /// time.
     Run(RunArgs),
+    /// Validate a component and install it in the database, where every
+    /// replica finds it; prints the installed version as JSON. Installing
+    /// the same bytes again changes nothing.
+    Install {
+        /// The component (`.wasm`).
+        file: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -160,7 +173,10 @@ fn init_tracing(serving: bool) {
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
-            let config = Config::new(args.listen, args.database.resolve(), Limits::default());
+            let mut config = Config::new(args.listen, args.database.resolve(), Limits::default());
+            if args.cache_dir.is_some() {
+                config.plugins.cache_dir = crate::config::cache_dir(args.cache_dir);
+            }
             crate::api::serve(config).await
         }
         Command::Tenant(TenantCommand::Create {
@@ -170,7 +186,36 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }) => create_tenant(&name, &time_zone, database.resolve()).await,
         Command::Plugin(PluginCommand::Check { file }) => check(&file).await,
         Command::Plugin(PluginCommand::Run(args)) => run_hook(args).await,
+        Command::Plugin(PluginCommand::Install { file, database }) => {
+            install(&file, database.resolve()).await
+        }
     }
+}
+
+async fn install(file: &Path, database_url: String) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let config = Config::new(
+        "127.0.0.1:0".parse().expect("a valid address"),
+        database_url,
+        Limits::default(),
+    );
+    let (_, services) = crate::api::build(&config).await?;
+    let (details, created) = services
+        .install_plugin(&bytes)
+        .await
+        .with_context(|| format!("{} was not installed", file.display()))?;
+    let record = &details.record;
+    println!(
+        "{}",
+        json!({
+            "id": record.hash,
+            "name": record.name,
+            "version": record.version,
+            "contract": record.contract,
+            "created": created,
+        })
+    );
+    Ok(())
 }
 
 async fn create_tenant(name: &str, time_zone: &str, database_url: String) -> anyhow::Result<()> {

@@ -9,6 +9,7 @@ mod endpoints;
 mod errors_api;
 mod hostile;
 mod isolation;
+mod plugins_lifecycle;
 mod runtime;
 mod server;
 mod support;

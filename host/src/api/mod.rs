@@ -3,10 +3,11 @@
 
 mod admin;
 pub mod auth;
-mod levels;
 pub mod error;
 pub mod extract;
+mod levels;
 mod metrics;
+mod plugins;
 mod surveys;
 mod tickets;
 mod webhooks;
@@ -86,15 +87,15 @@ impl utoipa::Modify for BearerAuth {
 }
 
 fn v1() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest(
-            "/api/v1",
-            tickets::router()
-                .merge(admin::router())
-                .merge(webhooks::router())
-                .merge(surveys::router())
-                .merge(levels::router()),
-        )
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(
+        "/api/v1",
+        tickets::router()
+            .merge(admin::router())
+            .merge(plugins::router())
+            .merge(webhooks::router())
+            .merge(surveys::router())
+            .merge(levels::router()),
+    )
 }
 
 /// The OpenAPI 3.1 document of the API.
@@ -165,7 +166,8 @@ pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
         .await
         .with_context(|| format!("cannot open the database {}", config.database_url))?;
     let runtime = Arc::new(Runtime::new(config.plugins.clone())?);
-    let services = Services::new(store, runtime);
+    let mut services = Services::new(store, runtime);
+    services.supervision = config.supervision;
     services
         .catalog
         .install_embedded()

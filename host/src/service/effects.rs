@@ -170,12 +170,19 @@ impl<'a> Change<'a> {
         }
         let first_resolution = matches!(
             event.data,
-            EventData::Transitioned { category: c::Category::Resolved, .. }
-        ) && !draft
-            .stored
-            .iter()
-            .chain(&draft.new)
-            .any(|e| matches!(e.data, EventData::Transitioned { category: c::Category::Resolved, .. }));
+            EventData::Transitioned {
+                category: c::Category::Resolved,
+                ..
+            }
+        ) && !draft.stored.iter().chain(&draft.new).any(|e| {
+            matches!(
+                e.data,
+                EventData::Transitioned {
+                    category: c::Category::Resolved,
+                    ..
+                }
+            )
+        });
         draft.new.push(event);
         if first_resolution {
             self.issue_survey(slot);
@@ -423,8 +430,14 @@ impl<'a> Change<'a> {
         let snapshot = self.snapshot(slot, &system)?;
         let called = self
             .services
-            .runtime
-            .guard(&installed.plugin, &snapshot, &request)
+            .supervised(
+                self.bundle,
+                &installed,
+                Some(ticket.id),
+                self.services
+                    .runtime
+                    .guard(&installed.plugin, &snapshot, &request),
+            )
             .await?;
         match called.value {
             Ok(effects) => {
@@ -532,8 +545,14 @@ impl<'a> Change<'a> {
         let snapshot = self.snapshot(child, &system)?;
         let called = self
             .services
-            .runtime
-            .on_create(&installed.plugin, &snapshot)
+            .supervised(
+                self.bundle,
+                &installed,
+                None,
+                self.services
+                    .runtime
+                    .on_create(&installed.plugin, &snapshot),
+            )
             .await?;
         match called.value {
             Ok(effects) => {
@@ -560,10 +579,17 @@ impl<'a> Change<'a> {
         let bound = self.bundle.kind(&self.drafts[slot].ticket.kind)?;
         let installed = bound.installed.clone();
         let snapshot = self.snapshot(slot, &caller.actor)?;
+        let ticket = self.drafts[slot].ticket.id;
         let called = self
             .services
-            .runtime
-            .after(&installed.plugin, &snapshot, &event)
+            .supervised(
+                self.bundle,
+                &installed,
+                Some(ticket),
+                self.services
+                    .runtime
+                    .after(&installed.plugin, &snapshot, &event),
+            )
             .await?;
         if called.value.is_empty() {
             return Ok(());
@@ -605,7 +631,8 @@ impl<'a> Change<'a> {
             }
             commit.events.extend(draft.new);
         }
-        commit.deliveries = super::webhooks::deliveries(&self.bundle.webhooks, &commit.events, self.now);
+        commit.deliveries =
+            super::webhooks::deliveries(&self.bundle.webhooks, &commit.events, self.now);
         commit
     }
 }

@@ -8,6 +8,7 @@
 
 mod codec;
 mod levels;
+mod lifecycle;
 mod postgres;
 mod sqlite;
 
@@ -25,13 +26,14 @@ pub use levels::{
     Attempt, Claim, Delivery, DeliveryState, DirtyFacts, FactsRow, Jobs, Levels, Rollup, SlaPolicy,
     Survey, SurveyAnswer, Webhook,
 };
+pub use lifecycle::{Health, Lifecycle, PluginRecord};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// Everything a backend stores.
-pub trait Backend: Store + Levels + Jobs {}
+pub trait Backend: Store + Levels + Jobs + Lifecycle {}
 
-impl<T: Store + Levels + Jobs> Backend for T {}
+impl<T: Store + Levels + Jobs + Lifecycle> Backend for T {}
 
 /// A shared handle on the database.
 pub type SharedStore = Arc<dyn Backend>;
