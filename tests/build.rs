@@ -9,6 +9,7 @@ const COMPONENTS: &[&str] = &[
     "forbidden-fs",
     "forbidden-socket",
     "bad-manifest",
+    "legacy-v1",
 ];
 
 fn main() {

@@ -76,6 +76,7 @@ enum TenantCommand {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant, reason = "parsed once per process")]
 enum PluginCommand {
     /// Validate a component and print its manifest as JSON.
     Check {
@@ -91,7 +92,7 @@ enum PluginCommand {
 struct RunArgs {
     /// The component (`.wasm`).
     file: PathBuf,
-    /// manifest, on-create, guard, after, on-timer or action.
+    /// manifest, on-create, guard, after, on-timer, action or on-survey.
     #[arg(long)]
     hook: Hook,
     /// A snapshot as JSON (see `sdk/src/types.rs`, or write one with the
@@ -116,6 +117,10 @@ struct RunArgs {
     /// on-timer: the timer's payload as JSON.
     #[arg(long, default_value = "null")]
     payload: String,
+    /// on-survey: the answer as JSON, e.g.
+    /// `{"survey": "s1", "ratings": [{"attribute": "result", "score": 2}], "nps": 6}`.
+    #[arg(long)]
+    answer: Option<String>,
     /// Override the fuel budget.
     #[arg(long)]
     fuel: Option<u64>,
@@ -291,10 +296,28 @@ async fn run_hook(args: RunArgs) -> anyhow::Result<()> {
             };
             (result, called.report)
         }
+        Hook::OnSurvey => {
+            let text = args
+                .answer
+                .context("--answer JSON is required for the on-survey hook")?;
+            let answer: c::SurveyAnswer =
+                serde_json::from_str(&text).context("--answer is not a survey answer")?;
+            match runtime.on_survey(&plugin, &snapshot, &answer).await? {
+                Some(called) => (json!({"effects": called.value}), called.report),
+                None => bail!(
+                    "{}@{} does not export on-survey (contract {}; the hook needs 1.1.0 and \
+                     the plugin-with-surveys world)",
+                    plugin.name(),
+                    plugin.version(),
+                    plugin.contract()
+                ),
+            }
+        }
     };
     let out = json!({
         "plugin": plugin.name(),
         "version": plugin.version(),
+        "contract": plugin.contract(),
         "hook": args.hook,
         "result": result,
         "fuel_used": report.fuel_used,

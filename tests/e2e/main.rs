@@ -5,6 +5,7 @@
 mod app;
 mod cli;
 mod concurrency;
+mod contract;
 mod endpoints;
 mod errors_api;
 mod hostile;

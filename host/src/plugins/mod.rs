@@ -17,6 +17,7 @@ mod runtime;
 mod sandbox;
 
 pub use bindings::SUPPORTED as SUPPORTED_CONTRACTS;
+pub use bindings::latest::VERSION as LATEST_CONTRACT;
 pub use embedded::DEFAULT_BUNDLE;
 pub use error::{Failure, Hook, LoadError, PluginError};
 pub use limits::Limits;
