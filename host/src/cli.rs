@@ -86,6 +86,22 @@ enum PluginCommand {
     /// Run one hook locally and print the result, fuel used, peak memory and
     /// time.
     Run(RunArgs),
+    /// Create a plugin crate from the template, ready for `cargo test` and
+    /// `cargo build --target wasm32-wasip2 --release`.
+    New(NewArgs),
+}
+
+#[derive(Debug, Args)]
+struct NewArgs {
+    /// Plugin name, kebab-case (also the crate's name).
+    name: String,
+    /// Directory to create (default: ./NAME).
+    #[arg(long)]
+    path: Option<PathBuf>,
+    /// Depend on the SDK at this path (a checkout of aftersale's `sdk/`)
+    /// instead of the published crate.
+    #[arg(long)]
+    sdk: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -175,6 +191,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }) => create_tenant(&name, &time_zone, database.resolve()).await,
         Command::Plugin(PluginCommand::Check { file }) => check(&file).await,
         Command::Plugin(PluginCommand::Run(args)) => run_hook(args).await,
+        Command::Plugin(PluginCommand::New(args)) => new_plugin(args),
     }
 }
 
@@ -326,6 +343,20 @@ async fn run_hook(args: RunArgs) -> anyhow::Result<()> {
         "log": report.log,
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+fn new_plugin(args: NewArgs) -> anyhow::Result<()> {
+    let dir = crate::scaffold::create(&crate::scaffold::NewPlugin {
+        name: args.name,
+        path: args.path,
+        sdk: args.sdk,
+    })?;
+    println!("created {}", dir.display());
+    println!(
+        "next: cd {} && cargo test && cargo build --target wasm32-wasip2 --release",
+        dir.display()
+    );
     Ok(())
 }
 

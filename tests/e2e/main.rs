@@ -8,6 +8,7 @@ mod concurrency;
 mod contract;
 mod endpoints;
 mod errors_api;
+mod guide;
 mod hostile;
 mod isolation;
 mod runtime;
