@@ -131,6 +131,22 @@ async fn on_survey_runs_in_the_same_sandbox_as_every_hook() {
 }
 
 #[tokio::test]
+async fn a_survey_answer_counts_against_the_input_limit() {
+    let runtime = runtime();
+    let plugin = load(&runtime, components::HOSTILE).await;
+    let mut answer = survey_answer(&[("result", 3)], None);
+    answer.comment = Some("x".repeat(runtime.limits().input_bytes));
+    let error = runtime
+        .on_survey(&plugin, &behaving(), &answer)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error.failure, Failure::InputTooLarge { .. }),
+        "{error}"
+    );
+}
+
+#[tokio::test]
 async fn first_party_plugins_are_built_against_the_newest_contract() {
     let runtime = runtime();
     for (package, bytes) in DEFAULT_BUNDLE {

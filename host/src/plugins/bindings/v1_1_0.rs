@@ -181,14 +181,25 @@ impl Pre {
         answer: &c::SurveyAnswer,
         input_limit: usize,
     ) -> Result<Measured<Vec<c::Effect>>, HookError> {
-        let s = base::wit_snapshot(snapshot, input_limit)?;
+        // The answer travels with the snapshot, so it counts against the same
+        // input limit.
         let a = wit_answer(answer);
+        let s = base::wit_snapshot(snapshot, input_limit.saturating_sub(answer_bytes(&a)))?;
         let instance = self.instance(store).await?;
         let hooks: SurveyHooks = indices
             .load(&mut *store, &instance)
             .map_err(HookError::Instantiate)?;
         base::effect_list(hooks.call_on_survey(&mut *store, &s, &a).await?)
     }
+}
+
+fn answer_bytes(a: &survey::SurveyAnswer) -> usize {
+    a.survey.len()
+        + a.comment.as_ref().map_or(0, String::len)
+        + a.ratings
+            .iter()
+            .map(|r| r.attribute.len() + 1)
+            .sum::<usize>()
 }
 
 fn wit_answer(answer: &c::SurveyAnswer) -> survey::SurveyAnswer {
