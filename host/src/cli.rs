@@ -134,7 +134,8 @@ struct RunArgs {
     #[arg(long, default_value = "null")]
     payload: String,
     /// on-survey: the answer as JSON, e.g.
-    /// `{"survey": "s1", "ratings": [{"attribute": "result", "score": 2}], "nps": 6}`.
+    /// `{"survey": "s1", "ratings": [{"attribute": "result", "score": 2}], "nps": 6}`;
+    /// by default the last `survey_answered` event of the snapshot's history.
     #[arg(long)]
     answer: Option<String>,
     /// Override the fuel budget.
@@ -314,11 +315,7 @@ async fn run_hook(args: RunArgs) -> anyhow::Result<()> {
             (result, called.report)
         }
         Hook::OnSurvey => {
-            let text = args
-                .answer
-                .context("--answer JSON is required for the on-survey hook")?;
-            let answer: c::SurveyAnswer =
-                serde_json::from_str(&text).context("--answer is not a survey answer")?;
+            let answer = survey_answer(args.answer.as_deref(), &snapshot)?;
             match runtime.on_survey(&plugin, &snapshot, &answer).await? {
                 Some(called) => (json!({"effects": called.value}), called.report),
                 None => bail!(
@@ -344,6 +341,42 @@ async fn run_hook(args: RunArgs) -> anyhow::Result<()> {
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
+}
+
+/// The answer `on-survey` gets: `--answer`, or the last `survey_answered`
+/// event of the history, as the host would hand it over.
+fn survey_answer(arg: Option<&str>, snapshot: &c::Snapshot) -> anyhow::Result<c::SurveyAnswer> {
+    if let Some(text) = arg {
+        return serde_json::from_str(text).context("--answer is not a survey answer");
+    }
+    let event = snapshot
+        .history
+        .iter()
+        .rev()
+        .find(|e| e.kind == "survey_answered")
+        .context("--answer JSON is required: the history has no survey_answered event")?;
+    let data = event.data.value().map_err(|r| anyhow::anyhow!("{r}"))?;
+    let ratings = data["ratings"]
+        .as_object()
+        .context("the survey_answered event has no ratings")?
+        .iter()
+        .map(|(attribute, score)| {
+            let score = score
+                .as_u64()
+                .and_then(|s| u8::try_from(s).ok())
+                .with_context(|| format!("the rating of `{attribute}` is not 1–5"))?;
+            Ok(c::Rating {
+                attribute: attribute.clone(),
+                score,
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(c::SurveyAnswer {
+        survey: data["survey"].as_str().unwrap_or_default().to_string(),
+        ratings,
+        nps: data["nps"].as_u64().and_then(|n| u8::try_from(n).ok()),
+        comment: data["comment"].as_str().map(str::to_string),
+    })
 }
 
 fn new_plugin(args: NewArgs) -> anyhow::Result<()> {

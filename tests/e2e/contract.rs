@@ -197,6 +197,33 @@ fn plugin_run_calls_on_survey_and_names_the_contract() {
         "{report}"
     );
 
+    // Without --answer, the last answer in the history is used.
+    let answered = trial("behave")
+        .event(
+            "survey_answered",
+            "2026-01-10T10:00:00+08:00",
+            json!({"survey": "s-2", "ratings": {"attitude": 2, "result": 5}, "nps": 3}),
+        )
+        .build();
+    let from_history = dir.path().join("answered.json");
+    std::fs::write(&from_history, serde_json::to_vec(&answered).unwrap()).unwrap();
+    let output = aftersale(&[
+        "plugin",
+        "run",
+        components::HOSTILE,
+        "--hook",
+        "on-survey",
+        "--input",
+        from_history.to_str().unwrap(),
+    ]);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    assert_eq!(
+        report["result"]["effects"][0]["body"],
+        "survey lowest attitude=2",
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
     let output = run(components::LEGACY_V1);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
