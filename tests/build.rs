@@ -11,6 +11,7 @@ const COMPONENTS: &[&str] = &[
     "bad-manifest",
     "greeter-v1",
     "greeter-v2",
+    "legacy-v1",
 ];
 
 fn main() {

@@ -80,6 +80,7 @@ enum TenantCommand {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant, reason = "parsed once per process")]
 enum PluginCommand {
     /// Validate a component and print its manifest as JSON.
     Check {
@@ -98,13 +99,29 @@ enum PluginCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Create a plugin crate from the template, ready for `cargo test` and
+    /// `cargo build --target wasm32-wasip2 --release`.
+    New(NewArgs),
+}
+
+#[derive(Debug, Args)]
+struct NewArgs {
+    /// Plugin name, kebab-case (also the crate's name).
+    name: String,
+    /// Directory to create (default: ./NAME).
+    #[arg(long)]
+    path: Option<PathBuf>,
+    /// Depend on the SDK at this path (a checkout of aftersale's `sdk/`)
+    /// instead of the published crate.
+    #[arg(long)]
+    sdk: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 struct RunArgs {
     /// The component (`.wasm`).
     file: PathBuf,
-    /// manifest, on-create, guard, after, on-timer or action.
+    /// manifest, on-create, guard, after, on-timer, action or on-survey.
     #[arg(long)]
     hook: Hook,
     /// A snapshot as JSON (see `sdk/src/types.rs`, or write one with the
@@ -129,6 +146,11 @@ struct RunArgs {
     /// on-timer: the timer's payload as JSON.
     #[arg(long, default_value = "null")]
     payload: String,
+    /// on-survey: the answer as JSON, e.g.
+    /// `{"survey": "s1", "ratings": [{"attribute": "result", "score": 2}], "nps": 6}`;
+    /// by default the last `survey_answered` event of the snapshot's history.
+    #[arg(long)]
+    answer: Option<String>,
     /// Override the fuel budget.
     #[arg(long)]
     fuel: Option<u64>,
@@ -189,6 +211,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Plugin(PluginCommand::Install { file, database }) => {
             install(&file, database.resolve()).await
         }
+        Command::Plugin(PluginCommand::New(args)) => new_plugin(args),
     }
 }
 
@@ -336,10 +359,24 @@ async fn run_hook(args: RunArgs) -> anyhow::Result<()> {
             };
             (result, called.report)
         }
+        Hook::OnSurvey => {
+            let answer = survey_answer(args.answer.as_deref(), &snapshot)?;
+            match runtime.on_survey(&plugin, &snapshot, &answer).await? {
+                Some(called) => (json!({"effects": called.value}), called.report),
+                None => bail!(
+                    "{}@{} does not export on-survey (contract {}; the hook needs 1.1.0 and \
+                     the plugin-with-surveys world)",
+                    plugin.name(),
+                    plugin.version(),
+                    plugin.contract()
+                ),
+            }
+        }
     };
     let out = json!({
         "plugin": plugin.name(),
         "version": plugin.version(),
+        "contract": plugin.contract(),
         "hook": args.hook,
         "result": result,
         "fuel_used": report.fuel_used,
@@ -348,6 +385,56 @@ async fn run_hook(args: RunArgs) -> anyhow::Result<()> {
         "log": report.log,
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+/// The answer `on-survey` gets: `--answer`, or the last `survey_answered`
+/// event of the history, as the host would hand it over.
+fn survey_answer(arg: Option<&str>, snapshot: &c::Snapshot) -> anyhow::Result<c::SurveyAnswer> {
+    if let Some(text) = arg {
+        return serde_json::from_str(text).context("--answer is not a survey answer");
+    }
+    let event = snapshot
+        .history
+        .iter()
+        .rev()
+        .find(|e| e.kind == "survey_answered")
+        .context("--answer JSON is required: the history has no survey_answered event")?;
+    let data = event.data.value().map_err(|r| anyhow::anyhow!("{r}"))?;
+    let ratings = data["ratings"]
+        .as_object()
+        .context("the survey_answered event has no ratings")?
+        .iter()
+        .map(|(attribute, score)| {
+            let score = score
+                .as_u64()
+                .and_then(|s| u8::try_from(s).ok())
+                .with_context(|| format!("the rating of `{attribute}` is not 1–5"))?;
+            Ok(c::Rating {
+                attribute: attribute.clone(),
+                score,
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(c::SurveyAnswer {
+        survey: data["survey"].as_str().unwrap_or_default().to_string(),
+        ratings,
+        nps: data["nps"].as_u64().and_then(|n| u8::try_from(n).ok()),
+        comment: data["comment"].as_str().map(str::to_string),
+    })
+}
+
+fn new_plugin(args: NewArgs) -> anyhow::Result<()> {
+    let dir = crate::scaffold::create(&crate::scaffold::NewPlugin {
+        name: args.name,
+        path: args.path,
+        sdk: args.sdk,
+    })?;
+    println!("created {}", dir.display());
+    println!(
+        "next: cd {} && cargo test && cargo build --target wasm32-wasip2 --release",
+        dir.display()
+    );
     Ok(())
 }
 

@@ -9,5 +9,6 @@ pub mod config;
 pub mod domain;
 pub mod jobs;
 pub mod plugins;
+mod scaffold;
 pub mod service;
 pub mod store;

@@ -5,8 +5,10 @@
 mod app;
 mod cli;
 mod concurrency;
+mod contract;
 mod endpoints;
 mod errors_api;
+mod guide;
 mod hostile;
 mod isolation;
 mod plugins_lifecycle;

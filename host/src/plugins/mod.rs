@@ -19,6 +19,7 @@ mod sandbox;
 
 pub use artifacts::CacheStats;
 pub use bindings::SUPPORTED as SUPPORTED_CONTRACTS;
+pub use bindings::latest::VERSION as LATEST_CONTRACT;
 pub use embedded::DEFAULT_BUNDLE;
 pub use error::{Failure, Hook, LoadError, PluginError};
 pub use limits::Limits;

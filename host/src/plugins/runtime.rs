@@ -127,6 +127,12 @@ impl Plugin {
         self.bindings.version()
     }
 
+    /// Whether the component exports the optional `on-survey` hook (contract
+    /// 1.1.0 and later).
+    pub fn answers_surveys(&self) -> bool {
+        self.bindings.answers_surveys()
+    }
+
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
@@ -138,6 +144,7 @@ impl std::fmt::Debug for Plugin {
             .field("name", &self.manifest.name)
             .field("version", &self.manifest.version)
             .field("contract", &self.contract())
+            .field("answers_surveys", &self.answers_surveys())
             .field("hash", &self.hash.to_string())
             .finish()
     }
@@ -446,6 +453,42 @@ impl Runtime {
             self.check_effects(plugin, Hook::Action, snapshot, &output.effects)?;
         }
         Ok(called)
+    }
+
+    /// Run `on-survey` for a customer's answer to the ticket's survey.
+    ///
+    /// `None` when the plugin does not export the hook (every 1.0.0 plugin,
+    /// and 1.1.0 plugins built for the world without surveys): it was not
+    /// asked, which is not the same as answering with no effects.
+    pub async fn on_survey(
+        &self,
+        plugin: &Plugin,
+        snapshot: &c::Snapshot,
+        answer: &c::SurveyAnswer,
+    ) -> Result<Option<Called<Vec<c::Effect>>>, PluginError> {
+        if !plugin.answers_surveys() {
+            return Ok(None);
+        }
+        let called = self
+            .call(
+                plugin,
+                Hook::OnSurvey,
+                snapshot.now,
+                async |store, limit| {
+                    plugin
+                        .bindings
+                        .on_survey(store, snapshot, answer, limit)
+                        .await
+                        .unwrap_or_else(|| {
+                            Err(HookError::Failure(Failure::Instantiation {
+                                reason: "the component does not export on-survey".into(),
+                            }))
+                        })
+                },
+            )
+            .await?;
+        self.check_effects(plugin, Hook::OnSurvey, snapshot, &called.value)?;
+        Ok(Some(called))
     }
 
     fn check_decision(
