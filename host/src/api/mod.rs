@@ -3,9 +3,9 @@
 
 mod admin;
 pub mod auth;
-mod levels;
 pub mod error;
 pub mod extract;
+mod levels;
 mod metrics;
 mod surveys;
 mod tickets;
@@ -86,15 +86,14 @@ impl utoipa::Modify for BearerAuth {
 }
 
 fn v1() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest(
-            "/api/v1",
-            tickets::router()
-                .merge(admin::router())
-                .merge(webhooks::router())
-                .merge(surveys::router())
-                .merge(levels::router()),
-        )
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(
+        "/api/v1",
+        tickets::router()
+            .merge(admin::router())
+            .merge(webhooks::router())
+            .merge(surveys::router())
+            .merge(levels::router()),
+    )
 }
 
 /// The OpenAPI 3.1 document of the API.
@@ -178,10 +177,24 @@ pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
 /// Serve until Ctrl-C or SIGTERM, with the background jobs running.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let (app, services) = build(&config).await?;
+    let first = services
+        .bootstrap()
+        .await
+        .context("cannot create the first tenant and admin")?;
     let jobs = crate::jobs::Jobs::start(services, config.jobs.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
+    if let Some(first) = first {
+        // One line on stdout, so a person sees it and a script can read it.
+        println!(
+            "sign in at http://{}/ with login {} and password {} (tenant {}, shown once)",
+            listener.local_addr().unwrap_or(config.listen),
+            first.user.login,
+            first.password,
+            first.tenant.id
+        );
+    }
     tracing::info!(
         "listening on http://{} (database {})",
         listener.local_addr().unwrap_or(config.listen),

@@ -4,10 +4,11 @@
 //! decision needs, asks the domain and the plugins, and hands the store one
 //! [`Commit`](crate::store::Commit) per change.
 
+pub mod accounts;
 pub mod catalog;
-pub mod metrics;
 mod effects;
 mod error;
+pub mod metrics;
 pub mod sla;
 pub mod snapshot;
 pub mod surveys;
