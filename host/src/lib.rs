@@ -1,7 +1,7 @@
 //! aftersale: a self-hosted after-sales service platform implementing
 //! T/GXDSL259—2025, with sector rules in sandboxed WebAssembly plugins.
 //!
-//! Data flows one way: [`api`] → service → (domain + [`plugins`]) → store.
+//! Data flows one way: [`api`] and [`web`] → service → (domain + [`plugins`]) → store.
 
 pub mod api;
 pub mod cli;
@@ -11,3 +11,4 @@ pub mod jobs;
 pub mod plugins;
 pub mod service;
 pub mod store;
+pub mod web;
