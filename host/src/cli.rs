@@ -249,9 +249,15 @@ async fn create_tenant(name: &str, time_zone: &str, database_url: String) -> any
     );
     let (_, services) = crate::api::build(&config).await?;
     let created = services.create_tenant(name, Some(time_zone)).await?;
+    let (user, password) = services.create_first_admin(&created.tenant).await?;
     println!(
         "{}",
-        json!({"tenant_id": created.tenant.id, "admin_key": created.admin_key})
+        json!({
+            "tenant_id": created.tenant.id,
+            "admin_key": created.admin_key,
+            "admin_login": user.login,
+            "admin_password": password,
+        })
     );
     Ok(())
 }

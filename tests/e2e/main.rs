@@ -5,6 +5,7 @@
 mod app;
 mod cli;
 mod concurrency;
+mod console;
 mod contract;
 mod endpoints;
 mod errors_api;

@@ -112,6 +112,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::render))
+        .merge(crate::web::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -180,10 +181,24 @@ pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
 /// Serve until Ctrl-C or SIGTERM, with the background jobs running.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let (app, services) = build(&config).await?;
+    let first = services
+        .bootstrap()
+        .await
+        .context("cannot create the first tenant and admin")?;
     let jobs = crate::jobs::Jobs::start(services, config.jobs.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
+    if let Some(first) = first {
+        // One line on stdout, so a person sees it and a script can read it.
+        println!(
+            "sign in at http://{}/ with login {} and password {} (tenant {}, shown once)",
+            listener.local_addr().unwrap_or(config.listen),
+            first.user.login,
+            first.password,
+            first.tenant.id
+        );
+    }
     tracing::info!(
         "listening on http://{} (database {})",
         listener.local_addr().unwrap_or(config.listen),

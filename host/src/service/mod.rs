@@ -4,6 +4,7 @@
 //! decision needs, asks the domain and the plugins, and hands the store one
 //! [`Commit`](crate::store::Commit) per change.
 
+pub mod accounts;
 pub mod catalog;
 mod effects;
 mod error;
