@@ -156,6 +156,7 @@ event-plugin-effect = Plugin: { $effect }
 event-timer = Timer { $name } came due
 event-sla-warning = SLA warning: { $metric } at { $percent } %
 event-sla-breached = SLA breached: { $metric }
+event-plugin-quarantined = { $plugin } was quarantined after { $failures } failures in a row
 event-survey-issued = Survey sent, valid until { $until }
 event-survey-answered = Survey answered:
 

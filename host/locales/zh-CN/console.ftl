@@ -155,6 +155,7 @@ event-plugin-effect = 插件：{ $effect }
 event-timer = 定时器 { $name } 到期
 event-sla-warning = 时限预警：{ $metric } 已用 { $percent }%
 event-sla-breached = 时限超时：{ $metric }
+event-plugin-quarantined = { $plugin } 连续失败 { $failures } 次，已被隔离
 event-survey-issued = 已发送调查，有效期至 { $until }
 event-survey-answered = 顾客评价：
 

@@ -74,6 +74,9 @@ pub(crate) fn service_failure(tr: &Catalog, e: &ServiceError) -> Response {
         | ServiceError::Rejected { .. }
         | ServiceError::StaleVersion { .. }
         | ServiceError::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::InvalidPlugin(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::PluginConflict(_) => StatusCode::CONFLICT,
+        ServiceError::Quarantined { .. } => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::PluginFailed(_) => StatusCode::BAD_GATEWAY,
         ServiceError::Bundle(_) | ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };

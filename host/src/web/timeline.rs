@@ -85,6 +85,19 @@ fn describe(console: &Console, event: &Event, state_label: &dyn Fn(&str) -> Stri
         EventData::SurveyIssued { expires_at, .. } => {
             html! { (tr.ta("event-survey-issued", &[("until", console.time(*expires_at))])) }
         }
+        EventData::PluginQuarantined {
+            plugin,
+            version,
+            failures,
+            cause,
+            ..
+        } => html! {
+            (tr.ta("event-plugin-quarantined", &[
+                ("plugin", format!("{plugin}@{version}")),
+                ("failures", failures.to_string()),
+            ]))
+            " " code { (cause) }
+        },
         EventData::SurveyAnswered {
             ratings,
             nps,
