@@ -9,6 +9,9 @@ const COMPONENTS: &[&str] = &[
     "forbidden-fs",
     "forbidden-socket",
     "bad-manifest",
+    "greeter-v1",
+    "greeter-v2",
+    "legacy-v1",
 ];
 
 fn main() {

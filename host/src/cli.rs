@@ -42,6 +42,10 @@ struct ServeArgs {
     listen: SocketAddr,
     #[command(flatten)]
     database: DatabaseArgs,
+    /// Directory of precompiled plugins, kept between starts (empty: off).
+    /// Default `$XDG_CACHE_HOME/aftersale/components`.
+    #[arg(long, env = "AFTERSALE_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -76,6 +80,7 @@ enum TenantCommand {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant, reason = "parsed once per process")]
 enum PluginCommand {
     /// Validate a component and print its manifest as JSON.
     Check {
@@ -85,13 +90,38 @@ enum PluginCommand {
     /// Run one hook locally and print the result, fuel used, peak memory and
     /// time.
     Run(RunArgs),
+    /// Validate a component and install it in the database, where every
+    /// replica finds it; prints the installed version as JSON. Installing
+    /// the same bytes again changes nothing.
+    Install {
+        /// The component (`.wasm`).
+        file: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Create a plugin crate from the template, ready for `cargo test` and
+    /// `cargo build --target wasm32-wasip2 --release`.
+    New(NewArgs),
+}
+
+#[derive(Debug, Args)]
+struct NewArgs {
+    /// Plugin name, kebab-case (also the crate's name).
+    name: String,
+    /// Directory to create (default: ./NAME).
+    #[arg(long)]
+    path: Option<PathBuf>,
+    /// Depend on the SDK at this path (a checkout of aftersale's `sdk/`)
+    /// instead of the published crate.
+    #[arg(long)]
+    sdk: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 struct RunArgs {
     /// The component (`.wasm`).
     file: PathBuf,
-    /// manifest, on-create, guard, after, on-timer or action.
+    /// manifest, on-create, guard, after, on-timer, action or on-survey.
     #[arg(long)]
     hook: Hook,
     /// A snapshot as JSON (see `sdk/src/types.rs`, or write one with the
@@ -116,6 +146,11 @@ struct RunArgs {
     /// on-timer: the timer's payload as JSON.
     #[arg(long, default_value = "null")]
     payload: String,
+    /// on-survey: the answer as JSON, e.g.
+    /// `{"survey": "s1", "ratings": [{"attribute": "result", "score": 2}], "nps": 6}`;
+    /// by default the last `survey_answered` event of the snapshot's history.
+    #[arg(long)]
+    answer: Option<String>,
     /// Override the fuel budget.
     #[arg(long)]
     fuel: Option<u64>,
@@ -160,7 +195,10 @@ fn init_tracing(serving: bool) {
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
-            let config = Config::new(args.listen, args.database.resolve(), Limits::default());
+            let mut config = Config::new(args.listen, args.database.resolve(), Limits::default());
+            if args.cache_dir.is_some() {
+                config.plugins.cache_dir = crate::config::cache_dir(args.cache_dir);
+            }
             crate::api::serve(config).await
         }
         Command::Tenant(TenantCommand::Create {
@@ -170,7 +208,37 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }) => create_tenant(&name, &time_zone, database.resolve()).await,
         Command::Plugin(PluginCommand::Check { file }) => check(&file).await,
         Command::Plugin(PluginCommand::Run(args)) => run_hook(args).await,
+        Command::Plugin(PluginCommand::Install { file, database }) => {
+            install(&file, database.resolve()).await
+        }
+        Command::Plugin(PluginCommand::New(args)) => new_plugin(args),
     }
+}
+
+async fn install(file: &Path, database_url: String) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let config = Config::new(
+        "127.0.0.1:0".parse().expect("a valid address"),
+        database_url,
+        Limits::default(),
+    );
+    let (_, services) = crate::api::build(&config).await?;
+    let (details, created) = services
+        .install_plugin(&bytes)
+        .await
+        .with_context(|| format!("{} was not installed", file.display()))?;
+    let record = &details.record;
+    println!(
+        "{}",
+        json!({
+            "id": record.hash,
+            "name": record.name,
+            "version": record.version,
+            "contract": record.contract,
+            "created": created,
+        })
+    );
+    Ok(())
 }
 
 async fn create_tenant(name: &str, time_zone: &str, database_url: String) -> anyhow::Result<()> {
@@ -181,9 +249,15 @@ async fn create_tenant(name: &str, time_zone: &str, database_url: String) -> any
     );
     let (_, services) = crate::api::build(&config).await?;
     let created = services.create_tenant(name, Some(time_zone)).await?;
+    let (user, password) = services.create_first_admin(&created.tenant).await?;
     println!(
         "{}",
-        json!({"tenant_id": created.tenant.id, "admin_key": created.admin_key})
+        json!({
+            "tenant_id": created.tenant.id,
+            "admin_key": created.admin_key,
+            "admin_login": user.login,
+            "admin_password": password,
+        })
     );
     Ok(())
 }
@@ -291,10 +365,24 @@ async fn run_hook(args: RunArgs) -> anyhow::Result<()> {
             };
             (result, called.report)
         }
+        Hook::OnSurvey => {
+            let answer = survey_answer(args.answer.as_deref(), &snapshot)?;
+            match runtime.on_survey(&plugin, &snapshot, &answer).await? {
+                Some(called) => (json!({"effects": called.value}), called.report),
+                None => bail!(
+                    "{}@{} does not export on-survey (contract {}; the hook needs 1.1.0 and \
+                     the plugin-with-surveys world)",
+                    plugin.name(),
+                    plugin.version(),
+                    plugin.contract()
+                ),
+            }
+        }
     };
     let out = json!({
         "plugin": plugin.name(),
         "version": plugin.version(),
+        "contract": plugin.contract(),
         "hook": args.hook,
         "result": result,
         "fuel_used": report.fuel_used,
@@ -303,6 +391,56 @@ async fn run_hook(args: RunArgs) -> anyhow::Result<()> {
         "log": report.log,
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+/// The answer `on-survey` gets: `--answer`, or the last `survey_answered`
+/// event of the history, as the host would hand it over.
+fn survey_answer(arg: Option<&str>, snapshot: &c::Snapshot) -> anyhow::Result<c::SurveyAnswer> {
+    if let Some(text) = arg {
+        return serde_json::from_str(text).context("--answer is not a survey answer");
+    }
+    let event = snapshot
+        .history
+        .iter()
+        .rev()
+        .find(|e| e.kind == "survey_answered")
+        .context("--answer JSON is required: the history has no survey_answered event")?;
+    let data = event.data.value().map_err(|r| anyhow::anyhow!("{r}"))?;
+    let ratings = data["ratings"]
+        .as_object()
+        .context("the survey_answered event has no ratings")?
+        .iter()
+        .map(|(attribute, score)| {
+            let score = score
+                .as_u64()
+                .and_then(|s| u8::try_from(s).ok())
+                .with_context(|| format!("the rating of `{attribute}` is not 1–5"))?;
+            Ok(c::Rating {
+                attribute: attribute.clone(),
+                score,
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(c::SurveyAnswer {
+        survey: data["survey"].as_str().unwrap_or_default().to_string(),
+        ratings,
+        nps: data["nps"].as_u64().and_then(|n| u8::try_from(n).ok()),
+        comment: data["comment"].as_str().map(str::to_string),
+    })
+}
+
+fn new_plugin(args: NewArgs) -> anyhow::Result<()> {
+    let dir = crate::scaffold::create(&crate::scaffold::NewPlugin {
+        name: args.name,
+        path: args.path,
+        sdk: args.sdk,
+    })?;
+    println!("created {}", dir.display());
+    println!(
+        "next: cd {} && cargo test && cargo build --target wasm32-wasip2 --release",
+        dir.display()
+    );
     Ok(())
 }
 

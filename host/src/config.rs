@@ -1,9 +1,11 @@
 //! Settings of a running host, from the command line and the environment.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use crate::jobs::JobsConfig;
 use crate::plugins::{Limits, RuntimeConfig};
+use crate::service::Supervision;
 
 /// Where the database is unless told otherwise.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://aftersale.db";
@@ -16,6 +18,7 @@ pub struct Config {
     /// The key that manages tenants over HTTP; none disables it.
     pub operator_key: Option<String>,
     pub plugins: RuntimeConfig,
+    pub supervision: Supervision,
     pub jobs: JobsConfig,
 }
 
@@ -29,9 +32,38 @@ impl Config {
                 .filter(|k| !k.is_empty()),
             plugins: RuntimeConfig {
                 limits,
+                cache_dir: cache_dir(std::env::var_os("AFTERSALE_CACHE_DIR").map(PathBuf::from)),
                 ..RuntimeConfig::default()
+            },
+            supervision: Supervision {
+                quarantine_after: std::env::var("AFTERSALE_QUARANTINE_AFTER")
+                    .ok()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|n| *n > 0)
+                    .unwrap_or(Supervision::default().quarantine_after),
             },
             jobs: JobsConfig::default(),
         }
     }
+}
+
+/// Where precompiled plugins are kept: the directory given (an empty one
+/// turns the cache off), else `$XDG_CACHE_HOME/aftersale/components`, else
+/// `~/.cache/aftersale/components`, else `.aftersale-cache` here.
+pub fn cache_dir(given: Option<PathBuf>) -> Option<PathBuf> {
+    if let Some(dir) = given {
+        return (!dir.as_os_str().is_empty()).then_some(dir);
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|d| !d.is_empty())
+                .map(|home| PathBuf::from(home).join(".cache"))
+        });
+    Some(match base {
+        Some(base) => base.join("aftersale").join("components"),
+        None => PathBuf::from(".aftersale-cache"),
+    })
 }

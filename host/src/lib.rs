@@ -1,7 +1,7 @@
 //! aftersale: a self-hosted after-sales service platform implementing
 //! T/GXDSL259—2025, with sector rules in sandboxed WebAssembly plugins.
 //!
-//! Data flows one way: [`api`] → service → (domain + [`plugins`]) → store.
+//! Data flows one way: [`api`] and [`web`] → service → (domain + [`plugins`]) → store.
 
 pub mod api;
 pub mod cli;
@@ -9,5 +9,7 @@ pub mod config;
 pub mod domain;
 pub mod jobs;
 pub mod plugins;
+mod scaffold;
 pub mod service;
 pub mod store;
+pub mod web;

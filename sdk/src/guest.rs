@@ -9,8 +9,8 @@ use crate::{Decision, Plugin};
 #[allow(clippy::all, missing_docs)]
 pub mod wit {
     wit_bindgen::generate!({
-        path: "../wit/1.0.0",
-        world: "plugin",
+        path: "../wit/1.1.0",
+        world: "plugin-with-surveys",
         pub_export_macro: true,
         export_macro_name: "__export_hooks",
         default_bindings_module: "aftersale_sdk::__private::wit",
@@ -20,6 +20,8 @@ pub mod wit {
 
 use wit::aftersale::plugin::types as w;
 pub use wit::exports::aftersale::plugin::hooks::Guest;
+use wit::exports::aftersale::plugin::survey_hooks as ws;
+pub use wit::exports::aftersale::plugin::survey_hooks::Guest as SurveyGuest;
 
 fn timestamp(ms: i64) -> Timestamp {
     // The host only sends instants it can represent; clamp anything else
@@ -376,6 +378,23 @@ pub fn action<P: Plugin>(
         output: out.output.to_string(),
         effects: effects(out.effects),
     })
+}
+
+pub fn on_survey<P: Plugin>(s: w::Snapshot, answer: ws::SurveyAnswer) -> Vec<w::Effect> {
+    let answer = t::SurveyAnswer {
+        survey: answer.survey,
+        ratings: answer
+            .ratings
+            .into_iter()
+            .map(|r| t::Rating {
+                attribute: r.attribute,
+                score: r.score,
+            })
+            .collect(),
+        nps: answer.nps,
+        comment: answer.comment,
+    };
+    effects(P::on_survey(&expect_snapshot(s), &answer))
 }
 
 /// Forward a log line to the host.

@@ -39,7 +39,9 @@
 //! Test the same code natively with [`testing`].
 //!
 //! The contract itself, with the meaning of every field, is
-//! `wit/1.0.0/plugin.wit`.
+//! `wit/1.1.0/plugin.wit`. Plugins built with this SDK export its
+//! `plugin-with-surveys` world; the host also runs plugins built against
+//! `wit/1.0.0`, which has no `on-survey`.
 
 extern crate self as aftersale_sdk;
 
@@ -77,13 +79,13 @@ pub mod prelude {
     pub use crate::{
         Action, ActionOutput, Actor, Attributes, Audience, Category, Channel, Decision, Effect,
         Event, FiredTimer, FollowUp, Json, Kind, KindBuilder, Manifest, ManifestBuilder, Plugin,
-        Priority, Rejection, Role, SlaMetric, SlaTarget, Snapshot, Ticket, Timestamp,
-        TransitionRequest, export_plugin,
+        Priority, Rating, Rejection, Role, SlaMetric, SlaTarget, Snapshot, SurveyAnswer, Ticket,
+        Timestamp, TransitionRequest, export_plugin,
     };
     pub use serde_json::json;
 }
 
-/// The decisions of a sector plugin. See the hooks in `wit/1.0.0/plugin.wit`.
+/// The decisions of a sector plugin. See the hooks in `wit/1.1.0/plugin.wit`.
 ///
 /// The host creates a fresh instance for every call, so there is no `self`:
 /// everything a decision may depend on is in the [`Snapshot`].
@@ -119,6 +121,14 @@ pub trait Plugin {
     fn action(snapshot: &Snapshot, name: &str, input: &Json) -> Result<ActionOutput, Rejection> {
         let _ = (snapshot, input);
         Err(Rejection::unknown_action(name))
+    }
+
+    /// A customer has answered the ticket's satisfaction survey (contract
+    /// 1.1.0). The answer is recorded whatever this returns; return effects
+    /// to react to it, e.g. a service-recovery follow-up for a poor rating.
+    fn on_survey(snapshot: &Snapshot, answer: &SurveyAnswer) -> Vec<Effect> {
+        let _ = (snapshot, answer);
+        Vec::new()
     }
 }
 
@@ -179,6 +189,15 @@ macro_rules! export_plugin {
                 }
             }
 
+            impl $crate::__private::SurveyGuest for __AftersaleHooks {
+                fn on_survey(
+                    s: $crate::__private::w::Snapshot,
+                    a: $crate::__private::ws::SurveyAnswer,
+                ) -> $crate::__private::Vec<$crate::__private::w::Effect> {
+                    $crate::__private::on_survey::<$plugin>(s, a)
+                }
+            }
+
             $crate::__private::wit::__export_hooks!(__AftersaleHooks with_types_in $crate::__private::wit);
         };
     };
@@ -188,7 +207,10 @@ macro_rules! export_plugin {
 #[cfg(target_arch = "wasm32")]
 pub mod __private {
     pub use crate::guest::wit::aftersale::plugin::types as w;
-    pub use crate::guest::{Guest, action, after, guard, manifest, on_create, on_timer, wit};
+    pub use crate::guest::wit::exports::aftersale::plugin::survey_hooks as ws;
+    pub use crate::guest::{
+        Guest, SurveyGuest, action, after, guard, manifest, on_create, on_survey, on_timer, wit,
+    };
     pub use std::string::String;
     pub use std::vec::Vec;
     pub use wit_bindgen::rt as wit_bindgen_rt;

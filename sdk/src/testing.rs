@@ -33,7 +33,8 @@ use serde_json::Value;
 use crate::json::{Attributes, Json, merge};
 use crate::types::{
     ActionOutput, Actor, Audience, Channel, Customer, Effect, Event, FiredTimer, FollowUp,
-    Manifest, Priority, Product, Rejection, Role, Snapshot, Ticket, Timestamp, TransitionRequest,
+    Manifest, Priority, Product, Rating, Rejection, Role, Snapshot, SurveyAnswer, Ticket,
+    Timestamp, TransitionRequest,
 };
 use crate::{Decision, Plugin};
 
@@ -180,6 +181,28 @@ impl<P: Plugin> Harness<P> {
         input: Value,
     ) -> Result<ActionOutput, Rejection> {
         P::action(snapshot, name, &Json::from(input))
+    }
+
+    /// Run `on-survey` for a customer's answer.
+    pub fn on_survey(&self, snapshot: &Snapshot, answer: &SurveyAnswer) -> Vec<Effect> {
+        P::on_survey(snapshot, answer)
+    }
+}
+
+/// A survey answer with these ratings (attribute, 1–5) and recommendation
+/// score, as the host hands it to `on-survey`.
+pub fn survey_answer(ratings: &[(&str, u8)], nps: Option<u8>) -> SurveyAnswer {
+    SurveyAnswer {
+        survey: "survey-1".into(),
+        ratings: ratings
+            .iter()
+            .map(|(attribute, score)| Rating {
+                attribute: (*attribute).into(),
+                score: *score,
+            })
+            .collect(),
+        nps,
+        comment: None,
     }
 }
 
@@ -446,6 +469,75 @@ mod tests {
         let value: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["ticket"]["attributes"]["region"], "city");
         assert_eq!(value["now"], "2026-01-10T02:00:00Z");
+    }
+
+    /// Tells the manager about any rating of 2 or lower.
+    struct Recovery;
+
+    impl Plugin for Recovery {
+        fn manifest() -> Manifest {
+            crate::ManifestBuilder::new("recovery", "0.1.0", "service recovery")
+                .kind(crate::KindBuilder::new("repair", "Repair").state(
+                    "open",
+                    "Open",
+                    crate::Category::New,
+                ))
+                .build()
+        }
+
+        fn on_survey(_: &Snapshot, answer: &SurveyAnswer) -> Vec<Effect> {
+            match answer.lowest() {
+                Some(worst) if worst.score <= 2 => vec![Effect::notify(
+                    Audience::Manager,
+                    "service-recovery",
+                    "Dissatisfied customer",
+                    format!("{} rated {}", worst.attribute, worst.score),
+                )],
+                _ => Vec::new(),
+            }
+        }
+    }
+
+    /// Keeps every default hook.
+    struct Quiet;
+
+    impl Plugin for Quiet {
+        fn manifest() -> Manifest {
+            Recovery::manifest()
+        }
+    }
+
+    #[test]
+    fn on_survey_sees_the_answer_and_a_poor_rating_alerts_the_manager() {
+        let recovery = Harness::<Recovery>::new();
+        let snapshot = recovery.snapshot("repair").build();
+        let poor = survey_answer(&[("timeliness", 4), ("attitude", 2)], Some(6));
+        assert_eq!(poor.score("attitude"), Some(2));
+        let effects = recovery.on_survey(&snapshot, &poor);
+        assert_eq!(effects.notices(), [(Audience::Manager, "service-recovery")]);
+
+        let happy = survey_answer(&[("timeliness", 5), ("attitude", 4)], Some(10));
+        assert!(recovery.on_survey(&snapshot, &happy).is_empty());
+    }
+
+    #[test]
+    fn on_survey_does_nothing_by_default() {
+        let quiet = Harness::<Quiet>::new();
+        let snapshot = quiet.snapshot("repair").build();
+        let poor = survey_answer(&[("result", 1)], None);
+        assert!(quiet.on_survey(&snapshot, &poor).is_empty());
+    }
+
+    #[test]
+    fn survey_answers_read_from_json_as_the_cli_takes_them() {
+        let answer: SurveyAnswer = serde_json::from_value(json!({
+            "survey": "s-1",
+            "ratings": [{"attribute": "result", "score": 3}],
+            "nps": 7
+        }))
+        .unwrap();
+        assert_eq!(answer.score("result"), Some(3));
+        assert_eq!(answer.comment, None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The plugin contract's types in idiomatic Rust.
 //!
-//! Each type mirrors one of `wit/1.0.0/plugin.wit`; the WIT file documents the
+//! Each type mirrors one of `wit/1.1.0/plugin.wit`; the WIT file documents the
 //! meaning of every field. These types also define the JSON form of a snapshot
 //! that `aftersale plugin run --input` and the native test harness read.
 
@@ -264,6 +264,47 @@ pub struct FiredTimer {
     pub due: Timestamp,
     #[serde(default)]
     pub payload: Json,
+}
+
+/// A customer's answer to a ticket's satisfaction survey (contract 1.1.0,
+/// `on-survey`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurveyAnswer {
+    /// Id of the survey.
+    pub survey: String,
+    /// One rating per attribute of the tenant's survey.
+    pub ratings: Vec<Rating>,
+    /// Recommendation score 0–10, when the survey asks for it.
+    #[serde(default)]
+    pub nps: Option<u8>,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+impl SurveyAnswer {
+    /// The score given for `attribute`, if the survey rated it.
+    pub fn score(&self, attribute: &str) -> Option<u8> {
+        self.ratings
+            .iter()
+            .find(|r| r.attribute == attribute)
+            .map(|r| r.score)
+    }
+
+    /// The lowest score of the answer; `None` when nothing was rated.
+    pub fn lowest(&self) -> Option<&Rating> {
+        self.ratings.iter().min_by_key(|r| r.score)
+    }
+}
+
+/// One rated aspect of the service, 1 (very dissatisfied) to 5 (very
+/// satisfied).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rating {
+    /// The survey attribute, e.g. `timeliness`.
+    pub attribute: String,
+    pub score: u8,
 }
 
 /// Who a notice is for.

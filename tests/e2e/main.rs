@@ -5,10 +5,14 @@
 mod app;
 mod cli;
 mod concurrency;
+mod console;
+mod contract;
 mod endpoints;
 mod errors_api;
+mod guide;
 mod hostile;
 mod isolation;
+mod plugins_lifecycle;
 mod receiver;
 mod runtime;
 mod server;

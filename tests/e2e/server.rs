@@ -24,6 +24,11 @@ pub struct Server {
 
 impl Server {
     pub async fn start(database_url: &str) -> Server {
+        Server::start_with(database_url, &[]).await
+    }
+
+    /// Start with extra environment variables, e.g. the operator key.
+    pub async fn start_with(database_url: &str, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(BINARY)
             .args([
                 "serve",
@@ -33,6 +38,7 @@ impl Server {
                 database_url,
             ])
             .env("AFTERSALE_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
@@ -65,6 +71,33 @@ impl Server {
     /// Kill the process without letting it shut down.
     pub async fn kill(mut self) {
         self.child.kill().await.expect("the server can be killed");
+    }
+
+    /// POST raw bytes (a component) to `path`.
+    pub async fn upload(&self, path: &str, token: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(format!("{}{path}", self.base))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/wasm")
+            .body(Full::new(Bytes::from(bytes)))
+            .expect("a valid request");
+        let response = self
+            .client
+            .request(request)
+            .await
+            .expect("the server answers");
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a body")
+            .to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
     }
 
     pub async fn call(

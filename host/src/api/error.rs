@@ -25,6 +25,9 @@ pub enum ProblemType {
     TransitionNotAllowed,
     PluginRejected,
     PluginFailed,
+    PluginQuarantined,
+    InvalidPlugin,
+    PluginConflict,
     Unauthorized,
     Forbidden,
     NotFound,
@@ -41,7 +44,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 21] = [
+    pub const ALL: [ProblemType; 24] = [
         ProblemType::MalformedJson,
         ProblemType::UnknownField,
         ProblemType::InvalidRequest,
@@ -50,6 +53,9 @@ impl ProblemType {
         ProblemType::TransitionNotAllowed,
         ProblemType::PluginRejected,
         ProblemType::PluginFailed,
+        ProblemType::PluginQuarantined,
+        ProblemType::InvalidPlugin,
+        ProblemType::PluginConflict,
         ProblemType::Unauthorized,
         ProblemType::Forbidden,
         ProblemType::NotFound,
@@ -108,6 +114,21 @@ impl ProblemType {
                 "plugin-failed",
                 StatusCode::BAD_GATEWAY,
                 "The plugin failed; nothing was changed",
+            ),
+            PluginQuarantined => (
+                "plugin-quarantined",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The plugin kept failing and is quarantined for this tenant; nothing was changed",
+            ),
+            InvalidPlugin => (
+                "invalid-plugin",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The upload is not a usable plugin component",
+            ),
+            PluginConflict => (
+                "plugin-conflict",
+                StatusCode::CONFLICT,
+                "Another component is installed under this name and version",
             ),
             Unauthorized => (
                 "unauthorized",
@@ -282,6 +303,26 @@ impl From<ServiceError> for Problem {
                     .with("hook", e.hook)
                     .with("cause", e.failure.code())
             }
+            ServiceError::InvalidPlugin(detail) => Problem::new(P::InvalidPlugin, detail),
+            ServiceError::PluginConflict(detail) => Problem::new(P::PluginConflict, detail),
+            ServiceError::Quarantined {
+                plugin,
+                version,
+                hash,
+                since,
+                cause,
+            } => Problem::new(
+                P::PluginQuarantined,
+                format!(
+                    "{plugin}@{version} failed too often in a row and is quarantined for this \
+                     tenant; an operator can release it (POST /api/v1/plugins/{hash}/release)"
+                ),
+            )
+            .with("plugin", plugin)
+            .with("version", version)
+            .with("plugin_id", hash)
+            .with("quarantined_at", since)
+            .with("cause", cause),
             ServiceError::StaleVersion { current } => Problem::new(
                 P::StaleVersion,
                 format!("the ticket is at version {current}; reload it and try again"),

@@ -75,7 +75,7 @@ pub fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, Problem> {
     })
 }
 
-fn bytes_problem(rejection: BytesRejection) -> Problem {
+pub(super) fn bytes_problem(rejection: BytesRejection) -> Problem {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         Problem::new(ProblemType::PayloadTooLarge, rejection.body_text())
     } else {

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 mod levels;
 mod metrics;
+mod plugins;
 mod surveys;
 mod tickets;
 mod webhooks;
@@ -90,6 +91,7 @@ fn v1() -> OpenApiRouter<AppState> {
         "/api/v1",
         tickets::router()
             .merge(admin::router())
+            .merge(plugins::router())
             .merge(webhooks::router())
             .merge(surveys::router())
             .merge(levels::router()),
@@ -110,6 +112,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::render))
+        .merge(crate::web::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -164,7 +167,8 @@ pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
         .await
         .with_context(|| format!("cannot open the database {}", config.database_url))?;
     let runtime = Arc::new(Runtime::new(config.plugins.clone())?);
-    let services = Services::new(store, runtime);
+    let mut services = Services::new(store, runtime);
+    services.supervision = config.supervision;
     services
         .catalog
         .install_embedded()
@@ -177,10 +181,24 @@ pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
 /// Serve until Ctrl-C or SIGTERM, with the background jobs running.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let (app, services) = build(&config).await?;
+    let first = services
+        .bootstrap()
+        .await
+        .context("cannot create the first tenant and admin")?;
     let jobs = crate::jobs::Jobs::start(services, config.jobs.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
+    if let Some(first) = first {
+        // One line on stdout, so a person sees it and a script can read it.
+        println!(
+            "sign in at http://{}/ with login {} and password {} (tenant {}, shown once)",
+            listener.local_addr().unwrap_or(config.listen),
+            first.user.login,
+            first.password,
+            first.tenant.id
+        );
+    }
     tracing::info!(
         "listening on http://{} (database {})",
         listener.local_addr().unwrap_or(config.listen),

@@ -90,6 +90,15 @@ pub enum EventData {
         survey: Uuid,
         expires_at: Timestamp,
     },
+    /// The plugin version deciding this ticket failed too often in a row
+    /// and is quarantined for the tenant.
+    PluginQuarantined {
+        plugin: String,
+        version: String,
+        hash: String,
+        failures: u32,
+        cause: String,
+    },
     /// The customer answered the survey.
     SurveyAnswered {
         survey: Uuid,
@@ -133,6 +142,7 @@ impl EventData {
             EventData::SlaBreached { .. } => "sla_breached",
             EventData::SurveyIssued { .. } => "survey_issued",
             EventData::SurveyAnswered { .. } => "survey_answered",
+            EventData::PluginQuarantined { .. } => "plugin_quarantined",
         }
     }
 
@@ -199,7 +209,8 @@ pub fn apply(ticket: Option<Ticket>, event: &Event) -> Option<Ticket> {
         | EventData::SlaWarning { .. }
         | EventData::SlaBreached { .. }
         | EventData::SurveyIssued { .. }
-        | EventData::SurveyAnswered { .. } => {}
+        | EventData::SurveyAnswered { .. }
+        | EventData::PluginQuarantined { .. } => {}
     }
     ticket.version = event.seq;
     ticket.updated_at = event.at;

@@ -14,16 +14,19 @@ pub enum Hook {
     After,
     OnTimer,
     Action,
+    /// Optional, since contract 1.1.0.
+    OnSurvey,
 }
 
 impl Hook {
-    pub const ALL: [Hook; 6] = [
+    pub const ALL: [Hook; 7] = [
         Hook::Manifest,
         Hook::OnCreate,
         Hook::Guard,
         Hook::After,
         Hook::OnTimer,
         Hook::Action,
+        Hook::OnSurvey,
     ];
 
     /// The hook's name in the contract, e.g. `on-create`.
@@ -35,6 +38,7 @@ impl Hook {
             Hook::After => "after",
             Hook::OnTimer => "on-timer",
             Hook::Action => "action",
+            Hook::OnSurvey => "on-survey",
         }
     }
 }

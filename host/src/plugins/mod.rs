@@ -6,6 +6,7 @@
 //! hook call gets a fresh store with fuel, a deadline and a memory cap, and
 //! every way a call can go wrong comes back as a [`PluginError`].
 
+mod artifacts;
 mod bindings;
 mod effects;
 mod embedded;
@@ -16,7 +17,9 @@ pub mod manifest;
 mod runtime;
 mod sandbox;
 
+pub use artifacts::CacheStats;
 pub use bindings::SUPPORTED as SUPPORTED_CONTRACTS;
+pub use bindings::latest::VERSION as LATEST_CONTRACT;
 pub use embedded::DEFAULT_BUNDLE;
 pub use error::{Failure, Hook, LoadError, PluginError};
 pub use limits::Limits;

@@ -2,6 +2,7 @@
 //! hash, a fresh store for every call.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -15,6 +16,7 @@ use wasmtime::{
     Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig, Store, Trap,
 };
 
+use super::artifacts::{ArtifactCache, CacheStats};
 use super::bindings::{self, Bindings, HookError, Measured};
 use super::effects;
 use super::error::{Failure, Hook, LoadError, PluginError};
@@ -36,6 +38,12 @@ pub struct RuntimeConfig {
     /// The largest linear memory any plugin may be granted, bytes. Sizes the
     /// pooling allocator's slots.
     pub max_memory_bytes: u64,
+    /// The most an operator may grant one plugin (fuel, deadline, memory);
+    /// the other fields are not grantable and keep the defaults.
+    pub caps: Limits,
+    /// Where precompiled components are kept between starts; `None`
+    /// compiles every plugin at every start.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Default for RuntimeConfig {
@@ -44,6 +52,13 @@ impl Default for RuntimeConfig {
             limits: Limits::default(),
             max_concurrent_calls: 64,
             max_memory_bytes: 128 << 20,
+            caps: Limits {
+                fuel: 200_000_000,
+                deadline_ms: 1_000,
+                memory_bytes: 128 << 20,
+                ..Limits::default()
+            },
+            cache_dir: None,
         }
     }
 }
@@ -58,6 +73,23 @@ impl ContentHash {
     }
 }
 
+impl std::str::FromStr for ContentHash {
+    type Err = String;
+
+    /// From 64 hex digits, as `Display` writes it.
+    fn from_str(hex: &str) -> Result<Self, String> {
+        let bad = || format!("`{hex}` is not a SHA-256 in hex");
+        if hex.len() != 64 || !hex.is_ascii() {
+            return Err(bad());
+        }
+        let mut out = [0u8; 32];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+        }
+        Ok(ContentHash(out))
+    }
+}
+
 impl std::fmt::Display for ContentHash {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
@@ -69,7 +101,7 @@ impl std::fmt::Display for ContentHash {
 pub struct Plugin {
     hash: ContentHash,
     manifest: c::Manifest,
-    bindings: Bindings,
+    bindings: Arc<Bindings>,
     limits: Limits,
 }
 
@@ -95,6 +127,12 @@ impl Plugin {
         self.bindings.version()
     }
 
+    /// Whether the component exports the optional `on-survey` hook (contract
+    /// 1.1.0 and later).
+    pub fn answers_surveys(&self) -> bool {
+        self.bindings.answers_surveys()
+    }
+
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
@@ -106,6 +144,7 @@ impl std::fmt::Debug for Plugin {
             .field("name", &self.manifest.name)
             .field("version", &self.manifest.version)
             .field("contract", &self.contract())
+            .field("answers_surveys", &self.answers_surveys())
             .field("hash", &self.hash.to_string())
             .finish()
     }
@@ -141,6 +180,8 @@ pub struct Runtime {
     engine: Engine,
     linker: Linker<CallState>,
     limits: Limits,
+    caps: Limits,
+    artifacts: Option<Arc<ArtifactCache>>,
     slots: Semaphore,
     loaded: Mutex<HashMap<ContentHash, Arc<Plugin>>>,
 }
@@ -177,10 +218,19 @@ impl Runtime {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(to_anyhow)?;
         bindings::add_to_linker(&mut linker).map_err(to_anyhow)?;
 
+        let artifacts = match &config.cache_dir {
+            Some(dir) => Some(Arc::new(ArtifactCache::open(dir, &engine).map_err(
+                |e| anyhow::anyhow!("cannot use {} as the plugin cache: {e}", dir.display()),
+            )?)),
+            None => None,
+        };
+
         Ok(Runtime {
             engine,
             linker,
             limits: config.limits,
+            caps: config.caps,
+            artifacts,
             slots: Semaphore::new(slots as usize),
             loaded: Mutex::new(HashMap::new()),
         })
@@ -189,6 +239,32 @@ impl Runtime {
     /// The default per-call limits.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// The most an operator may grant a plugin.
+    pub fn caps(&self) -> &Limits {
+        &self.caps
+    }
+
+    /// How the precompiled cache answered so far, if there is one.
+    pub fn cache_stats(&self) -> Option<CacheStats> {
+        self.artifacts.as_ref().map(|a| a.stats())
+    }
+
+    /// Where the precompiled code of a component is cached, if anywhere.
+    pub fn artifact_path(&self, hash: ContentHash) -> Option<PathBuf> {
+        self.artifacts.as_ref().map(|a| a.path(hash))
+    }
+
+    /// The same plugin running on other limits (an operator's grant). The
+    /// compiled component is shared.
+    pub fn with_limits(&self, plugin: &Plugin, limits: Limits) -> Arc<Plugin> {
+        Arc::new(Plugin {
+            hash: plugin.hash,
+            manifest: plugin.manifest.clone(),
+            bindings: plugin.bindings.clone(),
+            limits,
+        })
     }
 
     /// Compile, check and load a component. Loading the same bytes twice
@@ -201,12 +277,17 @@ impl Runtime {
         check_header(bytes)?;
         let component = {
             let engine = self.engine.clone();
+            let artifacts = self.artifacts.clone();
             let bytes = bytes.to_vec();
-            // Compiling takes long enough to stall other tasks.
-            tokio::task::spawn_blocking(move || Component::new(&engine, &bytes))
-                .await
-                .map_err(|e| LoadError::Invalid(e.to_string()))?
-                .map_err(|e| LoadError::Invalid(format!("{e:#}")))?
+            // Compiling (or reading a large file) takes long enough to stall
+            // other tasks.
+            tokio::task::spawn_blocking(move || match artifacts {
+                Some(cache) => cache.component(&engine, hash, &bytes),
+                None => Component::new(&engine, &bytes),
+            })
+            .await
+            .map_err(|e| LoadError::Invalid(e.to_string()))?
+            .map_err(|e| LoadError::Invalid(format!("{e:#}")))?
         };
         let ty = component.component_type();
         let forbidden: Vec<String> = ty
@@ -264,7 +345,7 @@ impl Runtime {
         let plugin = Arc::new(Plugin {
             hash,
             manifest,
-            bindings,
+            bindings: Arc::new(bindings),
             limits,
         });
         self.loaded
@@ -372,6 +453,42 @@ impl Runtime {
             self.check_effects(plugin, Hook::Action, snapshot, &output.effects)?;
         }
         Ok(called)
+    }
+
+    /// Run `on-survey` for a customer's answer to the ticket's survey.
+    ///
+    /// `None` when the plugin does not export the hook (every 1.0.0 plugin,
+    /// and 1.1.0 plugins built for the world without surveys): it was not
+    /// asked, which is not the same as answering with no effects.
+    pub async fn on_survey(
+        &self,
+        plugin: &Plugin,
+        snapshot: &c::Snapshot,
+        answer: &c::SurveyAnswer,
+    ) -> Result<Option<Called<Vec<c::Effect>>>, PluginError> {
+        if !plugin.answers_surveys() {
+            return Ok(None);
+        }
+        let called = self
+            .call(
+                plugin,
+                Hook::OnSurvey,
+                snapshot.now,
+                async |store, limit| {
+                    plugin
+                        .bindings
+                        .on_survey(store, snapshot, answer, limit)
+                        .await
+                        .unwrap_or_else(|| {
+                            Err(HookError::Failure(Failure::Instantiation {
+                                reason: "the component does not export on-survey".into(),
+                            }))
+                        })
+                },
+            )
+            .await?;
+        self.check_effects(plugin, Hook::OnSurvey, snapshot, &called.value)?;
+        Ok(Some(called))
     }
 
     fn check_decision(

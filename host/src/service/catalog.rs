@@ -5,8 +5,8 @@
 //! the tenant's configuration of each plugin — is read once and kept until
 //! the tenant changes it.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use aftersale_sdk::{Json, Kind, Manifest};
 use serde_json::Value;
@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use super::error::{SchemaError, ServiceError};
 use super::surveys::SurveySettings;
-use crate::plugins::{DEFAULT_BUNDLE, Plugin, Runtime, manifest};
-use crate::store::{Binding, SharedStore, StoredPlugin, Tenant, Webhook};
+use crate::plugins::{ContentHash, DEFAULT_BUNDLE, Plugin, Runtime, manifest};
+use crate::store::{Binding, Health, SharedStore, StoredPlugin, Tenant, Webhook};
 
 /// A loaded plugin version with its compiled schemas.
 pub struct Installed {
@@ -26,7 +26,7 @@ pub struct Installed {
 }
 
 impl Installed {
-    fn new(plugin: Arc<Plugin>) -> Result<Self, String> {
+    pub(super) fn new(plugin: Arc<Plugin>) -> Result<Self, String> {
         let m = plugin.manifest();
         let kinds = m
             .kinds
@@ -131,6 +131,8 @@ pub struct Bundle {
     pub survey: SurveySettings,
     /// What the tenant's SLA clocks run on.
     pub sla: super::sla::SlaContext,
+    /// Plugin versions quarantined for the tenant, by content hash.
+    quarantined: HashMap<String, Health>,
 }
 
 impl Bundle {
@@ -147,6 +149,12 @@ impl Bundle {
     pub fn kinds(&self) -> impl Iterator<Item = (&str, &Bound)> {
         self.kinds.iter().map(|(k, b)| (k.as_str(), b))
     }
+
+    /// The quarantine of a plugin version, if it is quarantined for the
+    /// tenant.
+    pub fn quarantine(&self, hash: ContentHash) -> Option<&Health> {
+        self.quarantined.get(&hash.to_string())
+    }
 }
 
 pub struct Catalog {
@@ -155,6 +163,10 @@ pub struct Catalog {
     installed: RwLock<HashMap<(String, String), Arc<Installed>>>,
     bundles: RwLock<HashMap<Uuid, Arc<Bundle>>>,
     defaults: RwLock<Vec<Binding>>,
+    /// (tenant, plugin version) pairs whose last call failed, so a success
+    /// knows to reset the count in the database and the usual success
+    /// writes nothing.
+    failing: Mutex<HashSet<(Uuid, ContentHash)>>,
 }
 
 impl Catalog {
@@ -165,6 +177,7 @@ impl Catalog {
             installed: RwLock::default(),
             bundles: RwLock::default(),
             defaults: RwLock::default(),
+            failing: Mutex::default(),
         }
     }
 
@@ -242,11 +255,18 @@ impl Catalog {
             self.store.plugin(name, version).await?.ok_or_else(|| {
                 ServiceError::Bundle(format!("{name}@{version} is not installed"))
             })?;
-        let plugin = self
+        let mut plugin = self
             .runtime
             .load(&stored.component)
             .await
             .map_err(|e| ServiceError::Bundle(format!("{name}@{version}: {e}")))?;
+        if let Some(record) = self.store.plugin_record(&stored.hash).await?
+            && let Some(grant) = super::plugins::grant_of(&record)?
+        {
+            plugin = self
+                .runtime
+                .with_limits(&plugin, grant.apply(self.runtime.limits()));
+        }
         self.remember(plugin)
     }
 
@@ -307,12 +327,26 @@ impl Catalog {
             None => SurveySettings::default(),
         };
         let sla = super::sla::context(&self.store, &record).await?;
+        let mut quarantined = HashMap::new();
+        for health in self.store.health(tenant).await? {
+            // A run of failures recorded by an earlier process (or another
+            // replica) is ended by the next success here.
+            if health.failures > 0
+                && let Ok(hash) = health.plugin_hash.parse::<ContentHash>()
+            {
+                self.mark_failing(tenant, hash);
+            }
+            if health.quarantined_at.is_some() {
+                quarantined.insert(health.plugin_hash.clone(), health);
+            }
+        }
         let bundle = Arc::new(Bundle {
             tenant: record,
             kinds,
             webhooks,
             survey,
             sla,
+            quarantined,
         });
         self.bundles
             .write()
@@ -346,5 +380,34 @@ impl Catalog {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&tenant);
+    }
+
+    /// Forget a plugin version after its grant changed, and every bundle
+    /// that holds it; the next call loads it with the new limits.
+    pub fn forget_plugin(&self, name: &str, version: &str) {
+        self.installed
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&(name.to_string(), version.to_string()));
+        self.bundles
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    /// Remember that a plugin version's last call for a tenant failed.
+    pub fn mark_failing(&self, tenant: Uuid, hash: ContentHash) {
+        self.failing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert((tenant, hash));
+    }
+
+    /// Whether the last call failed, forgetting it.
+    pub fn take_failing(&self, tenant: Uuid, hash: ContentHash) -> bool {
+        self.failing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&(tenant, hash))
     }
 }

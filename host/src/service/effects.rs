@@ -430,8 +430,14 @@ impl<'a> Change<'a> {
         let snapshot = self.snapshot(slot, &system)?;
         let called = self
             .services
-            .runtime
-            .guard(&installed.plugin, &snapshot, &request)
+            .supervised(
+                self.bundle,
+                &installed,
+                Some(ticket.id),
+                self.services
+                    .runtime
+                    .guard(&installed.plugin, &snapshot, &request),
+            )
             .await?;
         match called.value {
             Ok(effects) => {
@@ -539,8 +545,14 @@ impl<'a> Change<'a> {
         let snapshot = self.snapshot(child, &system)?;
         let called = self
             .services
-            .runtime
-            .on_create(&installed.plugin, &snapshot)
+            .supervised(
+                self.bundle,
+                &installed,
+                None,
+                self.services
+                    .runtime
+                    .on_create(&installed.plugin, &snapshot),
+            )
             .await?;
         match called.value {
             Ok(effects) => {
@@ -567,10 +579,17 @@ impl<'a> Change<'a> {
         let bound = self.bundle.kind(&self.drafts[slot].ticket.kind)?;
         let installed = bound.installed.clone();
         let snapshot = self.snapshot(slot, &caller.actor)?;
+        let ticket = self.drafts[slot].ticket.id;
         let called = self
             .services
-            .runtime
-            .after(&installed.plugin, &snapshot, &event)
+            .supervised(
+                self.bundle,
+                &installed,
+                Some(ticket),
+                self.services
+                    .runtime
+                    .after(&installed.plugin, &snapshot, &event),
+            )
             .await?;
         if called.value.is_empty() {
             return Ok(());

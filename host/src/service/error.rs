@@ -49,6 +49,22 @@ pub enum ServiceError {
     StaleVersion { current: i64 },
     #[error("the Idempotency-Key was already used for a different request")]
     IdempotencyMismatch,
+    /// An uploaded component is not a usable plugin.
+    #[error("{0}")]
+    InvalidPlugin(String),
+    /// The name and version are taken by another component.
+    #[error("{0}")]
+    PluginConflict(String),
+    /// The plugin version failed too often in a row and is quarantined for
+    /// the tenant until an operator releases it.
+    #[error("{plugin}@{version} is quarantined for this tenant since {since}")]
+    Quarantined {
+        plugin: String,
+        version: String,
+        hash: String,
+        since: jiff::Timestamp,
+        cause: Option<String>,
+    },
     /// The tenant's bundle names a plugin the host cannot load.
     #[error("the plugin bundle is broken: {0}")]
     Bundle(String),

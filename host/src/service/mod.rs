@@ -4,10 +4,12 @@
 //! decision needs, asks the domain and the plugins, and hands the store one
 //! [`Commit`](crate::store::Commit) per change.
 
+pub mod accounts;
 pub mod catalog;
 mod effects;
 mod error;
 pub mod metrics;
+pub mod plugins;
 pub mod sla;
 pub mod snapshot;
 pub mod surveys;
@@ -26,6 +28,7 @@ use crate::store::SharedStore;
 
 pub use catalog::{Bound, Bundle, Catalog, Installed};
 pub use error::{SchemaError, ServiceError};
+pub use plugins::{Grant, PluginDetails, Supervision, Viewer};
 
 /// The current instant at the precision the store keeps (milliseconds), so
 /// what a change returns is exactly what a later read finds.
@@ -61,6 +64,7 @@ pub struct Services {
     pub store: SharedStore,
     pub runtime: Arc<Runtime>,
     pub catalog: Arc<Catalog>,
+    pub supervision: Supervision,
 }
 
 impl Services {
@@ -70,6 +74,7 @@ impl Services {
             store,
             runtime,
             catalog,
+            supervision: Supervision::default(),
         }
     }
 }

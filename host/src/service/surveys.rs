@@ -1,7 +1,7 @@
 //! Satisfaction surveys: issued on a ticket's first resolution, answered once
 //! through a one-time link, feeding CSI, satisfaction rate and NPS.
 
-use aftersale_sdk::{Actor, Role};
+use aftersale_sdk::{Actor, Rating, Role, SurveyAnswer as ContractAnswer};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::{SignedDuration, Timestamp};
@@ -13,6 +13,7 @@ use super::effects::Change;
 use super::error::ServiceError;
 use super::{Caller, Services};
 use crate::domain::EventData;
+use crate::plugins::Hook;
 use crate::store::{StoreError, Survey, SurveyAnswer};
 
 /// The settings key of a tenant's survey configuration.
@@ -324,12 +325,30 @@ impl Services {
             id: format!("survey:{}", survey.id),
             role: Role::Customer,
         };
+        // What `on-survey` (contract 1.1.0) sees: ratings in the survey's order.
+        let answer = ContractAnswer {
+            survey: survey.id.to_string(),
+            ratings: settings
+                .attributes
+                .iter()
+                .filter_map(|a| {
+                    let score = ratings.get(&a.name)?.as_u64()?;
+                    Some(Rating {
+                        attribute: a.name.clone(),
+                        score: u8::try_from(score).ok()?,
+                    })
+                })
+                .collect(),
+            nps,
+            comment: comment.clone(),
+        };
         for _ in 0..3 {
             let ticket = self
                 .store
                 .ticket(survey.tenant_id, survey.ticket_id)
                 .await?
                 .ok_or(ServiceError::NotFound("survey"))?;
+            let kind = ticket.kind.clone();
             let history = self
                 .store
                 .events(survey.tenant_id, survey.ticket_id)
@@ -359,6 +378,22 @@ impl Services {
                     &Caller::system(survey.tenant_id),
                 )
                 .await?;
+            let installed = bundle.kind(&kind)?.installed.clone();
+            let snapshot = change.snapshot(slot, &customer)?;
+            match self
+                .runtime
+                .on_survey(&installed.plugin, &snapshot, &answer)
+                .await
+            {
+                Ok(Some(called)) => {
+                    change
+                        .apply(slot, called.value, &installed, Hook::OnSurvey, 1)
+                        .await?
+                }
+                Ok(None) => {}
+                // The answer stands even if the plugin cannot react to it.
+                Err(failure) => tracing::warn!("survey answer to {}: {failure}", installed.label()),
+            }
             match self.store.commit(&change.into_commit(None)).await {
                 Ok(()) => return Ok(()),
                 Err(StoreError::Conflict { .. }) => continue,

@@ -99,10 +99,18 @@ impl Services {
             .check_attributes(&new.kind, &Value::Object(new.attributes.clone()))?;
 
         let mut change = Change::new(self, &bundle, super::now());
-        let slot = change.create(bound, new, None, &caller.actor, None);
-        let snapshot = change.snapshot(slot, &caller.actor)?;
         let installed = bound.installed.clone();
-        let called = self.runtime.on_create(&installed.plugin, &snapshot).await?;
+        // `created` names the plugin version whose `on-create` let it in.
+        let slot = change.create(bound, new, None, &caller.actor, Some(installed.label()));
+        let snapshot = change.snapshot(slot, &caller.actor)?;
+        let called = self
+            .supervised(
+                &bundle,
+                &installed,
+                None,
+                self.runtime.on_create(&installed.plugin, &snapshot),
+            )
+            .await?;
         let effects = called.value.map_err(|rejection| ServiceError::Rejected {
             plugin: installed.label(),
             rejection,
@@ -213,8 +221,12 @@ impl Services {
         };
         let snapshot = change.snapshot(slot, &caller.actor)?;
         let called = self
-            .runtime
-            .guard(&installed.plugin, &snapshot, &request)
+            .supervised(
+                &bundle,
+                &installed,
+                Some(ticket.id),
+                self.runtime.guard(&installed.plugin, &snapshot, &request),
+            )
             .await?;
         let effects = called.value.map_err(|rejection| ServiceError::Rejected {
             plugin: installed.label(),
@@ -319,8 +331,12 @@ impl Services {
             };
             let snapshot = change.snapshot(slot, &caller.actor)?;
             let called = self
-                .runtime
-                .guard(&installed.plugin, &snapshot, &request)
+                .supervised(
+                    &bundle,
+                    &installed,
+                    Some(ticket.id),
+                    self.runtime.guard(&installed.plugin, &snapshot, &request),
+                )
                 .await?;
             let effects = called.value.map_err(|rejection| ServiceError::Rejected {
                 plugin: installed.label(),
@@ -406,13 +422,14 @@ impl Services {
             let mut change = Change::new(self, &bundle, super::now());
             let slot = change.open(ticket.clone(), history);
             let snapshot = change.snapshot(slot, &caller.actor)?;
+            let input_json = c::Json::from(input.clone());
             let called = self
-                .runtime
-                .action(
-                    &installed.plugin,
-                    &snapshot,
-                    name,
-                    &c::Json::from(input.clone()),
+                .supervised(
+                    &bundle,
+                    &installed,
+                    Some(ticket.id),
+                    self.runtime
+                        .action(&installed.plugin, &snapshot, name, &input_json),
                 )
                 .await?;
             let output = called.value.map_err(|rejection| ServiceError::Rejected {

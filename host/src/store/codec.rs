@@ -35,7 +35,7 @@ pub fn millis(at: Timestamp) -> i64 {
     at.as_millisecond()
 }
 
-fn instant(ms: i64) -> Result<Timestamp, StoreError> {
+pub(crate) fn instant(ms: i64) -> Result<Timestamp, StoreError> {
     Timestamp::from_millisecond(ms)
         .map_err(|_| StoreError::Corrupt(format!("{ms} ms is not an instant")))
 }

@@ -6,8 +6,10 @@
 //! transaction and refuses the whole change if any ticket moved on since it
 //! was read.
 
+mod accounts;
 mod codec;
 mod levels;
+mod lifecycle;
 mod postgres;
 mod sqlite;
 
@@ -21,17 +23,19 @@ use uuid::Uuid;
 
 use crate::domain::{Event, Ticket};
 
+pub use accounts::{Accounts, Invite, Session, User};
 pub use levels::{
     Attempt, Claim, Delivery, DeliveryState, DirtyFacts, FactsRow, Jobs, Levels, Rollup, SlaPolicy,
     Survey, SurveyAnswer, Webhook,
 };
+pub use lifecycle::{Health, Lifecycle, PluginRecord};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// Everything a backend stores.
-pub trait Backend: Store + Levels + Jobs {}
+pub trait Backend: Store + Levels + Jobs + Lifecycle + Accounts {}
 
-impl<T: Store + Levels + Jobs> Backend for T {}
+impl<T: Store + Levels + Jobs + Lifecycle + Accounts> Backend for T {}
 
 /// A shared handle on the database.
 pub type SharedStore = Arc<dyn Backend>;

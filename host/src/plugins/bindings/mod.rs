@@ -3,8 +3,9 @@
 //! against.
 //!
 //! Adding a version: freeze its WIT folder under `wit/`, add a module here
-//! that points `bindgen!` at it with conversions to the host's types, add a
-//! variant to [`Bindings`], and list it in [`SUPPORTED`].
+//! that points `bindgen!` at it with conversions to the host's types (or, for
+//! interfaces unchanged since an older version, a `with` onto that version's
+//! module), add a variant to [`Bindings`], and list it in [`SUPPORTED`].
 
 use aftersale_sdk as c;
 use wasmtime::Store;
@@ -14,11 +15,17 @@ use super::error::Failure;
 use super::sandbox::CallState;
 
 pub mod v1_0_0;
+pub mod v1_1_0;
+
+/// The newest contract version, the one the SDK builds.
+pub use v1_1_0 as latest;
 
 /// Contract versions the host runs, oldest first.
-pub const SUPPORTED: &[&str] = &[v1_0_0::VERSION];
+pub const SUPPORTED: &[&str] = &[v1_0_0::VERSION, v1_1_0::VERSION];
 
-/// Make every supported version's host imports available.
+/// Make every supported version's host imports available. Each 1.x release
+/// imports the same `host` interface, and the linker resolves a 1.x import
+/// to any semver-compatible definition, so defining 1.0.0 serves them all.
 pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
     v1_0_0::add_to_linker(linker)
 }
@@ -69,12 +76,14 @@ impl From<Failure> for HookError {
 /// A component bound to one contract version, ready to instantiate.
 pub enum Bindings {
     V1_0_0(v1_0_0::Pre),
+    V1_1_0(v1_1_0::Pre),
 }
 
 impl Bindings {
     pub fn new(version: &str, pre: InstancePre<CallState>) -> wasmtime::Result<Self> {
         match version {
             v1_0_0::VERSION => v1_0_0::Pre::new(pre).map(Bindings::V1_0_0),
+            v1_1_0::VERSION => v1_1_0::Pre::new(pre).map(Bindings::V1_1_0),
             other => wasmtime::bail!("unsupported contract version {other}"),
         }
     }
@@ -82,6 +91,15 @@ impl Bindings {
     pub fn version(&self) -> &'static str {
         match self {
             Bindings::V1_0_0(_) => v1_0_0::VERSION,
+            Bindings::V1_1_0(_) => v1_1_0::VERSION,
+        }
+    }
+
+    /// Whether the component exports `on-survey` (1.1.0 and later, optional).
+    pub fn answers_surveys(&self) -> bool {
+        match self {
+            Bindings::V1_0_0(_) => false,
+            Bindings::V1_1_0(pre) => pre.answers_surveys(),
         }
     }
 
@@ -91,6 +109,7 @@ impl Bindings {
     ) -> Result<Measured<c::Manifest>, HookError> {
         match self {
             Bindings::V1_0_0(pre) => pre.manifest(store).await,
+            Bindings::V1_1_0(pre) => pre.manifest(store).await,
         }
     }
 
@@ -102,6 +121,7 @@ impl Bindings {
     ) -> Result<Measured<c::Decision>, HookError> {
         match self {
             Bindings::V1_0_0(pre) => pre.on_create(store, snapshot, input_limit).await,
+            Bindings::V1_1_0(pre) => pre.on_create(store, snapshot, input_limit).await,
         }
     }
 
@@ -114,6 +134,7 @@ impl Bindings {
     ) -> Result<Measured<c::Decision>, HookError> {
         match self {
             Bindings::V1_0_0(pre) => pre.guard(store, snapshot, transition, input_limit).await,
+            Bindings::V1_1_0(pre) => pre.guard(store, snapshot, transition, input_limit).await,
         }
     }
 
@@ -126,6 +147,7 @@ impl Bindings {
     ) -> Result<Measured<Vec<c::Effect>>, HookError> {
         match self {
             Bindings::V1_0_0(pre) => pre.after(store, snapshot, event, input_limit).await,
+            Bindings::V1_1_0(pre) => pre.after(store, snapshot, event, input_limit).await,
         }
     }
 
@@ -138,6 +160,7 @@ impl Bindings {
     ) -> Result<Measured<Vec<c::Effect>>, HookError> {
         match self {
             Bindings::V1_0_0(pre) => pre.on_timer(store, snapshot, timer, input_limit).await,
+            Bindings::V1_1_0(pre) => pre.on_timer(store, snapshot, timer, input_limit).await,
         }
     }
 
@@ -151,6 +174,37 @@ impl Bindings {
     ) -> Result<Measured<Result<c::ActionOutput, c::Rejection>>, HookError> {
         match self {
             Bindings::V1_0_0(pre) => pre.action(store, snapshot, name, input, input_limit).await,
+            Bindings::V1_1_0(pre) => pre.action(store, snapshot, name, input, input_limit).await,
         }
+    }
+
+    /// Run `on-survey`; `None` when the component does not export it.
+    pub async fn on_survey(
+        &self,
+        store: &mut Store<CallState>,
+        snapshot: &c::Snapshot,
+        answer: &c::SurveyAnswer,
+        input_limit: usize,
+    ) -> Option<Result<Measured<Vec<c::Effect>>, HookError>> {
+        match self {
+            Bindings::V1_0_0(_) => None,
+            Bindings::V1_1_0(pre) => pre.on_survey(store, snapshot, answer, input_limit).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_newest_version_a_component_exports_wins() {
+        let v1_0 = "aftersale:plugin/hooks@1.0.0";
+        let v1_1 = "aftersale:plugin/hooks@1.1.0";
+        assert_eq!(detect([v1_0]), Some("1.0.0"));
+        assert_eq!(detect([v1_1, v1_1_0::SURVEY_HOOKS]), Some("1.1.0"));
+        assert_eq!(detect([v1_0, v1_1]), Some("1.1.0"));
+        assert_eq!(detect(["aftersale:plugin/hooks@2.0.0"]), None);
+        assert_eq!(latest::VERSION, *SUPPORTED.last().unwrap());
     }
 }

@@ -1,5 +1,9 @@
 //! Bindings for `aftersale:plugin@1.0.0` and the conversions between its
 //! types and the host's.
+//!
+//! Later minor versions share this version's `types` and `host` interfaces
+//! (their bindings map them here with `with`), so the conversions below serve
+//! them too.
 
 use aftersale_sdk as c;
 use wasmtime::Store;
@@ -90,13 +94,7 @@ impl Pre {
         input_limit: usize,
     ) -> Result<Measured<c::Decision>, HookError> {
         let s = wit_snapshot(snapshot, input_limit)?;
-        let t = w::TransitionRequest {
-            name: transition.name.clone(),
-            from: transition.from.clone(),
-            to: transition.to.clone(),
-            note: transition.note.clone(),
-            changed_attributes: transition.changed_attributes.clone(),
-        };
+        let t = wit_transition(transition);
         let plugin = self.instance(store).await?;
         let out = plugin
             .aftersale_plugin_hooks()
@@ -118,8 +116,7 @@ impl Pre {
             .aftersale_plugin_hooks()
             .call_after(&mut *store, &s, &wit_event(event))
             .await?;
-        let bytes = effects_bytes(&out);
-        Ok(Measured::new(effects(out)?, bytes))
+        effect_list(out)
     }
 
     pub async fn on_timer(
@@ -130,18 +127,13 @@ impl Pre {
         input_limit: usize,
     ) -> Result<Measured<Vec<c::Effect>>, HookError> {
         let s = wit_snapshot(snapshot, input_limit)?;
-        let t = w::FiredTimer {
-            name: timer.name.clone(),
-            due: timer.due.as_millisecond(),
-            payload: timer.payload.as_text().to_string(),
-        };
+        let t = wit_timer(timer);
         let plugin = self.instance(store).await?;
         let out = plugin
             .aftersale_plugin_hooks()
             .call_on_timer(&mut *store, &s, &t)
             .await?;
-        let bytes = effects_bytes(&out);
-        Ok(Measured::new(effects(out)?, bytes))
+        effect_list(out)
     }
 
     pub async fn action(
@@ -158,31 +150,55 @@ impl Pre {
             .aftersale_plugin_hooks()
             .call_action(&mut *store, &s, name, &input.as_text().to_owned())
             .await?;
-        match out {
-            Ok(out) => {
-                let bytes = out.output.len() + effects_bytes(&out.effects);
-                let output = serde_json::from_str(&out.output).map_err(|e| {
-                    Failure::malformed(format!("the action's output is not JSON: {e}"))
-                })?;
-                Ok(Measured::new(
-                    Ok(c::ActionOutput {
-                        output,
-                        effects: effects(out.effects)?,
-                    }),
-                    bytes,
-                ))
-            }
-            Err(r) => {
-                let bytes = rejection_bytes(&r);
-                Ok(Measured::new(Err(rejection(r)?), bytes))
-            }
+        action_output(out)
+    }
+}
+
+/// What `action` answered, converted and measured.
+pub(super) fn action_output(
+    out: Result<w::ActionOutput, w::Rejection>,
+) -> Result<Measured<Result<c::ActionOutput, c::Rejection>>, HookError> {
+    match out {
+        Ok(out) => {
+            let bytes = out.output.len() + effects_bytes(&out.effects);
+            let output = serde_json::from_str(&out.output)
+                .map_err(|e| Failure::malformed(format!("the action's output is not JSON: {e}")))?;
+            Ok(Measured::new(
+                Ok(c::ActionOutput {
+                    output,
+                    effects: effects(out.effects)?,
+                }),
+                bytes,
+            ))
+        }
+        Err(r) => {
+            let bytes = rejection_bytes(&r);
+            Ok(Measured::new(Err(rejection(r)?), bytes))
         }
     }
 }
 
 // ---- host → guest -------------------------------------------------------
 
-fn wit_snapshot(s: &c::Snapshot, limit: usize) -> Result<w::Snapshot, HookError> {
+pub(super) fn wit_transition(transition: &c::TransitionRequest) -> w::TransitionRequest {
+    w::TransitionRequest {
+        name: transition.name.clone(),
+        from: transition.from.clone(),
+        to: transition.to.clone(),
+        note: transition.note.clone(),
+        changed_attributes: transition.changed_attributes.clone(),
+    }
+}
+
+pub(super) fn wit_timer(timer: &c::FiredTimer) -> w::FiredTimer {
+    w::FiredTimer {
+        name: timer.name.clone(),
+        due: timer.due.as_millisecond(),
+        payload: timer.payload.as_text().to_string(),
+    }
+}
+
+pub(super) fn wit_snapshot(s: &c::Snapshot, limit: usize) -> Result<w::Snapshot, HookError> {
     let t = &s.ticket;
     let snapshot = w::Snapshot {
         tenant: s.tenant.clone(),
@@ -252,7 +268,7 @@ fn wit_actor(a: &c::Actor) -> w::Actor {
     }
 }
 
-fn wit_event(e: &c::Event) -> w::Event {
+pub(super) fn wit_event(e: &c::Event) -> w::Event {
     w::Event {
         id: e.id.clone(),
         at: e.at.as_millisecond(),
@@ -423,6 +439,12 @@ fn effects(list: Vec<w::Effect>) -> Result<Vec<c::Effect>, Failure> {
     list.into_iter().map(effect).collect()
 }
 
+/// What `after`, `on-timer` and `on-survey` answer, converted and measured.
+pub(super) fn effect_list(list: Vec<w::Effect>) -> Result<Measured<Vec<c::Effect>>, HookError> {
+    let bytes = effects_bytes(&list);
+    Ok(Measured::new(effects(list)?, bytes))
+}
+
 fn effect_bytes(e: &w::Effect) -> usize {
     16 + match e {
         w::Effect::SetAttribute(a) => a.name.len() + a.value.len(),
@@ -467,7 +489,9 @@ fn rejection_bytes(r: &w::Rejection) -> usize {
         + r.details.iter().map(String::len).sum::<usize>()
 }
 
-fn decision(out: Result<Vec<w::Effect>, w::Rejection>) -> Result<Measured<c::Decision>, HookError> {
+pub(super) fn decision(
+    out: Result<Vec<w::Effect>, w::Rejection>,
+) -> Result<Measured<c::Decision>, HookError> {
     Ok(match out {
         Ok(list) => {
             let bytes = effects_bytes(&list);
@@ -480,7 +504,7 @@ fn decision(out: Result<Vec<w::Effect>, w::Rejection>) -> Result<Measured<c::Dec
     })
 }
 
-fn manifest_bytes(m: &w::PluginManifest) -> usize {
+pub(super) fn manifest_bytes(m: &w::PluginManifest) -> usize {
     let kinds: usize = m
         .kinds
         .iter()
@@ -515,7 +539,7 @@ fn manifest_bytes(m: &w::PluginManifest) -> usize {
         + actions
 }
 
-fn manifest(m: w::PluginManifest) -> Result<c::Manifest, Failure> {
+pub(super) fn manifest(m: w::PluginManifest) -> Result<c::Manifest, Failure> {
     let invalid = |reason: String| Failure::InvalidManifest { reason };
     let schema = |text: &str, what: &str| {
         serde_json::from_str::<serde_json::Value>(text)

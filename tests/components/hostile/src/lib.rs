@@ -102,6 +102,17 @@ impl Plugin for Hostile {
         vec![Effect::set_attribute("last_timer", &timer.name)]
     }
 
+    fn on_survey(snapshot: &Snapshot, answer: &SurveyAnswer) -> Vec<Effect> {
+        misbehave(snapshot).unwrap_or_default();
+        match answer.lowest() {
+            Some(worst) => vec![Effect::note(
+                format!("survey lowest {}={}", worst.attribute, worst.score),
+                true,
+            )],
+            None => Vec::new(),
+        }
+    }
+
     fn action(snapshot: &Snapshot, name: &str, input: &Json) -> Result<ActionOutput, Rejection> {
         misbehave(snapshot)?;
         match name {

@@ -1,0 +1,39 @@
+-- People of a tenant who sign in to the web console, their sessions, and
+-- invitations an admin sends. Ids are UUIDs (native), instants are
+-- milliseconds since the Unix epoch (UTC). Only hashes of session and
+-- invitation tokens are kept; passwords only as argon2 PHC strings.
+
+CREATE TABLE console_users (
+    id             UUID PRIMARY KEY,
+    tenant_id      UUID NOT NULL REFERENCES tenants (id),
+    -- Sign-in name, unique across tenants so signing in needs no tenant.
+    login          TEXT NOT NULL UNIQUE,
+    name           TEXT NOT NULL,
+    role           TEXT NOT NULL,
+    password_hash  TEXT NOT NULL,
+    locale         TEXT NOT NULL,
+    created_at     BIGINT NOT NULL,
+    disabled_at    BIGINT
+);
+CREATE INDEX console_users_tenant ON console_users (tenant_id);
+
+CREATE TABLE console_sessions (
+    token_hash  TEXT PRIMARY KEY,
+    user_id     UUID NOT NULL REFERENCES console_users (id),
+    tenant_id   UUID NOT NULL REFERENCES tenants (id),
+    csrf        TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    expires_at  BIGINT NOT NULL
+);
+CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
+
+CREATE TABLE console_invites (
+    token_hash   TEXT PRIMARY KEY,
+    tenant_id    UUID NOT NULL REFERENCES tenants (id),
+    login        TEXT NOT NULL,
+    role         TEXT NOT NULL,
+    invited_by   UUID NOT NULL REFERENCES console_users (id),
+    created_at   BIGINT NOT NULL,
+    expires_at   BIGINT NOT NULL,
+    accepted_at  BIGINT
+);

@@ -1,0 +1,276 @@
+//! The plugin lifecycle over HTTP: upload a component (partner or operator),
+//! list and inspect installed versions, grant limits and release a
+//! quarantine (operator).
+
+use aftersale_sdk::{Manifest, Role};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::AppState;
+use super::auth::Operator;
+use super::error::{ApiResult, Problem, ProblemBody, ProblemType};
+use super::extract::{Body, bytes_problem};
+use crate::plugins::Limits;
+use crate::service::{Caller, Grant, PluginDetails, Viewer};
+use crate::store::{Health, PluginRecord};
+
+/// Largest component an upload may carry, bytes.
+pub const COMPONENT_LIMIT: usize = 32 << 20;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    let upload = OpenApiRouter::new()
+        .routes(routes!(upload, list))
+        .layer(DefaultBodyLimit::max(COMPONENT_LIMIT));
+    OpenApiRouter::new()
+        .merge(upload)
+        .routes(routes!(show))
+        .routes(routes!(grant))
+        .routes(routes!(release))
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        if Operator::from_request_parts(parts, state).await.is_ok() {
+            return Ok(Viewer::Operator);
+        }
+        Caller::from_request_parts(parts, state)
+            .await
+            .map(Viewer::Tenant)
+    }
+}
+
+/// An installed plugin version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PluginSummary {
+    /// The component's SHA-256, hex: the plugin version's id.
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    /// The contract version it was built against.
+    pub contract: String,
+    pub size_bytes: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub installed_at: Timestamp,
+}
+
+impl From<&PluginRecord> for PluginSummary {
+    fn from(r: &PluginRecord) -> Self {
+        PluginSummary {
+            id: r.hash.clone(),
+            name: r.name.clone(),
+            version: r.version.clone(),
+            contract: r.contract.clone(),
+            size_bytes: r.size,
+            installed_at: r.installed_at,
+        }
+    }
+}
+
+/// Per-call limits, as a plugin runs on them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LimitsView {
+    pub fuel: u64,
+    pub memory_bytes: u64,
+    pub deadline_ms: u32,
+}
+
+impl From<&Limits> for LimitsView {
+    fn from(l: &Limits) -> Self {
+        LimitsView {
+            fuel: l.fuel,
+            memory_bytes: l.memory_bytes,
+            deadline_ms: l.deadline_ms,
+        }
+    }
+}
+
+/// A tenant's health record of a plugin version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthView {
+    pub tenant_id: Uuid,
+    /// Failures in a row.
+    pub failures: u32,
+    pub last_failure: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub quarantined_at: Option<Timestamp>,
+}
+
+impl From<&Health> for HealthView {
+    fn from(h: &Health) -> Self {
+        HealthView {
+            tenant_id: h.tenant_id,
+            failures: h.failures,
+            last_failure: h.last_failure.clone(),
+            quarantined_at: h.quarantined_at,
+        }
+    }
+}
+
+/// A plugin version in full: what it declares, what it asked for, what the
+/// operator granted, and how it is doing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PluginView {
+    #[serde(flatten)]
+    pub summary: PluginSummary,
+    pub description: String,
+    /// The ticket kinds it declares.
+    pub kinds: Vec<String>,
+    pub actions: Vec<String>,
+    /// What its manifest asks for beyond the defaults.
+    pub requested: Grant,
+    /// What the operator granted; `null` runs it on the defaults.
+    pub granted: Option<Grant>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub granted_at: Option<Timestamp>,
+    /// The limits its calls run on now.
+    pub limits: LimitsView,
+    /// The most the operator may grant.
+    pub caps: LimitsView,
+    /// Tenants for which it is failing or quarantined (a tenant key sees
+    /// only its own).
+    pub health: Vec<HealthView>,
+    /// The manifest as the plugin returned it.
+    #[schema(value_type = Object)]
+    pub manifest: Value,
+}
+
+impl From<PluginDetails> for PluginView {
+    fn from(d: PluginDetails) -> Self {
+        let Manifest {
+            description,
+            kinds,
+            actions,
+            resources,
+            ..
+        } = d.manifest.clone();
+        PluginView {
+            summary: PluginSummary::from(&d.record),
+            description,
+            kinds: kinds.into_iter().map(|k| k.name).collect(),
+            actions: actions.into_iter().map(|a| a.name).collect(),
+            requested: Grant {
+                fuel: resources.fuel,
+                memory_bytes: resources.memory_bytes,
+                deadline_ms: resources.deadline_ms,
+            },
+            granted: d.grant,
+            granted_at: d.record.granted_at,
+            limits: LimitsView::from(&d.limits),
+            caps: LimitsView::from(&d.caps),
+            health: d.health.iter().map(HealthView::from).collect(),
+            manifest: serde_json::to_value(&d.manifest).unwrap_or(Value::Null),
+        }
+    }
+}
+
+/// Install a plugin component (partner key or operator key; body: the
+/// `.wasm` file). 201 when new, 200 when these bytes were installed before;
+/// 409 when its name and version belong to other bytes.
+#[utoipa::path(post, path = "/plugins", tag = "plugins",
+    request_body(content = Vec<u8>, content_type = "application/wasm"),
+    responses(
+        (status = 201, body = PluginView), (status = 200, body = PluginView),
+        (status = 409, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn upload(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<(StatusCode, Json<PluginView>)> {
+    if let Viewer::Tenant(caller) = &viewer
+        && caller.role() != Role::Partner
+    {
+        return Err(Problem::new(
+            ProblemType::Forbidden,
+            "only a partner key or the operator key may install plugins",
+        ));
+    }
+    let bytes = body.map_err(bytes_problem)?;
+    let (details, created) = state.services.install_plugin(&bytes).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(details.into())))
+}
+
+/// Every installed plugin version.
+#[utoipa::path(get, path = "/plugins", tag = "plugins",
+    responses((status = 200, body = Vec<PluginSummary>)),
+    security(("bearer" = [])))]
+async fn list(State(state): State<AppState>, _: Viewer) -> ApiResult<Json<Vec<PluginSummary>>> {
+    let records = state.services.plugin_records().await?;
+    Ok(Json(records.iter().map(PluginSummary::from).collect()))
+}
+
+/// One plugin version by id (its SHA-256) or `name@version`.
+#[utoipa::path(get, path = "/plugins/{id}", tag = "plugins", params(("id" = String, Path)),
+    responses((status = 200, body = PluginView), (status = 404, body = ProblemBody, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PluginView>> {
+    Ok(Json(
+        state.services.plugin_details(&viewer, &id).await?.into(),
+    ))
+}
+
+/// Grant a plugin version limits beyond the defaults (operator key). An
+/// empty body grants what its manifest asks for; nothing over the caps.
+#[utoipa::path(put, path = "/plugins/{id}/grant", tag = "plugins", params(("id" = String, Path)),
+    request_body = Grant,
+    responses((status = 200, body = PluginView), (status = 422, body = ProblemBody, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn grant(
+    State(state): State<AppState>,
+    _: Operator,
+    Path(id): Path<String>,
+    body: Body<Grant>,
+) -> ApiResult<Json<PluginView>> {
+    Ok(Json(
+        state.services.grant(&id, Some(body.value)).await?.into(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    pub tenant_id: Uuid,
+}
+
+/// Lift a tenant's quarantine of a plugin version (operator key).
+#[utoipa::path(post, path = "/plugins/{id}/release", tag = "plugins", params(("id" = String, Path)),
+    request_body = Release,
+    responses((status = 200, body = PluginView), (status = 422, body = ProblemBody, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn release(
+    State(state): State<AppState>,
+    _: Operator,
+    Path(id): Path<String>,
+    body: Body<Release>,
+) -> ApiResult<Json<PluginView>> {
+    Ok(Json(
+        state
+            .services
+            .release_plugin(&id, body.value.tenant_id)
+            .await?
+            .into(),
+    ))
+}

@@ -1,0 +1,219 @@
+//! Bindings for `aftersale:plugin@1.1.0`: the hooks of 1.0.0 plus the
+//! optional `survey-hooks` interface.
+//!
+//! 1.1.0 declares `types` and `host` exactly as 1.0.0 does, so `with` maps
+//! them onto the 1.0.0 bindings: the Rust types, the conversions and the
+//! `log` import are shared. The linker resolves an import of
+//! `aftersale:plugin/host@1.1.0` to the 1.0.0 definition because the versions
+//! are semver-compatible, so this module adds nothing to the linker.
+
+use aftersale_sdk as c;
+use wasmtime::Store;
+use wasmtime::component::{Instance, InstancePre};
+
+use super::v1_0_0 as base;
+use super::{HookError, Measured};
+use crate::plugins::sandbox::CallState;
+
+wasmtime::component::bindgen!({
+    path: "../wit/1.1.0",
+    world: "plugin-with-surveys",
+    exports: { default: async },
+    with: {
+        "aftersale:plugin/types@1.1.0": crate::plugins::bindings::v1_0_0::aftersale::plugin::types,
+        "aftersale:plugin/host@1.1.0": crate::plugins::bindings::v1_0_0::aftersale::plugin::host,
+    },
+});
+
+use self::exports::aftersale::plugin::hooks::{Guest as Hooks, GuestIndices as HooksIndices};
+use self::exports::aftersale::plugin::survey_hooks::{
+    self as survey, Guest as SurveyHooks, GuestIndices as SurveyHooksIndices,
+};
+
+pub const VERSION: &str = "1.1.0";
+
+/// The export that marks a 1.1.0 plugin as one that hears of surveys.
+pub const SURVEY_HOOKS: &str = "aftersale:plugin/survey-hooks@1.1.0";
+
+/// A component of this version, ready to instantiate. The survey hooks are
+/// looked up once, here; a component without them is never asked.
+pub struct Pre {
+    pre: InstancePre<CallState>,
+    hooks: HooksIndices,
+    surveys: Option<SurveyHooksIndices>,
+}
+
+impl Pre {
+    pub fn new(pre: InstancePre<CallState>) -> wasmtime::Result<Self> {
+        let hooks = HooksIndices::new(&pre)?;
+        let exports_surveys = pre
+            .component()
+            .get_export_index(None, SURVEY_HOOKS)
+            .is_some();
+        // A component that exports the interface but not the hook in it is
+        // malformed, not a plugin without surveys.
+        let surveys = if exports_surveys {
+            Some(SurveyHooksIndices::new(&pre)?)
+        } else {
+            None
+        };
+        Ok(Pre {
+            pre,
+            hooks,
+            surveys,
+        })
+    }
+
+    /// Whether the component exports `survey-hooks`.
+    pub fn answers_surveys(&self) -> bool {
+        self.surveys.is_some()
+    }
+
+    async fn instance(&self, store: &mut Store<CallState>) -> Result<Instance, HookError> {
+        self.pre
+            .instantiate_async(&mut *store)
+            .await
+            .map_err(HookError::Instantiate)
+    }
+
+    async fn hooks(&self, store: &mut Store<CallState>) -> Result<Hooks, HookError> {
+        let instance = self.instance(store).await?;
+        self.hooks
+            .load(&mut *store, &instance)
+            .map_err(HookError::Instantiate)
+    }
+
+    pub async fn manifest(
+        &self,
+        store: &mut Store<CallState>,
+    ) -> Result<Measured<c::Manifest>, HookError> {
+        let m = self.hooks(store).await?.call_manifest(&mut *store).await?;
+        let bytes = base::manifest_bytes(&m);
+        Ok(Measured::new(base::manifest(m)?, bytes))
+    }
+
+    pub async fn on_create(
+        &self,
+        store: &mut Store<CallState>,
+        snapshot: &c::Snapshot,
+        input_limit: usize,
+    ) -> Result<Measured<c::Decision>, HookError> {
+        let s = base::wit_snapshot(snapshot, input_limit)?;
+        let hooks = self.hooks(store).await?;
+        base::decision(hooks.call_on_create(&mut *store, &s).await?)
+    }
+
+    pub async fn guard(
+        &self,
+        store: &mut Store<CallState>,
+        snapshot: &c::Snapshot,
+        transition: &c::TransitionRequest,
+        input_limit: usize,
+    ) -> Result<Measured<c::Decision>, HookError> {
+        let s = base::wit_snapshot(snapshot, input_limit)?;
+        let t = base::wit_transition(transition);
+        let hooks = self.hooks(store).await?;
+        base::decision(hooks.call_guard(&mut *store, &s, &t).await?)
+    }
+
+    pub async fn after(
+        &self,
+        store: &mut Store<CallState>,
+        snapshot: &c::Snapshot,
+        event: &c::Event,
+        input_limit: usize,
+    ) -> Result<Measured<Vec<c::Effect>>, HookError> {
+        let s = base::wit_snapshot(snapshot, input_limit)?;
+        let e = base::wit_event(event);
+        let hooks = self.hooks(store).await?;
+        base::effect_list(hooks.call_after(&mut *store, &s, &e).await?)
+    }
+
+    pub async fn on_timer(
+        &self,
+        store: &mut Store<CallState>,
+        snapshot: &c::Snapshot,
+        timer: &c::FiredTimer,
+        input_limit: usize,
+    ) -> Result<Measured<Vec<c::Effect>>, HookError> {
+        let s = base::wit_snapshot(snapshot, input_limit)?;
+        let t = base::wit_timer(timer);
+        let hooks = self.hooks(store).await?;
+        base::effect_list(hooks.call_on_timer(&mut *store, &s, &t).await?)
+    }
+
+    pub async fn action(
+        &self,
+        store: &mut Store<CallState>,
+        snapshot: &c::Snapshot,
+        name: &str,
+        input: &c::Json,
+        input_limit: usize,
+    ) -> Result<Measured<Result<c::ActionOutput, c::Rejection>>, HookError> {
+        let s = base::wit_snapshot(snapshot, input_limit)?;
+        let hooks = self.hooks(store).await?;
+        let out = hooks
+            .call_action(&mut *store, &s, name, &input.as_text().to_owned())
+            .await?;
+        base::action_output(out)
+    }
+
+    /// Run `on-survey`; `None` when the component does not export it.
+    pub async fn on_survey(
+        &self,
+        store: &mut Store<CallState>,
+        snapshot: &c::Snapshot,
+        answer: &c::SurveyAnswer,
+        input_limit: usize,
+    ) -> Option<Result<Measured<Vec<c::Effect>>, HookError>> {
+        let indices = self.surveys.as_ref()?;
+        Some(
+            self.call_on_survey(indices, store, snapshot, answer, input_limit)
+                .await,
+        )
+    }
+
+    async fn call_on_survey(
+        &self,
+        indices: &SurveyHooksIndices,
+        store: &mut Store<CallState>,
+        snapshot: &c::Snapshot,
+        answer: &c::SurveyAnswer,
+        input_limit: usize,
+    ) -> Result<Measured<Vec<c::Effect>>, HookError> {
+        // The answer travels with the snapshot, so it counts against the same
+        // input limit.
+        let a = wit_answer(answer);
+        let s = base::wit_snapshot(snapshot, input_limit.saturating_sub(answer_bytes(&a)))?;
+        let instance = self.instance(store).await?;
+        let hooks: SurveyHooks = indices
+            .load(&mut *store, &instance)
+            .map_err(HookError::Instantiate)?;
+        base::effect_list(hooks.call_on_survey(&mut *store, &s, &a).await?)
+    }
+}
+
+fn answer_bytes(a: &survey::SurveyAnswer) -> usize {
+    a.survey.len()
+        + a.comment.as_ref().map_or(0, String::len)
+        + a.ratings
+            .iter()
+            .map(|r| r.attribute.len() + 1)
+            .sum::<usize>()
+}
+
+fn wit_answer(answer: &c::SurveyAnswer) -> survey::SurveyAnswer {
+    survey::SurveyAnswer {
+        survey: answer.survey.clone(),
+        ratings: answer
+            .ratings
+            .iter()
+            .map(|r| survey::Rating {
+                attribute: r.attribute.clone(),
+                score: r.score,
+            })
+            .collect(),
+        nps: answer.nps,
+        comment: answer.comment.clone(),
+    }
+}

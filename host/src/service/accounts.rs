@@ -1,0 +1,444 @@
+//! Console accounts: people of a tenant who sign in with a password, their
+//! sessions, and the invitations through which an admin adds them. API keys
+//! stay for machines; both end up as the same [`Caller`].
+
+use aftersale_sdk::{Actor, Role};
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jiff::{SignedDuration, Timestamp};
+use uuid::Uuid;
+
+use super::error::ServiceError;
+use super::tenants::token_hash;
+use super::{Caller, Services};
+use crate::store::{Invite, Session, StoreError, Tenant, User};
+
+/// How long a session lasts after signing in.
+pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(12);
+/// How long an invitation link stays valid.
+pub const INVITE_LIFETIME: SignedDuration = SignedDuration::from_hours(7 * 24);
+/// The console's languages; the first is a new tenant's default.
+pub const LOCALES: [&str; 2] = ["zh-CN", "en"];
+/// Shortest password a person may choose.
+pub const MIN_PASSWORD: usize = 10;
+
+/// A browser that just signed in: the cookie's token (shown once) and the
+/// session it names.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub token: String,
+    pub session: Session,
+    pub user: User,
+}
+
+/// Who is behind a console session.
+#[derive(Debug, Clone)]
+pub struct Desk {
+    pub caller: Caller,
+    pub user: User,
+    pub session: Session,
+    pub tenant: Tenant,
+}
+
+/// `bytes` random bytes as URL-safe text.
+pub fn random_token(bytes: usize) -> Result<String, ServiceError> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf)
+        .map_err(|e| ServiceError::Invalid(format!("no randomness available: {e}")))?;
+    Ok(URL_SAFE_NO_PAD.encode(buf))
+}
+
+/// A fresh password to print once (96 random bits).
+pub fn new_password() -> Result<String, ServiceError> {
+    random_token(12)
+}
+
+/// The argon2id PHC string of a password, with a random salt.
+pub fn hash_password(password: &str) -> Result<String, ServiceError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| ServiceError::Invalid(format!("cannot hash the password: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// A hash to verify against when the login is unknown, so a wrong login
+/// takes as long as a wrong password.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("decoy password that never matches").unwrap_or_default())
+}
+
+fn check_login(login: &str) -> Result<String, ServiceError> {
+    let login = login.trim().to_lowercase();
+    let ok = !login.is_empty()
+        && login.len() <= 100
+        && login
+            .chars()
+            .all(|c| c.is_alphanumeric() || "@._-+".contains(c));
+    if ok {
+        Ok(login)
+    } else {
+        Err(ServiceError::Invalid(
+            "a login is letters, digits and @ . _ - + (an email address will do)".into(),
+        ))
+    }
+}
+
+fn check_password(password: &str) -> Result<(), ServiceError> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(ServiceError::Invalid(format!(
+            "a password needs at least {MIN_PASSWORD} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Roles a person may have in the console.
+pub fn person_role(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Admin | Role::Agent | Role::Technician | Role::Partner | Role::Viewer
+    )
+}
+
+fn require_admin(caller: &Caller) -> Result<(), ServiceError> {
+    if caller.role() == Role::Admin {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(
+            "only an admin manages users".into(),
+        ))
+    }
+}
+
+/// How an account acts on tickets.
+pub fn caller_of(user: &User) -> Caller {
+    Caller {
+        tenant_id: user.tenant_id,
+        actor: Actor {
+            id: format!("user:{}", user.login),
+            role: user.role,
+        },
+    }
+}
+
+impl Services {
+    /// Add a person to a tenant with a password (the first admin, or an
+    /// operator's script). The language defaults to the tenant's.
+    pub async fn create_user(
+        &self,
+        tenant_id: Uuid,
+        login: &str,
+        name: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<User, ServiceError> {
+        let login = check_login(login)?;
+        check_password(password)?;
+        if !person_role(role) {
+            return Err(ServiceError::Invalid(format!(
+                "{role:?} is not a role for a person"
+            )));
+        }
+        let tenant = self
+            .store
+            .tenant(tenant_id)
+            .await?
+            .ok_or(ServiceError::NotFound("tenant"))?;
+        let password = password.to_string();
+        let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| ServiceError::Invalid(format!("hashing stopped: {e}")))??;
+        let user = User {
+            id: Uuid::now_v7(),
+            tenant_id,
+            name: if name.trim().is_empty() {
+                login.clone()
+            } else {
+                name.trim().to_string()
+            },
+            login,
+            role,
+            password_hash,
+            locale: tenant.locale,
+            created_at: super::now(),
+            disabled_at: None,
+        };
+        self.store.create_user(&user).await.map_err(login_taken)?;
+        Ok(user)
+    }
+
+    /// Check a login and password and open a session; `None` when either is
+    /// wrong (which one is not told).
+    pub async fn sign_in(
+        &self,
+        login: &str,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<Option<SignedIn>, ServiceError> {
+        let login = login.trim().to_lowercase();
+        let user = self
+            .store
+            .user_by_login(&login)
+            .await?
+            .filter(|u| u.disabled_at.is_none());
+        let hash = user
+            .as_ref()
+            .map_or_else(|| decoy_hash().to_string(), |u| u.password_hash.clone());
+        let password = password.to_string();
+        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .unwrap_or(false);
+        let Some(user) = user.filter(|_| matches) else {
+            return Ok(None);
+        };
+        let token = random_token(32)?;
+        let session = Session {
+            token_hash: token_hash(&token),
+            user_id: user.id,
+            tenant_id: user.tenant_id,
+            csrf: random_token(24)?,
+            created_at: now,
+            expires_at: now.checked_add(SESSION_LIFETIME).unwrap_or(Timestamp::MAX),
+        };
+        self.store.create_session(&session).await?;
+        // Sweeping here keeps the table small without another job.
+        if let Err(e) = self.store.delete_expired_sessions(now).await {
+            tracing::warn!("sweeping expired sessions: {e}");
+        }
+        Ok(Some(SignedIn {
+            token,
+            session,
+            user,
+        }))
+    }
+
+    /// The person behind a session cookie, while the session lasts.
+    pub async fn desk(&self, token: &str, now: Timestamp) -> Result<Option<Desk>, ServiceError> {
+        let Some(session) = self.store.session(&token_hash(token)).await? else {
+            return Ok(None);
+        };
+        if now >= session.expires_at {
+            self.store.delete_session(&session.token_hash).await?;
+            return Ok(None);
+        }
+        let Some(user) = self
+            .store
+            .user(session.tenant_id, session.user_id)
+            .await?
+            .filter(|u| u.disabled_at.is_none())
+        else {
+            return Ok(None);
+        };
+        let Some(tenant) = self.store.tenant(session.tenant_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Desk {
+            caller: caller_of(&user),
+            user,
+            session,
+            tenant,
+        }))
+    }
+
+    pub async fn sign_out(&self, token: &str) -> Result<(), ServiceError> {
+        Ok(self.store.delete_session(&token_hash(token)).await?)
+    }
+
+    /// Change the language a person reads the console in.
+    pub async fn set_locale(&self, user: &User, locale: &str) -> Result<(), ServiceError> {
+        if !LOCALES.contains(&locale) {
+            return Err(ServiceError::Invalid(format!(
+                "the console speaks {}",
+                LOCALES.join(", ")
+            )));
+        }
+        Ok(self
+            .store
+            .set_user_locale(user.tenant_id, user.id, locale)
+            .await?)
+    }
+
+    /// The tenant's people (admin).
+    pub async fn users(&self, caller: &Caller) -> Result<Vec<User>, ServiceError> {
+        require_admin(caller)?;
+        Ok(self.store.users(caller.tenant_id).await?)
+    }
+
+    /// Invite someone to the caller's tenant (admin); the answer is the
+    /// invitation token, shown once, for the link `/invite/{token}`.
+    pub async fn invite(
+        &self,
+        caller: &Caller,
+        inviter: Uuid,
+        login: &str,
+        role: Role,
+    ) -> Result<String, ServiceError> {
+        require_admin(caller)?;
+        let login = check_login(login)?;
+        if !person_role(role) {
+            return Err(ServiceError::Invalid(format!(
+                "{role:?} is not a role for a person"
+            )));
+        }
+        if self.store.user_by_login(&login).await?.is_some() {
+            return Err(ServiceError::Invalid(format!(
+                "the login `{login}` is taken"
+            )));
+        }
+        let token = random_token(24)?;
+        let now = super::now();
+        self.store
+            .create_invite(&Invite {
+                token_hash: token_hash(&token),
+                tenant_id: caller.tenant_id,
+                login,
+                role,
+                invited_by: inviter,
+                created_at: now,
+                expires_at: now.checked_add(INVITE_LIFETIME).unwrap_or(Timestamp::MAX),
+                accepted_at: None,
+            })
+            .await?;
+        Ok(token)
+    }
+
+    /// An invitation that can still be accepted.
+    pub async fn invitation(&self, token: &str) -> Result<Invite, ServiceError> {
+        let invite = self
+            .store
+            .invite(&token_hash(token))
+            .await?
+            .ok_or(ServiceError::NotFound("invitation"))?;
+        if invite.accepted_at.is_some() {
+            return Err(ServiceError::Gone(
+                "this invitation was used already".into(),
+            ));
+        }
+        if super::now() >= invite.expires_at {
+            return Err(ServiceError::Gone("this invitation has expired".into()));
+        }
+        Ok(invite)
+    }
+
+    /// Accept an invitation: the invited login with the chosen name and
+    /// password.
+    pub async fn accept_invite(
+        &self,
+        token: &str,
+        name: &str,
+        password: &str,
+    ) -> Result<User, ServiceError> {
+        let invite = self.invitation(token).await?;
+        check_password(password)?;
+        let tenant = self
+            .store
+            .tenant(invite.tenant_id)
+            .await?
+            .ok_or(ServiceError::NotFound("tenant"))?;
+        let password = password.to_string();
+        let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| ServiceError::Invalid(format!("hashing stopped: {e}")))??;
+        let user = User {
+            id: Uuid::now_v7(),
+            tenant_id: invite.tenant_id,
+            name: if name.trim().is_empty() {
+                invite.login.clone()
+            } else {
+                name.trim().to_string()
+            },
+            login: invite.login.clone(),
+            role: invite.role,
+            password_hash,
+            locale: tenant.locale,
+            created_at: super::now(),
+            disabled_at: None,
+        };
+        if self
+            .store
+            .accept_invite(&invite.token_hash, &user)
+            .await
+            .map_err(login_taken)?
+        {
+            Ok(user)
+        } else {
+            Err(ServiceError::Gone(
+                "this invitation was used already".into(),
+            ))
+        }
+    }
+}
+
+fn login_taken(e: StoreError) -> ServiceError {
+    match e {
+        StoreError::Duplicate(what) => ServiceError::Invalid(what),
+        other => other.into(),
+    }
+}
+
+/// The first tenant and admin of an empty database, with the only copy of
+/// the admin's password.
+#[derive(Debug, Clone)]
+pub struct FirstAdmin {
+    pub tenant: Tenant,
+    pub user: User,
+    pub password: String,
+}
+
+/// Login of the first admin of an empty database.
+pub const FIRST_LOGIN: &str = "admin";
+/// Name of the first tenant of an empty database.
+pub const FIRST_TENANT: &str = "aftersale";
+
+impl Services {
+    /// On an empty database, create a tenant and an admin who can sign in to
+    /// the console; `None` when any tenant exists.
+    pub async fn bootstrap(&self) -> Result<Option<FirstAdmin>, ServiceError> {
+        if !self.store.tenants().await?.is_empty() {
+            return Ok(None);
+        }
+        let created = self.create_tenant(FIRST_TENANT, None).await?;
+        let password = new_password()?;
+        let user = self
+            .create_user(
+                created.tenant.id,
+                FIRST_LOGIN,
+                "Admin",
+                Role::Admin,
+                &password,
+            )
+            .await?;
+        Ok(Some(FirstAdmin {
+            tenant: created.tenant,
+            user,
+            password,
+        }))
+    }
+
+    /// A console admin for a tenant made on the command line: login
+    /// `admin-<8 hex of the tenant id>` and a fresh password.
+    pub async fn create_first_admin(
+        &self,
+        tenant: &Tenant,
+    ) -> Result<(User, String), ServiceError> {
+        let id = tenant.id.simple().to_string();
+        let login = format!("admin-{}", &id[id.len() - 8..]);
+        let password = new_password()?;
+        let user = self
+            .create_user(tenant.id, &login, "Admin", Role::Admin, &password)
+            .await?;
+        Ok((user, password))
+    }
+}

@@ -1,0 +1,392 @@
+//! The plugin lifecycle: installing uploaded components, the operator's
+//! resource grants, and supervision — counting each tenant's failures of a
+//! plugin version in a row and quarantining a version that keeps failing.
+
+use std::future::Future;
+
+use aftersale_sdk::{Actor, Manifest, ResourceRequest};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::catalog::{Bundle, Installed};
+use super::effects::Change;
+use super::error::ServiceError;
+use super::{Caller, Services};
+use crate::domain::EventData;
+use crate::plugins::{Called, Failure, Limits, LoadError, PluginError};
+use crate::store::{Health, PluginRecord, StoreError, StoredPlugin};
+
+/// How the host treats failing plugins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Supervision {
+    /// Failures in a row (trap, fuel, deadline, memory, malformed output)
+    /// after which a plugin version is quarantined for the tenant.
+    pub quarantine_after: u32,
+}
+
+impl Default for Supervision {
+    fn default() -> Self {
+        Supervision {
+            quarantine_after: 5,
+        }
+    }
+}
+
+/// What the operator granted a plugin beyond the default limits. Fields left
+/// out keep the default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    pub fuel: Option<u64>,
+    pub memory_bytes: Option<u64>,
+    pub deadline_ms: Option<u32>,
+}
+
+impl Grant {
+    /// The limits a plugin runs on under this grant.
+    pub fn apply(&self, defaults: &Limits) -> Limits {
+        Limits {
+            fuel: self.fuel.unwrap_or(defaults.fuel),
+            memory_bytes: self.memory_bytes.unwrap_or(defaults.memory_bytes),
+            deadline_ms: self.deadline_ms.unwrap_or(defaults.deadline_ms),
+            ..*defaults
+        }
+    }
+
+    fn from_request(request: &ResourceRequest) -> Self {
+        Grant {
+            fuel: request.fuel,
+            memory_bytes: request.memory_bytes,
+            deadline_ms: request.deadline_ms,
+        }
+    }
+
+    fn check(&self, caps: &Limits) -> Result<(), ServiceError> {
+        let over = |what: &str, asked: u64, cap: u64| {
+            ServiceError::Invalid(format!(
+                "{what} {asked} is over the operator's cap of {cap}"
+            ))
+        };
+        if let Some(fuel) = self.fuel.filter(|f| *f > caps.fuel) {
+            return Err(over("fuel", fuel, caps.fuel));
+        }
+        if let Some(memory) = self.memory_bytes.filter(|m| *m > caps.memory_bytes) {
+            return Err(over("memory_bytes", memory, caps.memory_bytes));
+        }
+        if let Some(ms) = self.deadline_ms.filter(|d| *d > caps.deadline_ms) {
+            return Err(over(
+                "deadline_ms",
+                u64::from(ms),
+                u64::from(caps.deadline_ms),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// An installed plugin version with what it asked for and what it got.
+#[derive(Debug, Clone)]
+pub struct PluginDetails {
+    pub record: PluginRecord,
+    pub manifest: Manifest,
+    pub grant: Option<Grant>,
+    /// The limits its calls run on.
+    pub limits: Limits,
+    pub caps: Limits,
+    /// Tenants for which it is failing or quarantined (only the caller's own
+    /// for a tenant key).
+    pub health: Vec<Health>,
+}
+
+/// Who is installing or looking: the operator, or a tenant's key.
+#[derive(Debug, Clone)]
+pub enum Viewer {
+    Operator,
+    Tenant(Caller),
+}
+
+impl Services {
+    /// Validate a component and store it under its SHA-256 so every replica
+    /// can load it. `Ok(false)` when these very bytes were installed before.
+    pub async fn install_plugin(
+        &self,
+        bytes: &[u8],
+    ) -> Result<(PluginDetails, bool), ServiceError> {
+        let plugin = self.runtime.load(bytes).await.map_err(invalid)?;
+        // Schemas compile, kinds and workflows hold together.
+        Installed::new(plugin.clone()).map_err(ServiceError::InvalidPlugin)?;
+        let hash = plugin.hash().to_string();
+        let created = match self.store.plugin_record(&hash).await? {
+            Some(_) => false,
+            None => {
+                self.store
+                    .put_plugin(&StoredPlugin {
+                        hash: hash.clone(),
+                        name: plugin.name().to_string(),
+                        version: plugin.version().to_string(),
+                        contract: plugin.contract().to_string(),
+                        component: bytes.to_vec(),
+                        installed_at: super::now(),
+                    })
+                    .await
+                    .map_err(conflict)?;
+                tracing::info!(
+                    plugin = plugin.name(),
+                    version = plugin.version(),
+                    %hash,
+                    "plugin installed"
+                );
+                true
+            }
+        };
+        Ok((
+            self.plugin_details(&Viewer::Operator, &hash).await?,
+            created,
+        ))
+    }
+
+    /// Every installed plugin version.
+    pub async fn plugin_records(&self) -> Result<Vec<PluginRecord>, ServiceError> {
+        Ok(self.store.plugin_records().await?)
+    }
+
+    /// Find a plugin version by its SHA-256 or by `name@version`.
+    pub async fn find_plugin(&self, id: &str) -> Result<PluginRecord, ServiceError> {
+        let hash = match id.split_once('@') {
+            Some((name, version)) => {
+                self.store
+                    .plugin(name, version)
+                    .await?
+                    .ok_or(ServiceError::NotFound("plugin"))?
+                    .hash
+            }
+            None => id.to_ascii_lowercase(),
+        };
+        self.store
+            .plugin_record(&hash)
+            .await?
+            .ok_or(ServiceError::NotFound("plugin"))
+    }
+
+    /// A plugin version: its manifest, limits, grant and health.
+    pub async fn plugin_details(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+    ) -> Result<PluginDetails, ServiceError> {
+        let record = self.find_plugin(id).await?;
+        let installed = self
+            .catalog
+            .installed(&record.name, &record.version)
+            .await?;
+        let grant = grant_of(&record)?;
+        let mut health = self.store.plugin_health(&record.hash).await?;
+        if let Viewer::Tenant(caller) = viewer {
+            health.retain(|h| h.tenant_id == caller.tenant_id);
+        }
+        Ok(PluginDetails {
+            manifest: installed.manifest().clone(),
+            limits: *installed.plugin.limits(),
+            caps: *self.runtime.caps(),
+            grant,
+            health,
+            record,
+        })
+    }
+
+    /// Grant a plugin version more than the default limits (operator). An
+    /// empty grant gives what its manifest asks for; either way, no more
+    /// than the operator's caps. The next call runs on the new limits.
+    pub async fn grant(
+        &self,
+        id: &str,
+        grant: Option<Grant>,
+    ) -> Result<PluginDetails, ServiceError> {
+        let record = self.find_plugin(id).await?;
+        let grant = match grant {
+            Some(grant) if grant != Grant::default() => grant,
+            _ => {
+                let installed = self
+                    .catalog
+                    .installed(&record.name, &record.version)
+                    .await?;
+                Grant::from_request(&installed.manifest().resources)
+            }
+        };
+        grant.check(self.runtime.caps())?;
+        let value = serde_json::to_value(grant)
+            .map_err(|e| ServiceError::Invalid(format!("grant: {e}")))?;
+        self.store
+            .set_grant(&record.hash, Some(&value), super::now())
+            .await?;
+        self.catalog.forget_plugin(&record.name, &record.version);
+        self.plugin_details(&Viewer::Operator, &record.hash).await
+    }
+
+    /// Lift a tenant's quarantine of a plugin version (operator).
+    pub async fn release_plugin(
+        &self,
+        id: &str,
+        tenant: Uuid,
+    ) -> Result<PluginDetails, ServiceError> {
+        let record = self.find_plugin(id).await?;
+        self.store
+            .tenant(tenant)
+            .await?
+            .ok_or(ServiceError::NotFound("tenant"))?;
+        if !self.store.release(tenant, &record.hash).await? {
+            return Err(ServiceError::Invalid(format!(
+                "{}@{} is not quarantined for this tenant",
+                record.name, record.version
+            )));
+        }
+        self.catalog.invalidate(tenant);
+        tracing::info!(plugin = %record.name, version = %record.version, %tenant, "quarantine lifted");
+        self.plugin_details(&Viewer::Operator, &record.hash).await
+    }
+
+    /// Run one hook call of `installed` for the tenant of `bundle` under
+    /// supervision: a quarantined version fails closed without running, a
+    /// failure is counted, a success ends a run of failures. `ticket` is the
+    /// ticket the call decides about, where the quarantine is announced.
+    pub(super) async fn supervised<T>(
+        &self,
+        bundle: &Bundle,
+        installed: &Installed,
+        ticket: Option<Uuid>,
+        call: impl Future<Output = Result<Called<T>, PluginError>>,
+    ) -> Result<Called<T>, ServiceError> {
+        let tenant = bundle.tenant.id;
+        let hash = installed.plugin.hash();
+        if let Some(health) = bundle.quarantine(hash) {
+            return Err(quarantined(installed, health));
+        }
+        match call.await {
+            Ok(called) => {
+                if self.catalog.take_failing(tenant, hash) {
+                    self.store
+                        .record_success(tenant, &hash.to_string(), super::now())
+                        .await?;
+                }
+                Ok(called)
+            }
+            Err(error) if counts(&error.failure) => {
+                let threshold = self.supervision.quarantine_after.max(1);
+                let health = self
+                    .store
+                    .record_failure(
+                        tenant,
+                        &hash.to_string(),
+                        error.failure.code(),
+                        threshold,
+                        super::now(),
+                    )
+                    .await?;
+                self.catalog.mark_failing(tenant, hash);
+                if health.failures == threshold && health.quarantined_at.is_some() {
+                    self.catalog.invalidate(tenant);
+                    tracing::warn!(
+                        plugin = installed.plugin.name(),
+                        version = installed.plugin.version(),
+                        %tenant,
+                        "quarantined after {threshold} failures in a row: {}",
+                        error.failure
+                    );
+                    if let Some(ticket) = ticket {
+                        self.announce_quarantine(tenant, ticket, installed, &health)
+                            .await;
+                    }
+                }
+                Err(ServiceError::PluginFailed(error))
+            }
+            Err(error) => Err(ServiceError::PluginFailed(error)),
+        }
+    }
+
+    /// Record `plugin_quarantined` on the ticket whose call tipped the
+    /// plugin over, so the timeline shows it and webhooks deliver it.
+    async fn announce_quarantine(
+        &self,
+        tenant: Uuid,
+        ticket: Uuid,
+        installed: &Installed,
+        health: &Health,
+    ) {
+        for _ in 0..3 {
+            let result: Result<(), ServiceError> = async {
+                let bundle = self.catalog.bundle(tenant).await?;
+                let current = self
+                    .store
+                    .ticket(tenant, ticket)
+                    .await?
+                    .ok_or(ServiceError::NotFound("ticket"))?;
+                let history = self.store.events(tenant, ticket).await?;
+                let mut change = Change::new(self, &bundle, super::now());
+                let slot = change.open(current, history);
+                change.record(
+                    slot,
+                    &Actor::system(),
+                    Some(installed.label()),
+                    EventData::PluginQuarantined {
+                        plugin: installed.plugin.name().to_string(),
+                        version: installed.plugin.version().to_string(),
+                        hash: health.plugin_hash.clone(),
+                        failures: health.failures,
+                        cause: health.last_failure.clone().unwrap_or_default(),
+                    },
+                );
+                Ok(self.store.commit(&change.into_commit(None)).await?)
+            }
+            .await;
+            match result {
+                Ok(()) => return,
+                Err(ServiceError::Store(StoreError::Conflict { .. })) => continue,
+                Err(e) => {
+                    tracing::error!("cannot record the quarantine on ticket {ticket}: {e}");
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Failures that are the plugin's own doing. An oversized snapshot or a
+/// runtime shutting down is the host's, and says nothing of the plugin.
+fn counts(failure: &Failure) -> bool {
+    !matches!(
+        failure,
+        Failure::InputTooLarge { .. } | Failure::Instantiation { .. }
+    )
+}
+
+fn quarantined(installed: &Installed, health: &Health) -> ServiceError {
+    ServiceError::Quarantined {
+        plugin: installed.plugin.name().to_string(),
+        version: installed.plugin.version().to_string(),
+        hash: health.plugin_hash.clone(),
+        since: health.quarantined_at.unwrap_or(Timestamp::UNIX_EPOCH),
+        cause: health.last_failure.clone(),
+    }
+}
+
+fn invalid(error: LoadError) -> ServiceError {
+    ServiceError::InvalidPlugin(error.to_string())
+}
+
+fn conflict(error: StoreError) -> ServiceError {
+    match error {
+        StoreError::Duplicate(detail) => ServiceError::PluginConflict(detail),
+        other => other.into(),
+    }
+}
+
+/// The operator's grant stored with a plugin version.
+pub(super) fn grant_of(record: &PluginRecord) -> Result<Option<Grant>, ServiceError> {
+    record
+        .granted
+        .clone()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("grant: {e}"))))
+}

@@ -1,0 +1,110 @@
+//! The web console at `/`: server-rendered pages (maud) for the people of a
+//! tenant — queue, ticket, new ticket, dashboard, plugins, users — and the
+//! customer's survey page, in zh-CN and English from Fluent catalogues.
+//! Pages call the same [`Services`](crate::service::Services) as the API,
+//! as the same [`Caller`](crate::service::Caller) a session resolves to.
+
+mod assets;
+mod dashboard;
+mod form;
+pub mod i18n;
+mod layout;
+mod new_ticket;
+mod plugins;
+mod queue;
+pub mod session;
+mod signin;
+mod sla;
+mod survey;
+mod ticket;
+mod timeline;
+mod users;
+
+use aftersale_sdk::Role;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use self::i18n::Catalog;
+use crate::api::AppState;
+use crate::service::ServiceError;
+
+/// The console's routes; merged into the application beside the API.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(queue::show))
+        .route("/signin", get(signin::show).post(signin::submit))
+        .route("/signout", post(signin::sign_out))
+        .route("/account", get(signin::account))
+        .route("/account/locale", post(signin::set_locale))
+        .route(
+            "/invite/{token}",
+            get(signin::show_invite).post(signin::accept_invite),
+        )
+        .route(
+            "/tickets/new",
+            get(new_ticket::show).post(new_ticket::submit),
+        )
+        .route("/tickets/{id}", get(ticket::show).post(ticket::submit))
+        .route("/tickets/{id}/comments", post(ticket::comment))
+        .route("/tickets/{id}/actions/{name}", post(ticket::action))
+        .route("/dashboard", get(dashboard::show))
+        .route("/dashboard.csv", get(dashboard::csv))
+        .route("/plugins", get(plugins::show))
+        .route("/users", get(users::show).post(users::invite))
+        .route("/survey/{token}", get(survey::show).post(survey::answer))
+        .route("/assets/{name}", get(assets::serve))
+}
+
+/// A service error as a console page.
+pub(crate) fn service_failure(tr: &Catalog, e: &ServiceError) -> Response {
+    let status = match e {
+        ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+        ServiceError::Forbidden(_)
+        | ServiceError::Workflow(crate::domain::WorkflowError::RoleNotAllowed { .. }) => {
+            StatusCode::FORBIDDEN
+        }
+        ServiceError::Gone(_) => StatusCode::GONE,
+        ServiceError::Invalid(_)
+        | ServiceError::Ticket(_)
+        | ServiceError::SchemaViolation { .. }
+        | ServiceError::UnknownKind { .. }
+        | ServiceError::Workflow(_)
+        | ServiceError::Rejected { .. }
+        | ServiceError::StaleVersion { .. }
+        | ServiceError::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::InvalidPlugin(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::PluginConflict(_) => StatusCode::CONFLICT,
+        ServiceError::Quarantined { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        ServiceError::PluginFailed(_) => StatusCode::BAD_GATEWAY,
+        ServiceError::Bundle(_) | ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    if status.is_server_error() {
+        tracing::error!("console: {e}");
+        layout::failure(tr, status, None)
+    } else {
+        layout::failure(tr, status, Some(&e.to_string()))
+    }
+}
+
+/// A role as people read it.
+pub(crate) fn role_label(tr: &Catalog, role: Role) -> String {
+    tr.t(match role {
+        Role::Admin => "role-admin",
+        Role::Agent => "role-agent",
+        Role::Technician => "role-technician",
+        Role::Partner => "role-partner",
+        Role::Viewer => "role-viewer",
+        Role::Customer => "role-customer",
+        Role::System => "role-system",
+    })
+}
+
+/// A role as the API spells it (`agent`).
+pub(crate) fn role_value(role: Role) -> String {
+    match serde_json::to_value(role) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,130 @@
+//! A ticket's events as people read them, oldest first.
+
+use maud::{Markup, html};
+use serde_json::Value;
+
+use super::form::{label, show};
+use super::session::Console;
+use crate::domain::{Event, EventData};
+
+fn who(console: &Console, event: &Event) -> String {
+    let id = &event.actor.id;
+    if let Some(login) = id.strip_prefix("user:") {
+        login.to_string()
+    } else if id.starts_with("survey:") {
+        console.tr.t("actor-customer")
+    } else {
+        super::role_label(console.tr, event.actor.role)
+    }
+}
+
+fn compact(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn metric(console: &Console, m: aftersale_sdk::SlaMetric) -> String {
+    console.tr.t(match m {
+        aftersale_sdk::SlaMetric::Response => "metric-response",
+        aftersale_sdk::SlaMetric::Resolution => "metric-resolution",
+        aftersale_sdk::SlaMetric::OnSite => "metric-on-site",
+    })
+}
+
+/// What one event says. `state_label` names a state of the ticket's kind.
+fn describe(console: &Console, event: &Event, state_label: &dyn Fn(&str) -> String) -> Markup {
+    let tr = console.tr;
+    match &event.data {
+        EventData::Created(c) => html! { (tr.ta("event-created", &[("title", c.title.clone())])) },
+        EventData::Transitioned { from, to, note, .. } => html! {
+            (tr.ta("event-transitioned", &[("from", state_label(from)), ("to", state_label(to))]))
+            @if let Some(note) = note { blockquote { (note) } }
+        },
+        EventData::AttributeSet {
+            name,
+            before,
+            after,
+        } => html! {
+            (tr.ta("event-attribute", &[("name", label(name))]))
+            " " span.before { (if before.is_null() { "—".to_string() } else { show(before, &console.tz) }) }
+            " → " span.after { (show(after, &console.tz)) }
+        },
+        EventData::PrioritySet { before, after } => {
+            html! { (tr.ta("event-priority", &[("before", format!("{before:?}")), ("after", format!("{after:?}"))])) }
+        }
+        EventData::Assigned { after, .. } => {
+            html! { (tr.ta("event-assigned", &[("who", after.clone().unwrap_or_else(|| "—".into()))])) }
+        }
+        EventData::Commented { body, internal } => html! {
+            (if *internal { tr.t("event-internal-note") } else { tr.t("event-comment") })
+            blockquote { (body) }
+        },
+        EventData::Linked {
+            relation, ticket, ..
+        } => html! {
+            (tr.ta("event-linked", &[("relation", label(relation))])) " "
+            a href=(format!("/tickets/{ticket}")) { (ticket.to_string()) }
+        },
+        EventData::PluginEffect { effect } => html! {
+            (tr.ta("event-plugin-effect", &[("effect", compact(&effect["effect"]))]))
+            " " code { (effect.to_string()) }
+        },
+        EventData::TimerFired { name, .. } => {
+            html! { (tr.ta("event-timer", &[("name", name.clone())])) }
+        }
+        EventData::SlaWarning {
+            metric: m, percent, ..
+        } => {
+            html! { (tr.ta("event-sla-warning", &[("metric", metric(console, *m)), ("percent", percent.to_string())])) }
+        }
+        EventData::SlaBreached { metric: m, .. } => {
+            html! { (tr.ta("event-sla-breached", &[("metric", metric(console, *m))])) }
+        }
+        EventData::SurveyIssued { expires_at, .. } => {
+            html! { (tr.ta("event-survey-issued", &[("until", console.time(*expires_at))])) }
+        }
+        EventData::PluginQuarantined {
+            plugin,
+            version,
+            failures,
+            cause,
+            ..
+        } => html! {
+            (tr.ta("event-plugin-quarantined", &[
+                ("plugin", format!("{plugin}@{version}")),
+                ("failures", failures.to_string()),
+            ]))
+            " " code { (cause) }
+        },
+        EventData::SurveyAnswered {
+            ratings,
+            nps,
+            comment,
+            ..
+        } => html! {
+            (tr.t("event-survey-answered")) " "
+            @for (name, rating) in ratings { span.rating { (label(name)) " " (compact(rating)) "/5" } " " }
+            @if let Some(nps) = nps { span.rating { "NPS " (nps) "/10" } }
+            @if let Some(comment) = comment { blockquote { (comment) } }
+        },
+    }
+}
+
+pub fn render(console: &Console, events: &[Event], state_label: &dyn Fn(&str) -> String) -> Markup {
+    html! {
+        ol.timeline {
+            @for event in events {
+                li {
+                    div.meta {
+                        time datetime=(event.at.to_string()) { (console.time(event.at)) }
+                        " · " (who(console, event))
+                        @if let Some(plugin) = &event.plugin { " · " span.plugin { (plugin) } }
+                    }
+                    div { (describe(console, event, state_label)) }
+                }
+            }
+        }
+    }
+}
