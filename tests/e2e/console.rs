@@ -234,6 +234,36 @@ on_both_backends! {
         assert_eq!(after["attributes"]["technician"], "tech-7");
     }
 
+    async fn the_plugins_page_shows_failing_and_quarantined_versions(app) {
+        let admin = person(&app, "boss@acme.test", Role::Admin).await;
+        let health = |page: &str| page.matches("data-health=").count();
+        let page = app.send(admin.get("/plugins")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let bound = health(html(&page));
+        assert!(bound >= 4, "one state per bound kind");
+        assert_eq!(html(&page).matches("data-health=\"active\"").count(), bound);
+
+        let bundle = app.services.catalog.bundle(app.tenant).await.unwrap();
+        let hash = bundle.kind("installation").unwrap().installed.plugin.hash().to_string();
+        let owned = bundle.kinds().filter(|(_, b)| b.installed.plugin.hash().to_string() == hash).count();
+        let at = aftersale::service::now();
+        app.services.store.record_failure(app.tenant, &hash, "fuel_exhausted", 3, at).await.unwrap();
+        let page = app.send(admin.get("/plugins")).await;
+        assert_eq!(html(&page).matches("data-health=\"failing\"").count(), owned, "{}", html(&page));
+        assert!(html(&page).contains("fuel_exhausted"), "the cause is shown");
+
+        for _ in 0..2 {
+            app.services.store.record_failure(app.tenant, &hash, "trap", 3, at).await.unwrap();
+        }
+        let page = app.send(admin.get("/plugins")).await;
+        assert_eq!(html(&page).matches("data-health=\"quarantined\"").count(), owned);
+        assert_eq!(html(&page).matches("data-health=\"active\"").count(), bound - owned, "other plugins stay active");
+
+        app.services.store.release(app.tenant, &hash).await.unwrap();
+        let page = app.send(admin.get("/plugins")).await;
+        assert_eq!(html(&page).matches("data-health=\"active\"").count(), bound);
+    }
+
     async fn an_admin_invites_and_the_invited_person_signs_in(app) {
         let admin = person(&app, "boss@acme.test", Role::Admin).await;
         let page = app.send(admin.post("/users", &[("login", "new@acme.test"), ("role", "technician")])).await;

@@ -1,18 +1,19 @@
 //! The tenant's plugin bundle: which plugin version owns each kind, since
 //! when, what each declares, and its quarantine state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use maud::html;
+use maud::{Markup, html};
 
 use super::layout::{Nav, html_response, page};
 use super::service_failure;
 use super::session::Console;
 use crate::api::AppState;
 use crate::service::ServiceError;
+use crate::store::Health;
 
 pub async fn show(State(state): State<AppState>, console: Console) -> Response {
     match render(&state, &console).await {
@@ -26,6 +27,15 @@ async fn render(state: &AppState, console: &Console) -> Result<Response, Service
     let caller = &console.desk.caller;
     let bindings = state.services.bundle(caller).await?;
     let bundle = state.services.catalog.bundle(caller.tenant_id).await?;
+    let health: HashMap<String, Health> = state
+        .services
+        .store
+        .health(caller.tenant_id)
+        .await?
+        .into_iter()
+        .map(|h| (h.plugin_hash.clone(), h))
+        .collect();
+    let threshold = state.services.supervision.quarantine_after;
     let mut plugins = BTreeMap::new();
     for (_, bound) in bundle.kinds() {
         plugins
@@ -48,12 +58,12 @@ async fn render(state: &AppState, console: &Console) -> Result<Response, Service
                             td { (bundle.kind(&b.kind).map_or_else(|_| b.kind.clone(), |k| k.kind().label.clone())) " " code { (b.kind) } }
                             td { code { (b.plugin_name) "@" (b.plugin_version) } }
                             td { (console.time(b.bound_at)) }
-                            td { span.badge.sla-met { (tr.t("plugins-active")) } }
+                            td { (state_cell(console, bundle.kind(&b.kind).ok().and_then(|k| health.get(&k.installed.plugin.hash().to_string())))) }
                         }
                     }
                 }
             }
-            p.hint { (tr.t("plugins-quarantine-hint")) }
+            p.hint { (tr.ta("plugins-quarantine-hint", &[("threshold", threshold.to_string())])) }
         }
         section aria-labelledby="installed-title" {
             h2 #installed-title { (tr.t("plugins-installed")) }
@@ -78,4 +88,36 @@ async fn render(state: &AppState, console: &Console) -> Result<Response, Service
         StatusCode::OK,
         page(console, Nav::Plugins, &tr.t("plugins-title"), body),
     ))
+}
+
+/// A plugin version's health for the tenant: quarantined (since when, and
+/// why), failing (how many calls in a row), or active.
+fn state_cell(console: &Console, health: Option<&Health>) -> Markup {
+    let tr = console.tr;
+    match health {
+        Some(Health {
+            quarantined_at: Some(at),
+            last_failure,
+            ..
+        }) => html! {
+            span.badge.sla-breached data-health="quarantined" { (tr.t("plugins-quarantined")) }
+            br;
+            small { (tr.ta("plugins-quarantined-since", &[
+                ("at", console.time(*at)),
+                ("cause", last_failure.clone().unwrap_or_default()),
+            ])) }
+        },
+        Some(Health {
+            failures,
+            last_failure,
+            ..
+        }) if *failures > 0 => html! {
+            span.badge.sla-warning data-health="failing" { (tr.ta("plugins-failing", &[("failures", failures.to_string())])) }
+            @if let Some(cause) = last_failure {
+                br;
+                small { code { (cause) } }
+            }
+        },
+        _ => html! { span.badge.sla-met data-health="active" { (tr.t("plugins-active")) } },
+    }
 }
