@@ -14,6 +14,10 @@ use aftersale_sdk::{Plugin, Role, Snapshot, TransitionRequest};
 use appliance::Appliance;
 use serde_json::json;
 
+/// The allocator the server runs with (`src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const WARM_UP: usize = 2_000;
 const SAMPLES: usize = 20_000;
 const THROUGHPUT_CALLS: usize = 40_000;

@@ -1,10 +1,13 @@
 //! Concurrent writers: one success per version, the rest 409, and a log
-//! with no gap and no duplicate.
+//! with no gap and no duplicate; changes that meet in one transaction keep
+//! their own outcomes.
 
 use std::sync::Arc;
 
+use aftersale::store::{Commit, StoreError};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
+use uuid::Uuid;
 
 use crate::app::{on_both_backends, trial_body};
 
@@ -74,5 +77,75 @@ on_both_backends! {
         assert_eq!(ids.len(), 1, "every answer names the same ticket");
         let list = app.send(app.req(Method::GET, "/api/v1/tickets")).await;
         assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    }
+
+    async fn changes_written_together_keep_their_own_outcomes(app) {
+        // Many changes at once share the writer's transactions (SQLite) or
+        // the pool (PostgreSQL): a refused one must leave no trace and take
+        // none of the others with it.
+        let created = app.trial("behave").await;
+        let id: Uuid = created["id"].as_str().unwrap().parse().unwrap();
+        let store = app.services.store.clone();
+        let ticket = store.ticket(app.tenant, id).await.unwrap().unwrap();
+        let events = store.events(app.tenant, id).await.unwrap();
+        let last = events.last().unwrap().clone();
+
+        let copy = |n: usize| {
+            let mut t = ticket.clone();
+            t.id = Uuid::now_v7();
+            t.title = format!("copy {n}");
+            let events = events.iter().cloned().map(|mut e| {
+                e.id = Uuid::now_v7();
+                e.ticket_id = t.id;
+                e
+            }).collect();
+            Commit { tenant_id: app.tenant, inserts: vec![t], events, ..Commit::default() }
+        };
+        let change = |title: String, expected: i64| {
+            let mut t = ticket.clone();
+            t.title = title;
+            t.version += 1;
+            let mut e = last.clone();
+            e.id = Uuid::now_v7();
+            e.seq = t.version;
+            Commit { tenant_id: app.tenant, updates: vec![(t, expected)], events: vec![e], ..Commit::default() }
+        };
+        let mut commits: Vec<(&str, Commit)> = Vec::new();
+        for n in 0..60 {
+            commits.push(match n % 3 {
+                0 | 1 => ("copy", copy(n)),
+                _ => ("stale", change(format!("stale {n}"), ticket.version + 7)),
+            });
+        }
+        commits.insert(31, ("current", change("current".into(), ticket.version)));
+
+        let tasks: Vec<_> = commits
+            .into_iter()
+            .map(|(what, commit)| {
+                let store = store.clone();
+                tokio::spawn(async move { (what, commit.inserts.first().map(|t| t.id), store.commit(&commit).await) })
+            })
+            .collect();
+        let mut copies = Vec::new();
+        for task in tasks {
+            let (what, inserted, result) = task.await.expect("no task panicked");
+            match what {
+                "copy" => {
+                    result.expect("a new ticket commits");
+                    copies.push(inserted.unwrap());
+                }
+                "stale" => assert!(matches!(result, Err(StoreError::Conflict { ticket }) if ticket == id), "{result:?}"),
+                _ => result.expect("the change at the current version commits"),
+            }
+        }
+        assert_eq!(copies.len(), 40);
+        for copy in copies {
+            let stored = store.ticket(app.tenant, copy).await.unwrap().expect("every copy is stored");
+            assert!(stored.title.starts_with("copy "));
+            assert_eq!(store.events(app.tenant, copy).await.unwrap().len(), events.len());
+        }
+        let after = store.ticket(app.tenant, id).await.unwrap().unwrap();
+        assert_eq!((after.title.as_str(), after.version), ("current", ticket.version + 1));
+        assert_eq!(store.events(app.tenant, id).await.unwrap().len(), events.len() + 1, "no stale change left an event");
     }
 }

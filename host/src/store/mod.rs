@@ -79,6 +79,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// The change was written in one transaction with others, and that
+    /// transaction failed as a whole; nothing of it was kept.
+    #[error("the transaction this change shared failed: {0}")]
+    Aborted(String),
     #[error(transparent)]
     Migration(#[from] sqlx::migrate::MigrateError),
 }

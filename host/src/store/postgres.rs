@@ -29,6 +29,19 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
+            // A ping before every use costs a round trip per request; a
+            // connection in steady use is known to be alive. Only one that
+            // sat idle long enough for the server or a proxy to drop it is
+            // checked first.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > Duration::from_secs(30) {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect(url)
             .await?;
         MIGRATOR.run(&pool).await?;

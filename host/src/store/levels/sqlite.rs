@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use serde_json::Value;
+use sqlx::Sqlite;
 use sqlx::types::Json;
-use sqlx::{Sqlite, Transaction};
 use uuid::Uuid;
 
 use super::rows::{self, ANY};
@@ -13,96 +13,80 @@ use super::{
     Webhook,
 };
 use crate::store::codec::{self, all, millis};
+use crate::store::sqlite::script::{Refusal, Script};
 use crate::store::{Commit, SqliteStore, StoreError, Timer};
 
 /// Delete the timers a commit fired, if this process still holds their
 /// claims; otherwise the whole commit fails with `ClaimLost`.
-pub(crate) async fn fire(
-    tx: &mut Transaction<'_, Sqlite>,
-    commit: &Commit,
-) -> Result<(), StoreError> {
+pub(crate) fn fire(script: &mut Script, commit: &Commit) {
     for claim in &commit.fired {
-        let fired = sqlx::query("DELETE FROM timers WHERE id = ? AND claimed_by = ?")
+        script
+            .push("DELETE FROM timers WHERE id = ? AND claimed_by = ?")
             .bind(claim.id)
-            .bind(&claim.owner)
-            .execute(&mut **tx)
-            .await?;
-        if fired.rows_affected() != 1 {
-            return Err(StoreError::ClaimLost(claim.id));
-        }
+            .bind(claim.owner.as_str())
+            .one_row_or(Refusal::ClaimLost(claim.id));
     }
-    Ok(())
 }
 
 /// Rows per statement when writing many: 5 bound values each stays far below
 /// SQLite's limit of 32,766.
 const ROWS_PER_STATEMENT: usize = 500;
 
-/// The service-level parts of a commit, inside its transaction.
-pub(crate) async fn commit(
-    tx: &mut Transaction<'_, Sqlite>,
-    commit: &Commit,
-) -> Result<(), StoreError> {
+/// The service-level parts of a commit, inside its script.
+pub(crate) fn commit(script: &mut Script, commit: &Commit) {
     for d in &commit.deliveries {
-        sqlx::query(
-            "INSERT INTO deliveries (id, tenant_id, webhook_id, event_id, event_type, payload, state,
-                attempts, next_attempt_at, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-        )
-        .bind(d.id)
-        .bind(d.tenant_id)
-        .bind(d.webhook_id)
-        .bind(d.event_id)
-        .bind(&d.event_type)
-        .bind(Json(&d.payload))
-        .bind(millis(d.next_attempt_at))
-        .bind(millis(d.created_at))
-        .execute(&mut **tx)
-        .await?;
+        script
+            .push(
+                "INSERT INTO deliveries (id, tenant_id, webhook_id, event_id, event_type, payload, state,
+                    attempts, next_attempt_at, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+            )
+            .bind(d.id)
+            .bind(d.tenant_id)
+            .bind(d.webhook_id)
+            .bind(d.event_id)
+            .bind(d.event_type.as_str())
+            .bind(Json(&d.payload))
+            .bind(millis(d.next_attempt_at))
+            .bind(millis(d.created_at));
     }
     for s in &commit.surveys {
-        sqlx::query(
-            "INSERT INTO surveys (id, tenant_id, ticket_id, token, issued_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING",
-        )
-        .bind(s.id)
-        .bind(s.tenant_id)
-        .bind(s.ticket_id)
-        .bind(&s.token)
-        .bind(millis(s.issued_at))
-        .bind(millis(s.expires_at))
-        .execute(&mut **tx)
-        .await?;
+        script
+            .push(
+                "INSERT INTO surveys (id, tenant_id, ticket_id, token, issued_at, expires_at)
+                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING",
+            )
+            .bind(s.id)
+            .bind(s.tenant_id)
+            .bind(s.ticket_id)
+            .bind(s.token.as_str())
+            .bind(millis(s.issued_at))
+            .bind(millis(s.expires_at));
     }
     for a in &commit.answers {
-        let answered = sqlx::query(
-            "UPDATE surveys SET answered_at = ?, answer = ? WHERE id = ? AND answered_at IS NULL",
-        )
-        .bind(millis(a.at))
-        .bind(Json(&a.answer))
-        .bind(a.survey_id)
-        .execute(&mut **tx)
-        .await?;
-        if answered.rows_affected() != 1 {
-            return Err(StoreError::AlreadyAnswered);
-        }
+        script
+            .push(
+                "UPDATE surveys SET answered_at = ?, answer = ? WHERE id = ? AND answered_at IS NULL",
+            )
+            .bind(millis(a.at))
+            .bind(Json(&a.answer))
+            .bind(a.survey_id)
+            .one_row_or(Refusal::AlreadyAnswered);
     }
     for f in &commit.facts {
-        sqlx::query(
-            "INSERT INTO ticket_facts (ticket_id, tenant_id, day, facts, revision, dirty)
-             VALUES (?, ?, ?, ?, 1, 1)
-             ON CONFLICT (ticket_id) DO UPDATE SET
-                day = excluded.day, facts = excluded.facts,
-                revision = ticket_facts.revision + 1, dirty = 1",
-        )
-        .bind(f.ticket_id)
-        .bind(f.tenant_id)
-        .bind(&f.day)
-        .bind(Json(&f.facts))
-        .execute(&mut **tx)
-        .await?;
+        script
+            .push(
+                "INSERT INTO ticket_facts (ticket_id, tenant_id, day, facts, revision, dirty)
+                 VALUES (?, ?, ?, ?, 1, 1)
+                 ON CONFLICT (ticket_id) DO UPDATE SET
+                    day = excluded.day, facts = excluded.facts,
+                    revision = ticket_facts.revision + 1, dirty = 1",
+            )
+            .bind(f.ticket_id)
+            .bind(f.tenant_id)
+            .bind(f.day.as_str())
+            .bind(Json(&f.facts));
     }
-    Ok(())
 }
 
 #[async_trait]

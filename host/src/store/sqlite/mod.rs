@@ -2,7 +2,8 @@
 //!
 //! SQLite has one writer at a time, so writes go through a pool of one
 //! connection (they queue in the process instead of spinning on the file
-//! lock) while reads use a pool of their own.
+//! lock) while reads use a pool of their own. Ticket changes that queue for
+//! the writer at the same time share one transaction ([`group`]).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -20,13 +21,21 @@ use uuid::Uuid;
 use super::codec::{self, all, millis};
 use super::{
     ApiKey, Binding, Commit, Credential, Idempotent, Link, NewKey, Store, StoreError, StoredPlugin,
-    Tenant, TicketFilter, Timer, TimerOp,
+    Tenant, TicketFilter, Timer,
 };
 use crate::domain::{Event, Ticket};
+
+mod commit;
+mod group;
+pub(super) mod script;
+
+use group::GroupCommit;
 
 pub struct SqliteStore {
     pub(super) writer: SqlitePool,
     pub(super) reader: SqlitePool,
+    /// Ticket changes, written in shared transactions.
+    group: GroupCommit,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -41,17 +50,29 @@ impl SqliteStore {
             // power loss can drop the last transactions.
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // Each change of a shared transaction runs in a savepoint, whose
+            // undo pages belong in memory rather than in a temporary file.
+            .pragma("temp_store", "memory")
             .busy_timeout(Duration::from_secs(10));
+        // The file cannot go away under an open connection, so a pool need
+        // not ping it (a round trip to the connection's thread) before each
+        // use.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&writer).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
-        Ok(SqliteStore { writer, reader })
+        Ok(SqliteStore {
+            group: GroupCommit::new(writer.clone()),
+            writer,
+            reader,
+        })
     }
 }
 
@@ -372,157 +393,6 @@ impl Store for SqliteStore {
     }
 
     async fn commit(&self, commit: &Commit) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let tenant = commit.tenant_id;
-        let now = millis(Timestamp::now());
-        if let Some(record) = &commit.idempotency {
-            let inserted = sqlx::query(
-                "INSERT INTO idempotency_keys (tenant_id, key, request_hash, ticket_id, response, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            )
-            .bind(tenant)
-            .bind(&record.key)
-            .bind(&record.request_hash)
-            .bind(record.ticket_id)
-            .bind(Json(&record.response))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            if inserted.rows_affected() == 0 {
-                return Err(StoreError::IdempotencyKeyTaken);
-            }
-        }
-        for t in &commit.inserts {
-            sqlx::query(
-                "INSERT INTO tickets (id, tenant_id, kind, title, description, channel, customer,
-                    product, priority, state, category, assignee, attributes, version, created_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(t.id)
-            .bind(tenant)
-            .bind(&t.kind)
-            .bind(&t.title)
-            .bind(&t.description)
-            .bind(codec::name(&t.channel))
-            .bind(Json(&t.customer))
-            .bind(t.product.as_ref().map(Json))
-            .bind(codec::name(&t.priority))
-            .bind(&t.state)
-            .bind(codec::name(&t.category))
-            .bind(&t.assignee)
-            .bind(Json(&t.attributes))
-            .bind(t.version)
-            .bind(millis(t.created_at))
-            .bind(millis(t.updated_at))
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (t, expected) in &commit.updates {
-            let updated = sqlx::query(
-                "UPDATE tickets SET title = ?, description = ?, customer = ?, product = ?, priority = ?,
-                    state = ?, category = ?, assignee = ?, attributes = ?, version = ?, updated_at = ?
-                 WHERE tenant_id = ? AND id = ? AND version = ?",
-            )
-            .bind(&t.title)
-            .bind(&t.description)
-            .bind(Json(&t.customer))
-            .bind(t.product.as_ref().map(Json))
-            .bind(codec::name(&t.priority))
-            .bind(&t.state)
-            .bind(codec::name(&t.category))
-            .bind(&t.assignee)
-            .bind(Json(&t.attributes))
-            .bind(t.version)
-            .bind(millis(t.updated_at))
-            .bind(tenant)
-            .bind(t.id)
-            .bind(expected)
-            .execute(&mut *tx)
-            .await?;
-            if updated.rows_affected() == 0 {
-                return Err(StoreError::Conflict { ticket: t.id });
-            }
-        }
-        for e in &commit.events {
-            let inserted = sqlx::query(
-                "INSERT INTO events (id, tenant_id, ticket_id, seq, at, actor_id, actor_role, kind, data, plugin)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(e.id)
-            .bind(tenant)
-            .bind(e.ticket_id)
-            .bind(e.seq)
-            .bind(millis(e.at))
-            .bind(&e.actor.id)
-            .bind(codec::name(&e.actor.role))
-            .bind(e.data.kind())
-            .bind(Json(e.data.to_json()))
-            .bind(&e.plugin)
-            .execute(&mut *tx)
-            .await;
-            match inserted {
-                Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                    return Err(StoreError::Conflict {
-                        ticket: e.ticket_id,
-                    });
-                }
-                other => {
-                    other?;
-                }
-            }
-        }
-        // Fired timers go first: rescheduling under the same name replaces
-        // the row, and the claim must be checked against the row it took.
-        super::levels::sqlite::fire(&mut tx, commit).await?;
-        for op in &commit.timers {
-            match op {
-                TimerOp::Schedule(t) => {
-                    sqlx::query(
-                        "INSERT INTO timers (id, tenant_id, ticket_id, name, due_at, payload, plugin, created_at)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                         ON CONFLICT (ticket_id, name) DO UPDATE SET
-                            id = excluded.id, due_at = excluded.due_at, payload = excluded.payload,
-                            plugin = excluded.plugin, created_at = excluded.created_at,
-                            claimed_by = NULL, claimed_until = NULL",
-                    )
-                    .bind(t.id)
-                    .bind(tenant)
-                    .bind(t.ticket_id)
-                    .bind(&t.name)
-                    .bind(millis(t.due_at))
-                    .bind(Json(&t.payload))
-                    .bind(&t.plugin)
-                    .bind(millis(t.created_at))
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                TimerOp::Cancel { ticket_id, name } => {
-                    sqlx::query(
-                        "DELETE FROM timers WHERE tenant_id = ? AND ticket_id = ? AND name = ?",
-                    )
-                    .bind(tenant)
-                    .bind(ticket_id)
-                    .bind(name)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
-        }
-        for link in &commit.links {
-            sqlx::query(
-                "INSERT INTO ticket_links (tenant_id, from_ticket, to_ticket, relation, created_at)
-                 VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            )
-            .bind(tenant)
-            .bind(link.from)
-            .bind(link.to)
-            .bind(&link.relation)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        super::levels::sqlite::commit(&mut tx, commit).await?;
-        tx.commit().await?;
-        Ok(())
+        self.group.commit(commit::script(commit)).await
     }
 }
