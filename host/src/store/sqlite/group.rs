@@ -146,7 +146,7 @@ fn answered(
 async fn write(mut conn: PoolConnection<Sqlite>, batch: Vec<Queued>) {
     let mut tx = match conn.begin().await {
         Ok(tx) => tx,
-        Err(e) => return abort(batch, &e.into()),
+        Err(e) => return fail_all(batch.into_iter().map(|q| q.answer), &e),
     };
     let mut kept = Vec::with_capacity(batch.len());
     let mut batch = batch.into_iter();
@@ -157,10 +157,10 @@ async fn write(mut conn: PoolConnection<Sqlite>, batch: Vec<Queued>) {
                 let _ = change.answer.send(Err(e));
             }
             Err(Failed::Broken(e)) => {
-                let error = StoreError::Aborted(e.to_string());
-                let _ = change.answer.send(Err(e));
                 let rest = kept.into_iter().chain(batch.map(|q| q.answer));
-                return answer_all(rest, &error);
+                fail_all(rest, &e);
+                let _ = change.answer.send(Err(e));
+                return;
             }
         }
     }
@@ -170,20 +170,14 @@ async fn write(mut conn: PoolConnection<Sqlite>, batch: Vec<Queued>) {
                 let _ = answer.send(Ok(()));
             }
         }
-        Err(e) => answer_all(kept, &StoreError::Aborted(e.to_string())),
+        Err(e) => fail_all(kept, &e),
     }
 }
 
-fn abort(batch: Vec<Queued>, error: &StoreError) {
-    answer_all(batch.into_iter().map(|q| q.answer), error);
-}
-
-fn answer_all(answers: impl IntoIterator<Item = Answer>, error: &StoreError) {
-    let text = match error {
-        StoreError::Aborted(text) => text.clone(),
-        other => other.to_string(),
-    };
+/// The transaction failed: nothing of these changes was kept.
+fn fail_all(answers: impl IntoIterator<Item = Answer>, why: &dyn std::fmt::Display) {
+    let why = why.to_string();
     for answer in answers {
-        let _ = answer.send(Err(StoreError::Aborted(text.clone())));
+        let _ = answer.send(Err(StoreError::Aborted(why.clone())));
     }
 }
