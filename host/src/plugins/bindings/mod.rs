@@ -14,6 +14,7 @@ use wasmtime::component::{InstancePre, Linker};
 use super::error::Failure;
 use super::sandbox::CallState;
 
+mod hooks;
 pub mod v1_0_0;
 pub mod v1_1_0;
 
@@ -95,6 +96,14 @@ impl Bindings {
         }
     }
 
+    /// The hooks every 1.x version has.
+    fn calls(&self) -> &hooks::HookCalls {
+        match self {
+            Bindings::V1_0_0(pre) => &pre.calls,
+            Bindings::V1_1_0(pre) => &pre.calls,
+        }
+    }
+
     /// Whether the component exports `on-survey` (1.1.0 and later, optional).
     pub fn answers_surveys(&self) -> bool {
         match self {
@@ -107,10 +116,7 @@ impl Bindings {
         &self,
         store: &mut Store<CallState>,
     ) -> Result<Measured<c::Manifest>, HookError> {
-        match self {
-            Bindings::V1_0_0(pre) => pre.manifest(store).await,
-            Bindings::V1_1_0(pre) => pre.manifest(store).await,
-        }
+        self.calls().manifest(store).await
     }
 
     pub async fn on_create(
@@ -119,10 +125,7 @@ impl Bindings {
         snapshot: &c::Snapshot,
         input_limit: usize,
     ) -> Result<Measured<c::Decision>, HookError> {
-        match self {
-            Bindings::V1_0_0(pre) => pre.on_create(store, snapshot, input_limit).await,
-            Bindings::V1_1_0(pre) => pre.on_create(store, snapshot, input_limit).await,
-        }
+        self.calls().on_create(store, snapshot, input_limit).await
     }
 
     pub async fn guard(
@@ -132,10 +135,9 @@ impl Bindings {
         transition: &c::TransitionRequest,
         input_limit: usize,
     ) -> Result<Measured<c::Decision>, HookError> {
-        match self {
-            Bindings::V1_0_0(pre) => pre.guard(store, snapshot, transition, input_limit).await,
-            Bindings::V1_1_0(pre) => pre.guard(store, snapshot, transition, input_limit).await,
-        }
+        self.calls()
+            .guard(store, snapshot, transition, input_limit)
+            .await
     }
 
     pub async fn after(
@@ -145,10 +147,9 @@ impl Bindings {
         event: &c::Event,
         input_limit: usize,
     ) -> Result<Measured<Vec<c::Effect>>, HookError> {
-        match self {
-            Bindings::V1_0_0(pre) => pre.after(store, snapshot, event, input_limit).await,
-            Bindings::V1_1_0(pre) => pre.after(store, snapshot, event, input_limit).await,
-        }
+        self.calls()
+            .after(store, snapshot, event, input_limit)
+            .await
     }
 
     pub async fn on_timer(
@@ -158,10 +159,9 @@ impl Bindings {
         timer: &c::FiredTimer,
         input_limit: usize,
     ) -> Result<Measured<Vec<c::Effect>>, HookError> {
-        match self {
-            Bindings::V1_0_0(pre) => pre.on_timer(store, snapshot, timer, input_limit).await,
-            Bindings::V1_1_0(pre) => pre.on_timer(store, snapshot, timer, input_limit).await,
-        }
+        self.calls()
+            .on_timer(store, snapshot, timer, input_limit)
+            .await
     }
 
     pub async fn action(
@@ -172,10 +172,9 @@ impl Bindings {
         input: &c::Json,
         input_limit: usize,
     ) -> Result<Measured<Result<c::ActionOutput, c::Rejection>>, HookError> {
-        match self {
-            Bindings::V1_0_0(pre) => pre.action(store, snapshot, name, input, input_limit).await,
-            Bindings::V1_1_0(pre) => pre.action(store, snapshot, name, input, input_limit).await,
-        }
+        self.calls()
+            .action(store, snapshot, name, input, input_limit)
+            .await
     }
 
     /// Run `on-survey`; `None` when the component does not export it.

@@ -6,9 +6,9 @@
 //! them too.
 
 use aftersale_sdk as c;
-use wasmtime::Store;
 use wasmtime::component::{HasSelf, InstancePre, Linker};
 
+use super::hooks::HookCalls;
 use super::{HookError, Measured};
 use crate::plugins::error::Failure;
 use crate::plugins::sandbox::CallState;
@@ -43,114 +43,21 @@ impl self::aftersale::plugin::host::Host for CallState {
     }
 }
 
+/// The interface whose functions are the hooks.
+pub const HOOKS: &str = "aftersale:plugin/hooks@1.0.0";
+
 /// A component of this version, ready to instantiate.
-pub struct Pre(PluginPre<CallState>);
+pub struct Pre {
+    pub(super) calls: HookCalls,
+}
 
 impl Pre {
     pub fn new(pre: InstancePre<CallState>) -> wasmtime::Result<Self> {
-        PluginPre::new(pre).map(Pre)
-    }
-
-    async fn instance(&self, store: &mut Store<CallState>) -> Result<Plugin, HookError> {
-        self.0
-            .instantiate_async(store)
-            .await
-            .map_err(HookError::Instantiate)
-    }
-
-    pub async fn manifest(
-        &self,
-        store: &mut Store<CallState>,
-    ) -> Result<Measured<c::Manifest>, HookError> {
-        let plugin = self.instance(store).await?;
-        let m = plugin
-            .aftersale_plugin_hooks()
-            .call_manifest(&mut *store)
-            .await?;
-        let bytes = manifest_bytes(&m);
-        Ok(Measured::new(manifest(m)?, bytes))
-    }
-
-    pub async fn on_create(
-        &self,
-        store: &mut Store<CallState>,
-        snapshot: &c::Snapshot,
-        input_limit: usize,
-    ) -> Result<Measured<c::Decision>, HookError> {
-        let s = wit_snapshot(snapshot, input_limit)?;
-        let plugin = self.instance(store).await?;
-        let out = plugin
-            .aftersale_plugin_hooks()
-            .call_on_create(&mut *store, &s)
-            .await?;
-        decision(out)
-    }
-
-    pub async fn guard(
-        &self,
-        store: &mut Store<CallState>,
-        snapshot: &c::Snapshot,
-        transition: &c::TransitionRequest,
-        input_limit: usize,
-    ) -> Result<Measured<c::Decision>, HookError> {
-        let s = wit_snapshot(snapshot, input_limit)?;
-        let t = wit_transition(transition);
-        let plugin = self.instance(store).await?;
-        let out = plugin
-            .aftersale_plugin_hooks()
-            .call_guard(&mut *store, &s, &t)
-            .await?;
-        decision(out)
-    }
-
-    pub async fn after(
-        &self,
-        store: &mut Store<CallState>,
-        snapshot: &c::Snapshot,
-        event: &c::Event,
-        input_limit: usize,
-    ) -> Result<Measured<Vec<c::Effect>>, HookError> {
-        let s = wit_snapshot(snapshot, input_limit)?;
-        let plugin = self.instance(store).await?;
-        let out = plugin
-            .aftersale_plugin_hooks()
-            .call_after(&mut *store, &s, &wit_event(event))
-            .await?;
-        effect_list(out)
-    }
-
-    pub async fn on_timer(
-        &self,
-        store: &mut Store<CallState>,
-        snapshot: &c::Snapshot,
-        timer: &c::FiredTimer,
-        input_limit: usize,
-    ) -> Result<Measured<Vec<c::Effect>>, HookError> {
-        let s = wit_snapshot(snapshot, input_limit)?;
-        let t = wit_timer(timer);
-        let plugin = self.instance(store).await?;
-        let out = plugin
-            .aftersale_plugin_hooks()
-            .call_on_timer(&mut *store, &s, &t)
-            .await?;
-        effect_list(out)
-    }
-
-    pub async fn action(
-        &self,
-        store: &mut Store<CallState>,
-        snapshot: &c::Snapshot,
-        name: &str,
-        input: &c::Json,
-        input_limit: usize,
-    ) -> Result<Measured<Result<c::ActionOutput, c::Rejection>>, HookError> {
-        let s = wit_snapshot(snapshot, input_limit)?;
-        let plugin = self.instance(store).await?;
-        let out = plugin
-            .aftersale_plugin_hooks()
-            .call_action(&mut *store, &s, name, &input.as_text().to_owned())
-            .await?;
-        action_output(out)
+        // Checks the type of every export once, here.
+        PluginPre::new(pre.clone())?;
+        Ok(Pre {
+            calls: HookCalls::new(pre, HOOKS)?,
+        })
     }
 }
 

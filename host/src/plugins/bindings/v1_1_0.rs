@@ -9,8 +9,9 @@
 
 use aftersale_sdk as c;
 use wasmtime::Store;
-use wasmtime::component::{Instance, InstancePre};
+use wasmtime::component::InstancePre;
 
+use super::hooks::HookCalls;
 use super::v1_0_0 as base;
 use super::{HookError, Measured};
 use crate::plugins::sandbox::CallState;
@@ -25,7 +26,7 @@ wasmtime::component::bindgen!({
     },
 });
 
-use self::exports::aftersale::plugin::hooks::{Guest as Hooks, GuestIndices as HooksIndices};
+use self::exports::aftersale::plugin::hooks::GuestIndices as HooksIndices;
 use self::exports::aftersale::plugin::survey_hooks::{
     self as survey, Guest as SurveyHooks, GuestIndices as SurveyHooksIndices,
 };
@@ -35,17 +36,20 @@ pub const VERSION: &str = "1.1.0";
 /// The export that marks a 1.1.0 plugin as one that hears of surveys.
 pub const SURVEY_HOOKS: &str = "aftersale:plugin/survey-hooks@1.1.0";
 
+/// The interface whose functions are the hooks.
+pub const HOOKS: &str = "aftersale:plugin/hooks@1.1.0";
+
 /// A component of this version, ready to instantiate. The survey hooks are
 /// looked up once, here; a component without them is never asked.
 pub struct Pre {
-    pre: InstancePre<CallState>,
-    hooks: HooksIndices,
+    pub(super) calls: HookCalls,
     surveys: Option<SurveyHooksIndices>,
 }
 
 impl Pre {
     pub fn new(pre: InstancePre<CallState>) -> wasmtime::Result<Self> {
-        let hooks = HooksIndices::new(&pre)?;
+        // Checks the type of every hook once, here.
+        HooksIndices::new(&pre)?;
         let exports_surveys = pre
             .component()
             .get_export_index(None, SURVEY_HOOKS)
@@ -58,8 +62,7 @@ impl Pre {
             None
         };
         Ok(Pre {
-            pre,
-            hooks,
+            calls: HookCalls::new(pre, HOOKS)?,
             surveys,
         })
     }
@@ -67,95 +70,6 @@ impl Pre {
     /// Whether the component exports `survey-hooks`.
     pub fn answers_surveys(&self) -> bool {
         self.surveys.is_some()
-    }
-
-    async fn instance(&self, store: &mut Store<CallState>) -> Result<Instance, HookError> {
-        self.pre
-            .instantiate_async(&mut *store)
-            .await
-            .map_err(HookError::Instantiate)
-    }
-
-    async fn hooks(&self, store: &mut Store<CallState>) -> Result<Hooks, HookError> {
-        let instance = self.instance(store).await?;
-        self.hooks
-            .load(&mut *store, &instance)
-            .map_err(HookError::Instantiate)
-    }
-
-    pub async fn manifest(
-        &self,
-        store: &mut Store<CallState>,
-    ) -> Result<Measured<c::Manifest>, HookError> {
-        let m = self.hooks(store).await?.call_manifest(&mut *store).await?;
-        let bytes = base::manifest_bytes(&m);
-        Ok(Measured::new(base::manifest(m)?, bytes))
-    }
-
-    pub async fn on_create(
-        &self,
-        store: &mut Store<CallState>,
-        snapshot: &c::Snapshot,
-        input_limit: usize,
-    ) -> Result<Measured<c::Decision>, HookError> {
-        let s = base::wit_snapshot(snapshot, input_limit)?;
-        let hooks = self.hooks(store).await?;
-        base::decision(hooks.call_on_create(&mut *store, &s).await?)
-    }
-
-    pub async fn guard(
-        &self,
-        store: &mut Store<CallState>,
-        snapshot: &c::Snapshot,
-        transition: &c::TransitionRequest,
-        input_limit: usize,
-    ) -> Result<Measured<c::Decision>, HookError> {
-        let s = base::wit_snapshot(snapshot, input_limit)?;
-        let t = base::wit_transition(transition);
-        let hooks = self.hooks(store).await?;
-        base::decision(hooks.call_guard(&mut *store, &s, &t).await?)
-    }
-
-    pub async fn after(
-        &self,
-        store: &mut Store<CallState>,
-        snapshot: &c::Snapshot,
-        event: &c::Event,
-        input_limit: usize,
-    ) -> Result<Measured<Vec<c::Effect>>, HookError> {
-        let s = base::wit_snapshot(snapshot, input_limit)?;
-        let e = base::wit_event(event);
-        let hooks = self.hooks(store).await?;
-        base::effect_list(hooks.call_after(&mut *store, &s, &e).await?)
-    }
-
-    pub async fn on_timer(
-        &self,
-        store: &mut Store<CallState>,
-        snapshot: &c::Snapshot,
-        timer: &c::FiredTimer,
-        input_limit: usize,
-    ) -> Result<Measured<Vec<c::Effect>>, HookError> {
-        let s = base::wit_snapshot(snapshot, input_limit)?;
-        let t = base::wit_timer(timer);
-        let hooks = self.hooks(store).await?;
-        base::effect_list(hooks.call_on_timer(&mut *store, &s, &t).await?)
-    }
-
-    pub async fn action(
-        &self,
-        store: &mut Store<CallState>,
-        snapshot: &c::Snapshot,
-        name: &str,
-        input: &c::Json,
-        input_limit: usize,
-    ) -> Result<Measured<Result<c::ActionOutput, c::Rejection>>, HookError> {
-        let s = base::wit_snapshot(snapshot, input_limit)?;
-        let hooks = self.hooks(store).await?;
-        let out = hooks
-            .call_action(&mut *store, &s, name, &input.as_text().to_owned())
-            .await?;
-        base::action_output(out)
     }
 
     /// Run `on-survey`; `None` when the component does not export it.
@@ -185,7 +99,12 @@ impl Pre {
         // input limit.
         let a = wit_answer(answer);
         let s = base::wit_snapshot(snapshot, input_limit.saturating_sub(answer_bytes(&a)))?;
-        let instance = self.instance(store).await?;
+        let instance = self
+            .calls
+            .pre()
+            .instantiate_async(&mut *store)
+            .await
+            .map_err(HookError::Instantiate)?;
         let hooks: SurveyHooks = indices
             .load(&mut *store, &instance)
             .map_err(HookError::Instantiate)?;
