@@ -339,7 +339,7 @@ impl Runtime {
             .await
             .map_err(|e| LoadError::Invalid(format!("the runtime is shutting down: {e}")))?;
         let mut store = self.store(&limits, Timestamp::UNIX_EPOCH);
-        let result = bindings.manifest(&mut store).await;
+        let result = bindings.hooks().manifest(&mut store).await;
         let (result, _) = self.finish(result, &store, &limits, Instant::now());
         drop(store);
         drop(permit);
@@ -383,7 +383,13 @@ impl Runtime {
                 plugin,
                 Hook::OnCreate,
                 snapshot.now,
-                async |store, limit| plugin.bindings.on_create(store, snapshot, limit).await,
+                async |store, limit| {
+                    plugin
+                        .bindings
+                        .hooks()
+                        .on_create(store, snapshot, limit)
+                        .await
+                },
             )
             .await?;
         self.check_decision(plugin, Hook::OnCreate, snapshot, called)
@@ -400,6 +406,7 @@ impl Runtime {
             .call(plugin, Hook::Guard, snapshot.now, async |store, limit| {
                 plugin
                     .bindings
+                    .hooks()
                     .guard(store, snapshot, transition, limit)
                     .await
             })
@@ -416,7 +423,11 @@ impl Runtime {
     ) -> Result<Called<Vec<c::Effect>>, PluginError> {
         let called = self
             .call(plugin, Hook::After, snapshot.now, async |store, limit| {
-                plugin.bindings.after(store, snapshot, event, limit).await
+                plugin
+                    .bindings
+                    .hooks()
+                    .after(store, snapshot, event, limit)
+                    .await
             })
             .await?;
         self.check_effects(plugin, Hook::After, snapshot, &called.value)?;
@@ -434,6 +445,7 @@ impl Runtime {
             .call(plugin, Hook::OnTimer, snapshot.now, async |store, limit| {
                 plugin
                     .bindings
+                    .hooks()
                     .on_timer(store, snapshot, timer, limit)
                     .await
             })
@@ -454,6 +466,7 @@ impl Runtime {
             .call(plugin, Hook::Action, snapshot.now, async |store, limit| {
                 plugin
                     .bindings
+                    .hooks()
                     .action(store, snapshot, name, input, limit)
                     .await
             })

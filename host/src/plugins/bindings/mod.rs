@@ -5,7 +5,9 @@
 //! Adding a version: freeze its WIT folder under `wit/`, add a module here
 //! that points `bindgen!` at it with conversions to the host's types (or, for
 //! interfaces unchanged since an older version, a `with` onto that version's
-//! module), add a variant to [`Bindings`], and list it in [`SUPPORTED`].
+//! module), add a variant to [`Bindings`], and list it in [`SUPPORTED`]. The
+//! hooks every 1.x version shares are called through [`HookCalls`]; a new
+//! version adds code only for what it adds.
 
 use aftersale_sdk as c;
 use wasmtime::Store;
@@ -17,6 +19,8 @@ use super::sandbox::CallState;
 mod hooks;
 pub mod v1_0_0;
 pub mod v1_1_0;
+
+pub use hooks::HookCalls;
 
 /// The newest contract version, the one the SDK builds.
 pub use v1_1_0 as latest;
@@ -97,7 +101,7 @@ impl Bindings {
     }
 
     /// The hooks every 1.x version has.
-    fn calls(&self) -> &hooks::HookCalls {
+    pub fn hooks(&self) -> &HookCalls {
         match self {
             Bindings::V1_0_0(pre) => &pre.calls,
             Bindings::V1_1_0(pre) => &pre.calls,
@@ -110,71 +114,6 @@ impl Bindings {
             Bindings::V1_0_0(_) => false,
             Bindings::V1_1_0(pre) => pre.answers_surveys(),
         }
-    }
-
-    pub async fn manifest(
-        &self,
-        store: &mut Store<CallState>,
-    ) -> Result<Measured<c::Manifest>, HookError> {
-        self.calls().manifest(store).await
-    }
-
-    pub async fn on_create(
-        &self,
-        store: &mut Store<CallState>,
-        snapshot: &c::Snapshot,
-        input_limit: usize,
-    ) -> Result<Measured<c::Decision>, HookError> {
-        self.calls().on_create(store, snapshot, input_limit).await
-    }
-
-    pub async fn guard(
-        &self,
-        store: &mut Store<CallState>,
-        snapshot: &c::Snapshot,
-        transition: &c::TransitionRequest,
-        input_limit: usize,
-    ) -> Result<Measured<c::Decision>, HookError> {
-        self.calls()
-            .guard(store, snapshot, transition, input_limit)
-            .await
-    }
-
-    pub async fn after(
-        &self,
-        store: &mut Store<CallState>,
-        snapshot: &c::Snapshot,
-        event: &c::Event,
-        input_limit: usize,
-    ) -> Result<Measured<Vec<c::Effect>>, HookError> {
-        self.calls()
-            .after(store, snapshot, event, input_limit)
-            .await
-    }
-
-    pub async fn on_timer(
-        &self,
-        store: &mut Store<CallState>,
-        snapshot: &c::Snapshot,
-        timer: &c::FiredTimer,
-        input_limit: usize,
-    ) -> Result<Measured<Vec<c::Effect>>, HookError> {
-        self.calls()
-            .on_timer(store, snapshot, timer, input_limit)
-            .await
-    }
-
-    pub async fn action(
-        &self,
-        store: &mut Store<CallState>,
-        snapshot: &c::Snapshot,
-        name: &str,
-        input: &c::Json,
-        input_limit: usize,
-    ) -> Result<Measured<Result<c::ActionOutput, c::Rejection>>, HookError> {
-        self.calls()
-            .action(store, snapshot, name, input, input_limit)
-            .await
     }
 
     /// Run `on-survey`; `None` when the component does not export it.
