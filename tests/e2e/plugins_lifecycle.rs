@@ -255,20 +255,28 @@ async fn lifecycle(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{v2}");
 
-    let bind = |version: &'static str| json!({"bindings": [{"kind": "greeting", "plugin": "greeter", "version": version}]});
-    let open = |mode: &'static str| {
-        json!({
+    let call =
+        async |method: Method, path: &str, token: &str, body: Option<Value>, v: Option<i64>| {
+            server.call(method, path, token, body, v).await
+        };
+    // Bind the kind `greeting` to a version of the greeter.
+    let bind = async |version: &str| {
+        let bindings =
+            json!({"bindings": [{"kind": "greeting", "plugin": "greeter", "version": version}]});
+        let (status, body) =
+            call(Method::PUT, "/api/v1/bundle", &admin, Some(bindings), None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    };
+    let open = async |mode: &str| {
+        let ticket = json!({
             "kind": "greeting",
             "title": "Say hello",
             "channel": "api",
             "customer": {"name": "Li Na", "phone": "13900139000"},
             "attributes": {"mode": mode},
-        })
+        });
+        call(Method::POST, "/api/v1/tickets", &admin, Some(ticket), None).await
     };
-    let call =
-        async |method: Method, path: &str, token: &str, body: Option<Value>, v: Option<i64>| {
-            server.call(method, path, token, body, v).await
-        };
     let finish = async |ticket: &Value| {
         let id = ticket["id"].as_str().expect("an id");
         let (_, current) = call(
@@ -303,23 +311,8 @@ async fn lifecycle(backend: Backend) {
     };
 
     // Bind and call v1: its decisions carry its version.
-    let (status, body) = call(
-        Method::PUT,
-        "/api/v1/bundle",
-        &admin,
-        Some(bind("1.0.0")),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, first) = call(
-        Method::POST,
-        "/api/v1/tickets",
-        &admin,
-        Some(open("behave")),
-        None,
-    )
-    .await;
+    bind("1.0.0").await;
+    let (status, first) = open("behave").await;
     assert_eq!(status, StatusCode::CREATED, "{first}");
     assert_eq!(first["attributes"]["greeted_by"], "1.0.0");
     let (status, done) = finish(&first).await;
@@ -334,45 +327,15 @@ async fn lifecycle(backend: Backend) {
     assert_eq!(transitioned["plugin"], "greeter@1.0.0");
 
     // Upgrade without a restart: the next call is v2's.
-    let (status, body) = call(
-        Method::PUT,
-        "/api/v1/bundle",
-        &admin,
-        Some(bind("2.0.0")),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, second) = call(
-        Method::POST,
-        "/api/v1/tickets",
-        &admin,
-        Some(open("behave")),
-        None,
-    )
-    .await;
+    bind("2.0.0").await;
+    let (status, second) = open("behave").await;
     assert_eq!(status, StatusCode::CREATED, "{second}");
     assert_eq!(second["attributes"]["greeted_by"], "2.0.0");
     assert_eq!(events(&second).await[0]["plugin"], "greeter@2.0.0");
 
     // Roll back: the same operation.
-    let (status, body) = call(
-        Method::PUT,
-        "/api/v1/bundle",
-        &admin,
-        Some(bind("1.0.0")),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (_, third) = call(
-        Method::POST,
-        "/api/v1/tickets",
-        &admin,
-        Some(open("behave")),
-        None,
-    )
-    .await;
+    bind("1.0.0").await;
+    let (_, third) = open("behave").await;
     assert_eq!(third["attributes"]["greeted_by"], "1.0.0");
     // The ticket v2 opened is decided by v1 now, and says so.
     let (status, _) = finish(&second).await;
@@ -385,14 +348,7 @@ async fn lifecycle(backend: Backend) {
     assert_eq!(transitioned["plugin"], "greeter@1.0.0");
 
     // Quarantine: five traps in a row.
-    let (_, doomed) = call(
-        Method::POST,
-        "/api/v1/tickets",
-        &admin,
-        Some(open("panic")),
-        None,
-    )
-    .await;
+    let (_, doomed) = open("panic").await;
     for attempt in 1..=5 {
         let (status, problem) = finish(&doomed).await;
         assert_eq!(

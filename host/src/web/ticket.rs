@@ -38,6 +38,23 @@ fn not_found(tr: &super::i18n::Catalog) -> Response {
     failure(tr, StatusCode::NOT_FOUND, None)
 }
 
+/// The ticket a form was posted for and its fields, once the id parses and
+/// the form carries the session's CSRF token.
+fn posted(
+    console: &Console,
+    id: &str,
+    sent: Vec<(String, String)>,
+) -> Result<(Uuid, Fields), Box<Response>> {
+    let tr = console.tr;
+    let id = id.parse::<Uuid>().map_err(|_| Box::new(not_found(tr)))?;
+    let fields = Fields(sent);
+    if !console.csrf_ok(&fields) {
+        let refused = failure(tr, StatusCode::FORBIDDEN, Some(&tr.t("error-csrf")));
+        return Err(Box::new(refused));
+    }
+    Ok((id, fields))
+}
+
 pub async fn show(
     State(state): State<AppState>,
     console: Console,
@@ -308,13 +325,10 @@ pub async fn submit(
     Form(sent): Form<Vec<(String, String)>>,
 ) -> Response {
     let tr = console.tr;
-    let Ok(id) = id.parse::<Uuid>() else {
-        return not_found(tr);
+    let (id, fields) = match posted(&console, &id, sent) {
+        Ok(posted) => posted,
+        Err(refused) => return *refused,
     };
-    let fields = Fields(sent);
-    if !console.csrf_ok(&fields) {
-        return failure(tr, StatusCode::FORBIDDEN, Some(&tr.t("error-csrf")));
-    }
     let services = &state.services;
     let caller = &console.desk.caller;
     let prepared = async {
@@ -401,13 +415,10 @@ pub async fn comment(
     Form(sent): Form<Vec<(String, String)>>,
 ) -> Response {
     let tr = console.tr;
-    let Ok(id) = id.parse::<Uuid>() else {
-        return not_found(tr);
+    let (id, fields) = match posted(&console, &id, sent) {
+        Ok(posted) => posted,
+        Err(refused) => return *refused,
     };
-    let fields = Fields(sent);
-    if !console.csrf_ok(&fields) {
-        return failure(tr, StatusCode::FORBIDDEN, Some(&tr.t("error-csrf")));
-    }
     let body = fields.get("body").unwrap_or("").to_string();
     let internal = fields.get("internal").is_some();
     match state
@@ -435,13 +446,10 @@ pub async fn action(
     Form(sent): Form<Vec<(String, String)>>,
 ) -> Response {
     let tr = console.tr;
-    let Ok(id) = id.parse::<Uuid>() else {
-        return not_found(tr);
+    let (id, fields) = match posted(&console, &id, sent) {
+        Ok(posted) => posted,
+        Err(refused) => return *refused,
     };
-    let fields = Fields(sent);
-    if !console.csrf_ok(&fields) {
-        return failure(tr, StatusCode::FORBIDDEN, Some(&tr.t("error-csrf")));
-    }
     let input = match fields.text("input") {
         None => Value::Object(serde_json::Map::new()),
         Some(text) => match serde_json::from_str::<Value>(&text) {

@@ -158,21 +158,18 @@ impl Statement<'_> {
 
     /// The commit fails with `refusal` unless the statement changes exactly
     /// one row.
-    pub(crate) fn one_row_or(mut self, refusal: Refusal) -> Self {
-        self.step().one_row = Some(refusal);
+    pub(crate) fn one_row_or(self, refusal: Refusal) -> Self {
+        if let Some(step) = self.script.steps.last_mut() {
+            step.one_row = Some(refusal);
+        }
         self
     }
 
     /// A unique violation fails the commit with `refusal`.
-    pub(crate) fn unique_or(mut self, refusal: Refusal) -> Self {
-        self.step().unique = Some(refusal);
+    pub(crate) fn unique_or(self, refusal: Refusal) -> Self {
+        if let Some(step) = self.script.steps.last_mut() {
+            step.unique = Some(refusal);
+        }
         self
-    }
-
-    fn step(&mut self) -> &mut Step {
-        self.script
-            .steps
-            .last_mut()
-            .expect("a statement has its step")
     }
 }
