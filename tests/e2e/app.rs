@@ -5,7 +5,7 @@ use std::sync::{Arc, LazyLock};
 
 use aftersale::api::{AppState, app};
 use aftersale::plugins::{Runtime, RuntimeConfig};
-use aftersale::service::{Caller, Services};
+use aftersale::service::{Caller, Services, Supervision};
 use aftersale::store::StoredPlugin;
 use axum::Router;
 use axum::body::Body;
@@ -128,11 +128,21 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, runtime(), Supervision::default()).await
+    }
+
+    /// An application on a runtime and supervision of the test's own.
+    pub async fn start_with(
+        backend: Backend,
+        runtime: Arc<Runtime>,
+        supervision: Supervision,
+    ) -> Self {
         let db = Database::new(backend).await;
         let store = aftersale::store::open(&db.url)
             .await
             .expect("the database opens");
-        let services = Services::new(store.clone(), runtime());
+        let mut services = Services::new(store.clone(), runtime.clone());
+        services.supervision = supervision;
         services
             .catalog
             .install_embedded()
@@ -145,7 +155,7 @@ impl TestApp {
         let tenant = created.tenant.id;
 
         let bytes = std::fs::read(components::HOSTILE).expect("the test component was built");
-        let plugin = runtime()
+        let plugin = runtime
             .load(&bytes)
             .await
             .expect("the test component loads");

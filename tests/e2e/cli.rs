@@ -46,6 +46,22 @@ fn check_prints_the_manifest_of_each_first_party_plugin() {
 }
 
 #[test]
+fn check_refuses_a_manifest_that_sleeps_instead_of_hanging() {
+    let started = std::time::Instant::now();
+    let error = one_line_error(&aftersale(&[
+        "plugin",
+        "check",
+        components::SLEEPY_MANIFEST,
+    ]));
+    assert!(
+        error.contains("hook manifest") && error.contains("deadline")
+            || error.contains("fuel exhausted"),
+        "{error}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}
+
+#[test]
 fn check_refuses_a_file_that_is_not_wasm() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("notes.wasm");

@@ -62,6 +62,74 @@ async fn a_loop_in_host_calls_hits_the_deadline() {
 }
 
 #[tokio::test]
+async fn a_sleep_in_a_host_call_returns_at_once() {
+    // `std::thread::sleep(30 s)` polls a monotonic-clock pollable; the
+    // sandbox's clock stands still, so there is nothing to wait for.
+    let runtime = runtime();
+    let plugin = load(&runtime, components::HOSTILE).await;
+    let started = std::time::Instant::now();
+    let called = runtime
+        .guard(&plugin, &trial("sleep").build(), &finish())
+        .await
+        .expect("the call succeeds");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(called.report.elapsed < std::time::Duration::from_millis(50));
+    assert!(called.value.is_ok());
+}
+
+#[tokio::test]
+async fn waiting_in_host_calls_for_the_clock_ends_at_the_deadline() {
+    // Fuel out of the way: only the deadline can end a loop of sleeps.
+    let runtime = Runtime::new(RuntimeConfig {
+        limits: Limits {
+            fuel: u64::MAX / 2,
+            ..Limits::default()
+        },
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    let started = std::time::Instant::now();
+    let error = guard_fails(&runtime, "wait_for_clock").await;
+    assert_eq!(error.failure, Failure::Deadline { limit_ms: 50 });
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn a_manifest_that_sleeps_is_refused_within_the_deadline() {
+    let bytes = std::fs::read(components::SLEEPY_MANIFEST).unwrap();
+    let runtime = runtime();
+    let started = std::time::Instant::now();
+    match runtime.load(&bytes).await {
+        Err(LoadError::Plugin(error)) => {
+            assert_eq!(error.hook, Hook::Manifest);
+            assert!(
+                matches!(
+                    error.failure,
+                    Failure::Deadline { .. } | Failure::FuelExhausted { .. }
+                ),
+                "{error}"
+            );
+        }
+        other => panic!("expected the manifest call to fail, got {other:?}"),
+    }
+    // Compiling the component is most of it; the call itself is bounded by
+    // its 50 ms deadline.
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+#[tokio::test]
+async fn an_answer_with_too_many_effects_is_over_budget() {
+    let error = guard_fails(&runtime(), "fan_out").await;
+    assert_eq!(
+        error.failure,
+        Failure::BudgetExceeded {
+            budget: "effects per hook call".into(),
+            limit: 64
+        }
+    );
+}
+
+#[tokio::test]
 async fn unbounded_memory_growth_hits_the_memory_limit() {
     let error = guard_fails(&runtime(), "hog").await;
     match error.failure {

@@ -6,6 +6,7 @@ mod app;
 mod cli;
 mod concurrency;
 mod console;
+mod containment;
 mod contract;
 mod endpoints;
 mod errors_api;

@@ -134,10 +134,11 @@ on_both_backends! {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_corrupt_or_stale_precompiled_file_is_compiled_again() {
+async fn a_corrupt_forged_or_stale_precompiled_file_is_compiled_again() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let config = || RuntimeConfig {
         cache_dir: Some(dir.path().to_path_buf()),
+        cache_key: Some([7; 32]),
         ..RuntimeConfig::default()
     };
     let bytes = component(components::GREETER_V1);
@@ -153,7 +154,7 @@ async fn a_corrupt_or_stale_precompiled_file_is_compiled_again() {
     assert_eq!((stats.hits, stats.misses, stats.replaced), (0, 1, 0));
     let path = cold.artifact_path(plugin.hash()).expect("a cache file");
     let good = std::fs::read(&path).expect("the compiled component was cached");
-    assert!(good.starts_with(b"aftersale-cwasm1"));
+    assert!(good.starts_with(b"aftersale-cwasm2"));
     drop(cold);
 
     let warm = Runtime::new(config()).expect("runtime");
@@ -161,7 +162,7 @@ async fn a_corrupt_or_stale_precompiled_file_is_compiled_again() {
     assert_eq!(warm.cache_stats().expect("a cache").hits, 1);
     drop(warm);
 
-    // A flipped bit in the machine code: the checksum catches it.
+    // A flipped bit in the machine code: the HMAC catches it.
     let mut corrupt = good.clone();
     let middle = corrupt.len() / 2;
     corrupt[middle] ^= 0x40;
@@ -179,13 +180,13 @@ async fn a_corrupt_or_stale_precompiled_file_is_compiled_again() {
         "the rewritten file is sound"
     );
 
-    // A sound checksum over code no engine would accept: wasmtime refuses
-    // it, and it is replaced too.
+    // Machine code of someone's own under a plain checksum, as the cache
+    // once took it: without the key it is not ours, and it is replaced.
     let junk = b"not machine code at all".to_vec();
-    let mut stale = b"aftersale-cwasm1".to_vec();
-    stale.extend_from_slice(&sha2_digest(&junk));
-    stale.extend_from_slice(&junk);
-    std::fs::write(&path, &stale).expect("replace the file");
+    let mut forged = b"aftersale-cwasm2".to_vec();
+    forged.extend_from_slice(&sha2_digest(&junk));
+    forged.extend_from_slice(&junk);
+    std::fs::write(&path, &forged).expect("replace the file");
     let runtime = Runtime::new(config()).expect("runtime");
     runtime.load(&bytes).await.expect("compiled again");
     assert_eq!(runtime.cache_stats().expect("a cache").replaced, 1);
@@ -195,6 +196,36 @@ async fn a_corrupt_or_stale_precompiled_file_is_compiled_again() {
         1,
         "the rewritten file is sound"
     );
+
+    // A sound file signed by another deployment's key is not trusted either.
+    let other = Runtime::new(RuntimeConfig {
+        cache_key: Some([8; 32]),
+        ..config()
+    })
+    .expect("runtime");
+    other.load(&bytes).await.expect("compiled again");
+    assert_eq!(other.cache_stats().expect("a cache").replaced, 1);
+    drop(other);
+    assert_eq!(
+        hits_on_a_fresh_runtime().await,
+        0,
+        "the other key's file is replaced under ours in turn"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_cache_directory_is_made_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let cache = dir.path().join("components");
+    Runtime::new(RuntimeConfig {
+        cache_dir: Some(cache.clone()),
+        ..RuntimeConfig::default()
+    })
+    .expect("runtime");
+    let mode = std::fs::metadata(&cache).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
 }
 
 fn sha2_digest(bytes: &[u8]) -> [u8; 32] {

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::domain::WorkflowError;
+use crate::plugins::Failure;
 use crate::service::ServiceError;
 use crate::store::StoreError;
 
@@ -26,6 +27,8 @@ pub enum ProblemType {
     PluginRejected,
     PluginFailed,
     PluginQuarantined,
+    PluginBusy,
+    PluginBudgetExceeded,
     InvalidPlugin,
     PluginConflict,
     Unauthorized,
@@ -44,7 +47,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 24] = [
+    pub const ALL: [ProblemType; 26] = [
         ProblemType::MalformedJson,
         ProblemType::UnknownField,
         ProblemType::InvalidRequest,
@@ -54,6 +57,8 @@ impl ProblemType {
         ProblemType::PluginRejected,
         ProblemType::PluginFailed,
         ProblemType::PluginQuarantined,
+        ProblemType::PluginBusy,
+        ProblemType::PluginBudgetExceeded,
         ProblemType::InvalidPlugin,
         ProblemType::PluginConflict,
         ProblemType::Unauthorized,
@@ -119,6 +124,16 @@ impl ProblemType {
                 "plugin-quarantined",
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The plugin kept failing and is quarantined for this tenant; nothing was changed",
+            ),
+            PluginBusy => (
+                "plugin-busy",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Every plugin call slot of this tenant is busy; try again shortly; nothing was changed",
+            ),
+            PluginBudgetExceeded => (
+                "plugin-budget-exceeded",
+                StatusCode::BAD_GATEWAY,
+                "The plugins asked more of one change than its budget allows; nothing was changed",
             ),
             InvalidPlugin => (
                 "invalid-plugin",
@@ -206,6 +221,8 @@ pub struct Problem {
     pub kind: ProblemType,
     pub detail: String,
     pub extensions: Map<String, Value>,
+    /// Seconds after which the request may succeed (`Retry-After`).
+    pub retry_after: Option<u32>,
 }
 
 /// The JSON body of a problem, for the OpenAPI document.
@@ -225,7 +242,14 @@ impl Problem {
             kind,
             detail: detail.into(),
             extensions: Map::new(),
+            retry_after: None,
         }
+    }
+
+    /// Say when to try again.
+    pub fn retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// Add a member beside the standard ones.
@@ -255,6 +279,11 @@ impl IntoResponse for Problem {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }
@@ -295,6 +324,26 @@ impl From<ServiceError> for Problem {
                     .with("rule", &rejection.rule)
                     .with("details", &rejection.details)
             }
+            ServiceError::PluginFailed(e) if matches!(e.failure, Failure::Busy { .. }) => {
+                tracing::debug!(plugin = %e.plugin, "plugin busy: {}", e.failure);
+                Problem::new(P::PluginBusy, e.to_string())
+                    .with("plugin", &e.plugin)
+                    .with("version", &e.version)
+                    .with("hook", e.hook)
+                    .with("cause", &e.failure)
+                    .retry_after(1)
+            }
+            ServiceError::PluginFailed(e)
+                if matches!(e.failure, Failure::BudgetExceeded { .. }) =>
+            {
+                tracing::warn!(plugin = %e.plugin, version = %e.version, hook = %e.hook, "plugin over budget: {}", e.failure);
+                Problem::new(P::PluginBudgetExceeded, e.to_string())
+                    .with("plugin", &e.plugin)
+                    .with("version", &e.version)
+                    .with("hook", e.hook)
+                    .with("cause", &e.failure)
+            }
+            ServiceError::Busy(detail) => Problem::new(P::Unavailable, detail).retry_after(5),
             ServiceError::PluginFailed(e) => {
                 tracing::warn!(plugin = %e.plugin, version = %e.version, hook = %e.hook, "plugin failed: {}", e.failure);
                 Problem::new(P::PluginFailed, e.to_string())

@@ -166,7 +166,11 @@ pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
     let store = crate::store::open(&config.database_url)
         .await
         .with_context(|| format!("cannot open the database {}", config.database_url))?;
-    let runtime = Arc::new(Runtime::new(config.plugins.clone())?);
+    let mut plugins = config.plugins.clone();
+    if plugins.cache_dir.is_some() && plugins.cache_key.is_none() {
+        plugins.cache_key = Some(cache_key(&*store).await?);
+    }
+    let runtime = Arc::new(Runtime::new(plugins)?);
     let mut services = Services::new(store, runtime);
     services.supervision = config.supervision;
     services
@@ -176,6 +180,19 @@ pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
         .context("cannot install the first-party plugins")?;
     let state = AppState::new(services.clone(), config.operator_key.as_deref());
     Ok((app(state), services))
+}
+
+/// The key that signs the precompiled plugin cache: in the database, beside
+/// nothing it protects, and the same for every replica.
+async fn cache_key(store: &dyn crate::store::Backend) -> anyhow::Result<[u8; 32]> {
+    let mut fresh = [0u8; 32];
+    getrandom::fill(&mut fresh).map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
+    let key = store
+        .secret("plugin-cache-key", &fresh, crate::service::now())
+        .await
+        .context("cannot read the plugin cache key")?;
+    key.try_into()
+        .map_err(|_| anyhow::anyhow!("the stored plugin cache key is not 32 bytes"))
 }
 
 /// Serve until Ctrl-C or SIGTERM, with the background jobs running.

@@ -89,6 +89,18 @@ pub enum Failure {
     InvalidManifest { reason: String },
     #[error("could not instantiate: {reason}")]
     Instantiation { reason: String },
+    /// No call slot was free within the wait: the tenant's own share, or
+    /// every slot of the host. The plugin did not run.
+    #[error("busy: the {scope}'s {slots} plugin call slots stayed taken for {waited_ms} ms")]
+    Busy {
+        scope: String,
+        slots: u32,
+        waited_ms: u64,
+    },
+    /// A call, or the change it is part of, asked more of the host than its
+    /// budget allows.
+    #[error("budget exceeded: at most {limit} {budget}")]
+    BudgetExceeded { budget: String, limit: u32 },
 }
 
 impl Failure {
@@ -105,6 +117,8 @@ impl Failure {
             Failure::MalformedOutput { .. } => "malformed_output",
             Failure::InvalidManifest { .. } => "invalid_manifest",
             Failure::Instantiation { .. } => "instantiation",
+            Failure::Busy { .. } => "busy",
+            Failure::BudgetExceeded { .. } => "budget_exceeded",
         }
     }
 
@@ -142,6 +156,9 @@ pub enum LoadError {
         "the component exports no supported version of aftersale:plugin/hooks (supported: {supported}; exported: {exported})"
     )]
     UnsupportedContract { supported: String, exported: String },
+    /// The host is too busy compiling to take the component now.
+    #[error("busy: {0}")]
+    Busy(String),
     #[error(transparent)]
     Plugin(#[from] PluginError),
 }

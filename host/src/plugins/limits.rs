@@ -1,5 +1,8 @@
-//! Per-call resource limits and the memory limiter that enforces them.
+//! Every bound of the sandbox: the runtime's settings, what one call may
+//! consume, what one change may ask of plugins, and the memory limiter that
+//! enforces the per-call memory cap.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -41,6 +44,96 @@ impl Default for Limits {
 impl Limits {
     pub fn deadline(&self) -> Duration {
         Duration::from_millis(u64::from(self.deadline_ms))
+    }
+}
+
+/// Settings of the runtime as a whole.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// Default per-call limits.
+    pub limits: Limits,
+    /// Calls running at once; each holds one instance slot of the pooling
+    /// allocator.
+    pub max_concurrent_calls: u32,
+    /// Calls one tenant may run at once: its fair share of the slots. A
+    /// tenant whose plugin keeps its share busy waits for its own slots,
+    /// never for other tenants'.
+    pub calls_per_tenant: u32,
+    /// How long a call waits for a slot before it is refused as busy.
+    pub slot_wait: Duration,
+    /// Components compiled at once (compiling uses every core).
+    pub compiles_at_once: u32,
+    /// How long a component waits for its turn to compile.
+    pub compile_wait: Duration,
+    /// The largest linear memory any plugin may be granted, bytes. Sizes the
+    /// pooling allocator's slots.
+    pub max_memory_bytes: u64,
+    /// The most an operator may grant one plugin (fuel, deadline, memory);
+    /// the other fields are not grantable and keep the defaults.
+    pub caps: Limits,
+    /// What one change may ask of plugins.
+    pub budget: Budget,
+    /// Where precompiled components are kept between starts; `None`
+    /// compiles every plugin at every start.
+    pub cache_dir: Option<PathBuf>,
+    /// The key that signs precompiled files, so that machine code is only
+    /// ever loaded from a file this host wrote. Kept outside the cache
+    /// directory; `None` with a `cache_dir` makes a key for this process
+    /// only (the cache then lasts until the process ends).
+    pub cache_key: Option<[u8; 32]>,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig {
+            limits: Limits::default(),
+            max_concurrent_calls: 64,
+            calls_per_tenant: 8,
+            slot_wait: Duration::from_millis(500),
+            compiles_at_once: 1,
+            compile_wait: Duration::from_secs(60),
+            max_memory_bytes: 128 << 20,
+            caps: Limits {
+                fuel: 200_000_000,
+                deadline_ms: 1_000,
+                memory_bytes: 128 << 20,
+                ..Limits::default()
+            },
+            budget: Budget::default(),
+            cache_dir: None,
+            cache_key: None,
+        }
+    }
+}
+
+/// What one change (one request, one timer, one survey answer) may ask of
+/// plugins, across every hook call it makes. A change over budget is
+/// refused whole: nothing of it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Budget {
+    /// Effects one hook call may return.
+    pub effects_per_call: u32,
+    /// Follow-up tickets (`create-ticket`) in one change.
+    pub follow_ups: u32,
+    /// Transitions plugins request (`request-transition`) in one change.
+    pub requested_transitions: u32,
+    /// Hook calls one change makes, the first included.
+    pub hook_calls: u32,
+    /// How deep effects may cause further hook calls (a requested
+    /// transition whose guard requests another, a follow-up whose
+    /// `on-create` creates another, …).
+    pub depth: u32,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            effects_per_call: 64,
+            follow_ups: 8,
+            requested_transitions: 16,
+            hook_calls: 32,
+            depth: 3,
+        }
     }
 }
 

@@ -3,8 +3,10 @@
 //!
 //! [`Runtime`] owns one wasmtime engine with a pooling allocator. A component
 //! is compiled and checked once per content hash ([`Runtime::load`]); every
-//! hook call gets a fresh store with fuel, a deadline and a memory cap, and
-//! every way a call can go wrong comes back as a [`PluginError`].
+//! hook call takes a slot of its tenant's share and gets a fresh store with
+//! fuel, a deadline (that also bounds waits in host calls) and a memory cap,
+//! and every way a call can go wrong comes back as a [`PluginError`]. Every
+//! bound lives in [`limits`](RuntimeConfig).
 
 mod artifacts;
 mod bindings;
@@ -16,11 +18,12 @@ mod log;
 pub mod manifest;
 mod runtime;
 mod sandbox;
+mod slots;
 
 pub use artifacts::CacheStats;
 pub use bindings::SUPPORTED as SUPPORTED_CONTRACTS;
 pub use bindings::latest::VERSION as LATEST_CONTRACT;
 pub use embedded::DEFAULT_BUNDLE;
 pub use error::{Failure, Hook, LoadError, PluginError};
-pub use limits::Limits;
-pub use runtime::{CallReport, Called, ContentHash, Plugin, Runtime, RuntimeConfig};
+pub use limits::{Budget, Limits, RuntimeConfig};
+pub use runtime::{CallReport, Called, ContentHash, Plugin, Runtime};

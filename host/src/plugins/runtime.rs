@@ -14,55 +14,25 @@ use tokio::sync::Semaphore;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{
     Config, Enabled, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig, Store,
-    Trap,
+    Trap, UpdateDeadline,
 };
 
 use super::artifacts::{ArtifactCache, CacheStats};
 use super::bindings::{self, Bindings, HookError, Measured};
 use super::effects;
 use super::error::{Failure, Hook, LoadError, PluginError};
-use super::limits::{Limits, MemoryLimitExceeded};
+use super::limits::{Budget, Limits, MemoryLimitExceeded, RuntimeConfig};
 use super::manifest;
 use super::sandbox::{self, CallState};
+use super::slots::{Busy, CallSlots};
 
-/// How often the engine's epoch advances; deadlines are counted in these
-/// ticks.
+/// How often the engine's epoch advances. A running call yields to other
+/// tasks at every tick and checks its deadline.
 const EPOCH_TICK: Duration = Duration::from_millis(1);
 
-/// Settings of the runtime as a whole.
-#[derive(Debug, Clone)]
-pub struct RuntimeConfig {
-    /// Default per-call limits.
-    pub limits: Limits,
-    /// Calls running at once; further calls wait for a slot.
-    pub max_concurrent_calls: u32,
-    /// The largest linear memory any plugin may be granted, bytes. Sizes the
-    /// pooling allocator's slots.
-    pub max_memory_bytes: u64,
-    /// The most an operator may grant one plugin (fuel, deadline, memory);
-    /// the other fields are not grantable and keep the defaults.
-    pub caps: Limits,
-    /// Where precompiled components are kept between starts; `None`
-    /// compiles every plugin at every start.
-    pub cache_dir: Option<PathBuf>,
-}
-
-impl Default for RuntimeConfig {
-    fn default() -> Self {
-        RuntimeConfig {
-            limits: Limits::default(),
-            max_concurrent_calls: 64,
-            max_memory_bytes: 128 << 20,
-            caps: Limits {
-                fuel: 200_000_000,
-                deadline_ms: 1_000,
-                memory_bytes: 128 << 20,
-                ..Limits::default()
-            },
-            cache_dir: None,
-        }
-    }
-}
+/// The party that loading a component (its `manifest` call) runs for: it
+/// belongs to no tenant and has a share of its own.
+const LOADING: &str = "<loading>";
 
 /// A component's SHA-256.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -182,8 +152,11 @@ pub struct Runtime {
     linker: Linker<CallState>,
     limits: Limits,
     caps: Limits,
+    budget: Budget,
     artifacts: Option<Arc<ArtifactCache>>,
-    slots: Semaphore,
+    slots: CallSlots,
+    compiles: Semaphore,
+    compile_wait: Duration,
     loaded: Mutex<HashMap<ContentHash, Arc<Plugin>>>,
 }
 
@@ -225,12 +198,24 @@ impl Runtime {
 
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(to_anyhow)?;
+        sandbox::freeze_monotonic_clock(&mut linker).map_err(to_anyhow)?;
         bindings::add_to_linker(&mut linker).map_err(to_anyhow)?;
 
         let artifacts = match &config.cache_dir {
-            Some(dir) => Some(Arc::new(ArtifactCache::open(dir, &engine).map_err(
-                |e| anyhow::anyhow!("cannot use {} as the plugin cache: {e}", dir.display()),
-            )?)),
+            Some(dir) => {
+                let key = match config.cache_key {
+                    Some(key) => key,
+                    None => {
+                        let mut key = [0u8; 32];
+                        getrandom::fill(&mut key)
+                            .map_err(|e| anyhow::anyhow!("no randomness for a cache key: {e}"))?;
+                        key
+                    }
+                };
+                Some(Arc::new(ArtifactCache::open(dir, &engine, key).map_err(
+                    |e| anyhow::anyhow!("cannot use {} as the plugin cache: {e}", dir.display()),
+                )?))
+            }
             None => None,
         };
 
@@ -239,8 +224,11 @@ impl Runtime {
             linker,
             limits: config.limits,
             caps: config.caps,
+            budget: config.budget,
             artifacts,
-            slots: Semaphore::new(slots as usize),
+            slots: CallSlots::new(slots, config.calls_per_tenant, config.slot_wait),
+            compiles: Semaphore::new(config.compiles_at_once.max(1) as usize),
+            compile_wait: config.compile_wait,
             loaded: Mutex::new(HashMap::new()),
         })
     }
@@ -253,6 +241,11 @@ impl Runtime {
     /// The most an operator may grant a plugin.
     pub fn caps(&self) -> &Limits {
         &self.caps
+    }
+
+    /// What one change may ask of plugins.
+    pub fn budget(&self) -> &Budget {
+        &self.budget
     }
 
     /// How the precompiled cache answered so far, if there is one.
@@ -284,6 +277,22 @@ impl Runtime {
             return Ok(plugin);
         }
         check_header(bytes)?;
+        // Compiling uses every core: one at a time, and a bounded wait for
+        // the turn.
+        let _turn = tokio::time::timeout(self.compile_wait, self.compiles.acquire())
+            .await
+            .map_err(|_| {
+                LoadError::Busy(format!(
+                    "other components are compiling; none finished within {} s",
+                    self.compile_wait.as_secs()
+                ))
+            })?
+            .map_err(|e| LoadError::Invalid(format!("the runtime is shutting down: {e}")))?;
+        // Another load of the same bytes may have finished while this one
+        // waited.
+        if let Some(plugin) = self.cached(hash) {
+            return Ok(plugin);
+        }
         let component = {
             let engine = self.engine.clone();
             let artifacts = self.artifacts.clone();
@@ -335,12 +344,13 @@ impl Runtime {
         let limits = self.limits;
         let permit = self
             .slots
-            .acquire()
+            .acquire(LOADING)
             .await
-            .map_err(|e| LoadError::Invalid(format!("the runtime is shutting down: {e}")))?;
-        let mut store = self.store(&limits, Timestamp::UNIX_EPOCH);
-        let result = bindings.hooks().manifest(&mut store).await;
-        let (result, _) = self.finish(result, &store, &limits, Instant::now());
+            .map_err(|busy| unnamed(busy_failure(busy, &self.slots)))?;
+        let started = Instant::now();
+        let mut store = self.store(&limits, Timestamp::UNIX_EPOCH, started);
+        let result = bounded(&limits, bindings.hooks().manifest(&mut store)).await;
+        let (result, _) = self.finish(result, &store, &limits, started);
         drop(store);
         drop(permit);
         let manifest = result.map_err(unnamed)?;
@@ -379,18 +389,13 @@ impl Runtime {
         snapshot: &c::Snapshot,
     ) -> Result<Called<c::Decision>, PluginError> {
         let called = self
-            .call(
-                plugin,
-                Hook::OnCreate,
-                snapshot.now,
-                async |store, limit| {
-                    plugin
-                        .bindings
-                        .hooks()
-                        .on_create(store, snapshot, limit)
-                        .await
-                },
-            )
+            .call(plugin, Hook::OnCreate, snapshot, async |store, limit| {
+                plugin
+                    .bindings
+                    .hooks()
+                    .on_create(store, snapshot, limit)
+                    .await
+            })
             .await?;
         self.check_decision(plugin, Hook::OnCreate, snapshot, called)
     }
@@ -403,7 +408,7 @@ impl Runtime {
         transition: &c::TransitionRequest,
     ) -> Result<Called<c::Decision>, PluginError> {
         let called = self
-            .call(plugin, Hook::Guard, snapshot.now, async |store, limit| {
+            .call(plugin, Hook::Guard, snapshot, async |store, limit| {
                 plugin
                     .bindings
                     .hooks()
@@ -422,7 +427,7 @@ impl Runtime {
         event: &c::Event,
     ) -> Result<Called<Vec<c::Effect>>, PluginError> {
         let called = self
-            .call(plugin, Hook::After, snapshot.now, async |store, limit| {
+            .call(plugin, Hook::After, snapshot, async |store, limit| {
                 plugin
                     .bindings
                     .hooks()
@@ -442,7 +447,7 @@ impl Runtime {
         timer: &c::FiredTimer,
     ) -> Result<Called<Vec<c::Effect>>, PluginError> {
         let called = self
-            .call(plugin, Hook::OnTimer, snapshot.now, async |store, limit| {
+            .call(plugin, Hook::OnTimer, snapshot, async |store, limit| {
                 plugin
                     .bindings
                     .hooks()
@@ -463,7 +468,7 @@ impl Runtime {
         input: &c::Json,
     ) -> Result<Called<Result<c::ActionOutput, c::Rejection>>, PluginError> {
         let called = self
-            .call(plugin, Hook::Action, snapshot.now, async |store, limit| {
+            .call(plugin, Hook::Action, snapshot, async |store, limit| {
                 plugin
                     .bindings
                     .hooks()
@@ -492,22 +497,17 @@ impl Runtime {
             return Ok(None);
         }
         let called = self
-            .call(
-                plugin,
-                Hook::OnSurvey,
-                snapshot.now,
-                async |store, limit| {
-                    plugin
-                        .bindings
-                        .on_survey(store, snapshot, answer, limit)
-                        .await
-                        .unwrap_or_else(|| {
-                            Err(HookError::Failure(Failure::Instantiation {
-                                reason: "the component does not export on-survey".into(),
-                            }))
-                        })
-                },
-            )
+            .call(plugin, Hook::OnSurvey, snapshot, async |store, limit| {
+                plugin
+                    .bindings
+                    .on_survey(store, snapshot, answer, limit)
+                    .await
+                    .unwrap_or_else(|| {
+                        Err(HookError::Failure(Failure::Instantiation {
+                            reason: "the component does not export on-survey".into(),
+                        }))
+                    })
+            })
             .await?;
         self.check_effects(plugin, Hook::OnSurvey, snapshot, &called.value)?;
         Ok(Some(called))
@@ -533,33 +533,42 @@ impl Runtime {
         snapshot: &c::Snapshot,
         list: &[c::Effect],
     ) -> Result<(), PluginError> {
+        let limit = self.budget.effects_per_call;
+        if list.len() > limit as usize {
+            return Err(error(
+                plugin,
+                hook,
+                Failure::BudgetExceeded {
+                    budget: "effects per hook call".into(),
+                    limit,
+                },
+            ));
+        }
         effects::validate(&plugin.manifest, &snapshot.ticket.kind, list)
             .map_err(|reason| error(plugin, hook, Failure::MalformedOutput { reason }))
     }
 
-    /// One call: a slot, a fresh store with the plugin's limits, the hook, and
-    /// a report of what it cost. The store is dropped before this returns,
-    /// whatever the plugin did.
+    /// One call: a slot of the snapshot's tenant, a fresh store with the
+    /// plugin's limits, the hook under its deadline, and a report of what it
+    /// cost. The store is dropped before this returns, whatever the plugin
+    /// did.
     async fn call<T>(
         &self,
         plugin: &Plugin,
         hook: Hook,
-        now: Timestamp,
+        snapshot: &c::Snapshot,
         run: impl AsyncFnOnce(&mut Store<CallState>, usize) -> Result<Measured<T>, HookError>,
     ) -> Result<Called<T>, PluginError> {
-        let _permit = self.slots.acquire().await.map_err(|e| {
-            error(
-                plugin,
-                hook,
-                Failure::Instantiation {
-                    reason: e.to_string(),
-                },
-            )
-        })?;
+        let now = snapshot.now;
+        let _slot = self
+            .slots
+            .acquire(&snapshot.tenant)
+            .await
+            .map_err(|busy| error(plugin, hook, busy_failure(busy, &self.slots)))?;
         let started = Instant::now();
         let limits = plugin.limits;
-        let mut store = self.store(&limits, now);
-        let result = run(&mut store, limits.input_bytes).await;
+        let mut store = self.store(&limits, now, started);
+        let result = bounded(&limits, run(&mut store, limits.input_bytes)).await;
         let (result, report) = self.finish(result, &store, &limits, started);
         let outcome = if result.is_ok() { "ok" } else { "failure" };
         metrics::counter!("plugin_calls_total", "plugin" => plugin.name().to_string(), "hook" => hook.as_str(), "outcome" => outcome)
@@ -579,15 +588,24 @@ impl Runtime {
         Ok(Called { value, report })
     }
 
-    fn store(&self, limits: &Limits, now: Timestamp) -> Store<CallState> {
+    fn store(&self, limits: &Limits, now: Timestamp, started: Instant) -> Store<CallState> {
         let mut store = Store::new(&self.engine, CallState::new(limits, now));
         store.limiter(|state| &mut state.limiter);
         store
             .set_fuel(limits.fuel)
             .expect("fuel consumption is enabled in the engine config");
-        let ticks = limits.deadline().as_millis() / EPOCH_TICK.as_millis();
-        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX).max(1));
-        store.epoch_deadline_trap();
+        // At every tick a running call lets the other tasks of its thread
+        // run (a tenant's busy plugin must not hold a core of the server),
+        // then goes on until its deadline.
+        let deadline = limits.deadline();
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            Ok(if started.elapsed() >= deadline {
+                UpdateDeadline::Interrupt
+            } else {
+                UpdateDeadline::Yield(1)
+            })
+        });
         store
     }
 
@@ -629,6 +647,37 @@ impl Runtime {
             }
         };
         (result, report)
+    }
+}
+
+/// Run a hook within its deadline. Epoch interruption stops a call that
+/// computes too long; this also ends one that waits too long in a host call,
+/// where no wasm runs to notice the epoch. Dropping the call's future
+/// unwinds the guest, and its store is dropped right after.
+async fn bounded<T>(
+    limits: &Limits,
+    call: impl Future<Output = Result<T, HookError>>,
+) -> Result<T, HookError> {
+    tokio::time::timeout(limits.deadline(), call)
+        .await
+        .unwrap_or(Err(HookError::Failure(Failure::Deadline {
+            limit_ms: limits.deadline_ms,
+        })))
+}
+
+fn busy_failure(busy: Busy, slots: &CallSlots) -> Failure {
+    let waited_ms = u64::try_from(slots.wait().as_millis()).unwrap_or(u64::MAX);
+    match busy {
+        Busy::Share { share } => Failure::Busy {
+            scope: "tenant".into(),
+            slots: share,
+            waited_ms,
+        },
+        Busy::Runtime { slots } => Failure::Busy {
+            scope: "host".into(),
+            slots,
+            waited_ms,
+        },
     }
 }
 

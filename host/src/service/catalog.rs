@@ -167,6 +167,10 @@ pub struct Catalog {
     /// knows to reset the count in the database and the usual success
     /// writes nothing.
     failing: Mutex<HashSet<(Uuid, ContentHash)>>,
+    /// One health write at a time per (tenant, plugin version): the writes
+    /// of one record queue here, not on its row lock in the database, where
+    /// each would hold a pooled connection that other tenants need.
+    health_writes: Mutex<HashMap<(Uuid, ContentHash), Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Catalog {
@@ -178,6 +182,7 @@ impl Catalog {
             bundles: RwLock::default(),
             defaults: RwLock::default(),
             failing: Mutex::default(),
+            health_writes: Mutex::default(),
         }
     }
 
@@ -409,5 +414,25 @@ impl Catalog {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&(tenant, hash))
+    }
+
+    /// Wait for the turn to write the health record of a plugin version for
+    /// a tenant.
+    pub async fn health_turn(
+        &self,
+        tenant: Uuid,
+        hash: ContentHash,
+    ) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut locks = self
+                .health_writes
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if locks.len() >= 4_096 {
+                locks.retain(|_, lock| Arc::strong_count(lock) > 1);
+            }
+            locks.entry((tenant, hash)).or_default().clone()
+        };
+        lock.lock_owned().await
     }
 }

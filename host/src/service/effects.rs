@@ -1,9 +1,11 @@
 //! A change in progress: tickets with their new events, timers and links,
 //! the plugins' effects applied to them, then written as one commit.
 //!
-//! Nothing reaches the database until [`Change::into_commit`]; a rejection or
-//! a plugin failure anywhere drops the whole change.
+//! Nothing reaches the database until [`Change::into_commit`]; a rejection,
+//! a plugin failure or a change over its [`Budget`] anywhere drops the whole
+//! change.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use aftersale_sdk::{self as c, Actor, Effect, Priority, Role};
@@ -18,13 +20,8 @@ use super::{Caller, Services};
 use crate::domain::event::{Created, apply};
 use crate::domain::workflow;
 use crate::domain::{Event, EventData, NewTicket, Ticket};
-use crate::plugins::{Failure, Hook, PluginError};
+use crate::plugins::{Budget, Failure, Hook, PluginError, Runtime};
 use crate::store::{Claim, Commit, Idempotent, Link, Survey, SurveyAnswer, Timer, TimerOp};
-
-/// How deep effects may cause further hook calls (a requested transition
-/// whose guard requests another, a follow-up whose `on-create` creates
-/// another, …).
-const MAX_DEPTH: u32 = 3;
 
 struct Draft {
     ticket: Ticket,
@@ -44,6 +41,16 @@ pub(super) struct Change<'a> {
     fired: Vec<Claim>,
     surveys: Vec<Survey>,
     answers: Vec<SurveyAnswer>,
+    /// What the change has asked of plugins so far, against the budget.
+    spent: Spent,
+}
+
+/// What a change has used of its [`Budget`].
+#[derive(Debug, Default)]
+struct Spent {
+    hook_calls: u32,
+    follow_ups: u32,
+    requested_transitions: u32,
 }
 
 /// Index of a ticket within a change.
@@ -61,7 +68,63 @@ impl<'a> Change<'a> {
             fired: Vec::new(),
             surveys: Vec::new(),
             answers: Vec::new(),
+            spent: Spent::default(),
         }
+    }
+
+    /// The runtime the change's hooks run on.
+    pub fn runtime(&self) -> &'a Runtime {
+        let services: &'a Services = self.services;
+        &services.runtime
+    }
+
+    fn budget(&self) -> Budget {
+        *self.services.runtime.budget()
+    }
+
+    /// Make one hook call of `installed` for this change, under
+    /// supervision, as long as the change's budget of hook calls lasts.
+    pub async fn call<T>(
+        &mut self,
+        installed: &Installed,
+        hook: Hook,
+        ticket: Option<Uuid>,
+        call: impl Future<Output = Result<T, PluginError>>,
+    ) -> Result<T, ServiceError> {
+        self.spent.hook_calls += 1;
+        let limit = self.budget().hook_calls;
+        if self.spent.hook_calls > limit {
+            return self
+                .over_budget(installed, hook, ticket, "hook calls per change", limit)
+                .await;
+        }
+        self.services
+            .supervised(self.bundle, installed, ticket, call)
+            .await
+    }
+
+    /// Refuse the change: `installed`'s answers asked for more than `limit`
+    /// of `what`. It counts as the plugin's failure.
+    async fn over_budget<T>(
+        &self,
+        installed: &Installed,
+        hook: Hook,
+        ticket: Option<Uuid>,
+        what: &str,
+        limit: u32,
+    ) -> Result<T, ServiceError> {
+        let error = PluginError {
+            plugin: installed.plugin.name().to_string(),
+            version: installed.plugin.version().to_string(),
+            hook,
+            failure: Failure::BudgetExceeded {
+                budget: what.to_string(),
+                limit,
+            },
+        };
+        self.services
+            .observe(self.bundle, installed, ticket, Err(error))
+            .await
     }
 
     /// This change fires a claimed timer: it commits only if the claim holds.
@@ -342,7 +405,16 @@ impl<'a> Change<'a> {
                         EventData::Commented { body, internal },
                     );
                 }
-                Effect::RequestTransition { transition } => requested.push(transition),
+                Effect::RequestTransition { transition } => {
+                    self.spent.requested_transitions += 1;
+                    let limit = self.budget().requested_transitions;
+                    if self.spent.requested_transitions > limit {
+                        let ticket = Some(self.drafts[slot].ticket.id);
+                        let what = "requested transitions per change";
+                        return self.over_budget(installed, hook, ticket, what, limit).await;
+                    }
+                    requested.push(transition);
+                }
                 Effect::Notify { .. } | Effect::Escalate { .. } | Effect::ReservePart { .. } => {
                     self.record(
                         slot,
@@ -398,7 +470,7 @@ impl<'a> Change<'a> {
                 "refused": reason,
             }),
         };
-        if depth >= MAX_DEPTH {
+        if depth >= self.budget().depth {
             self.record(
                 slot,
                 &system,
@@ -428,15 +500,13 @@ impl<'a> Change<'a> {
             changed_attributes: Vec::new(),
         };
         let snapshot = self.snapshot(slot, &system)?;
+        let runtime = self.runtime();
         let called = self
-            .services
-            .supervised(
-                self.bundle,
+            .call(
                 &installed,
+                Hook::Guard,
                 Some(ticket.id),
-                self.services
-                    .runtime
-                    .guard(&installed.plugin, &snapshot, &request),
+                runtime.guard(&installed.plugin, &snapshot, &request),
             )
             .await?;
         match called.value {
@@ -472,12 +542,19 @@ impl<'a> Change<'a> {
         hook: Hook,
         depth: u32,
     ) -> Result<(), ServiceError> {
-        if depth >= MAX_DEPTH {
+        if depth >= self.budget().depth {
             return Err(malformed(
                 origin,
                 hook,
                 "follow-up tickets nest too deep".into(),
             ));
+        }
+        self.spent.follow_ups += 1;
+        let limit = self.budget().follow_ups;
+        if self.spent.follow_ups > limit {
+            let ticket = Some(self.drafts[parent].ticket.id);
+            let what = "follow-up tickets per change";
+            return self.over_budget(origin, hook, ticket, what, limit).await;
         }
         let bundle = self.bundle;
         let bound = bundle.kind(&follow_up.kind).map_err(|_| {
@@ -543,15 +620,13 @@ impl<'a> Change<'a> {
         );
         let installed = bound.installed.clone();
         let snapshot = self.snapshot(child, &system)?;
+        let runtime = self.runtime();
         let called = self
-            .services
-            .supervised(
-                self.bundle,
+            .call(
                 &installed,
+                Hook::OnCreate,
                 None,
-                self.services
-                    .runtime
-                    .on_create(&installed.plugin, &snapshot),
+                runtime.on_create(&installed.plugin, &snapshot),
             )
             .await?;
         match called.value {
@@ -580,15 +655,13 @@ impl<'a> Change<'a> {
         let installed = bound.installed.clone();
         let snapshot = self.snapshot(slot, &caller.actor)?;
         let ticket = self.drafts[slot].ticket.id;
+        let runtime = self.runtime();
         let called = self
-            .services
-            .supervised(
-                self.bundle,
+            .call(
                 &installed,
+                Hook::After,
                 Some(ticket),
-                self.services
-                    .runtime
-                    .after(&installed.plugin, &snapshot, &event),
+                runtime.after(&installed.plugin, &snapshot, &event),
             )
             .await?;
         if called.value.is_empty() {

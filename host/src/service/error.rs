@@ -65,9 +65,25 @@ pub enum ServiceError {
         since: jiff::Timestamp,
         cause: Option<String>,
     },
+    /// The host cannot take the work now (e.g. every compile slot is busy);
+    /// the same request may succeed later.
+    #[error("{0}")]
+    Busy(String),
     /// The tenant's bundle names a plugin the host cannot load.
     #[error("the plugin bundle is broken: {0}")]
     Bundle(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl ServiceError {
+    /// Whether this is a plugin failing or quarantined (rather than the
+    /// request, the store or the host): the answer of the calls after which
+    /// a timer or a survey answer stands without the plugin's reaction.
+    pub fn is_plugin_failure(&self) -> bool {
+        matches!(
+            self,
+            ServiceError::PluginFailed(_) | ServiceError::Quarantined { .. }
+        )
+    }
 }

@@ -14,7 +14,7 @@ use super::effects::Change;
 use super::error::ServiceError;
 use super::{Caller, Services};
 use crate::domain::EventData;
-use crate::plugins::{Called, Failure, Limits, LoadError, PluginError};
+use crate::plugins::{Failure, Limits, LoadError, PluginError};
 use crate::store::{Health, PluginRecord, StoreError, StoredPlugin};
 
 /// How the host treats failing plugins.
@@ -255,24 +255,40 @@ impl Services {
         bundle: &Bundle,
         installed: &Installed,
         ticket: Option<Uuid>,
-        call: impl Future<Output = Result<Called<T>, PluginError>>,
-    ) -> Result<Called<T>, ServiceError> {
-        let tenant = bundle.tenant.id;
-        let hash = installed.plugin.hash();
-        if let Some(health) = bundle.quarantine(hash) {
+        call: impl Future<Output = Result<T, PluginError>>,
+    ) -> Result<T, ServiceError> {
+        if let Some(health) = bundle.quarantine(installed.plugin.hash()) {
             return Err(quarantined(installed, health));
         }
-        match call.await {
-            Ok(called) => {
+        let result = call.await;
+        self.observe(bundle, installed, ticket, result).await
+    }
+
+    /// Count the outcome of a call of `installed` (or of what its answer
+    /// asked for) towards its health for the tenant, quarantining a version
+    /// that failed too often in a row.
+    pub(super) async fn observe<T>(
+        &self,
+        bundle: &Bundle,
+        installed: &Installed,
+        ticket: Option<Uuid>,
+        result: Result<T, PluginError>,
+    ) -> Result<T, ServiceError> {
+        let tenant = bundle.tenant.id;
+        let hash = installed.plugin.hash();
+        match result {
+            Ok(value) => {
                 if self.catalog.take_failing(tenant, hash) {
+                    let _turn = self.catalog.health_turn(tenant, hash).await;
                     self.store
                         .record_success(tenant, &hash.to_string(), super::now())
                         .await?;
                 }
-                Ok(called)
+                Ok(value)
             }
             Err(error) if counts(&error.failure) => {
                 let threshold = self.supervision.quarantine_after.max(1);
+                let turn = self.catalog.health_turn(tenant, hash).await;
                 let health = self
                     .store
                     .record_failure(
@@ -283,6 +299,7 @@ impl Services {
                         super::now(),
                     )
                     .await?;
+                drop(turn);
                 self.catalog.mark_failing(tenant, hash);
                 if health.failures == threshold && health.quarantined_at.is_some() {
                     self.catalog.invalidate(tenant);
@@ -351,12 +368,13 @@ impl Services {
     }
 }
 
-/// Failures that are the plugin's own doing. An oversized snapshot or a
-/// runtime shutting down is the host's, and says nothing of the plugin.
+/// Failures that are the plugin's own doing. An oversized snapshot, a
+/// runtime shutting down or a call that found no free slot is the host's (or
+/// the tenant's load), and says nothing of the plugin.
 fn counts(failure: &Failure) -> bool {
     !matches!(
         failure,
-        Failure::InputTooLarge { .. } | Failure::Instantiation { .. }
+        Failure::InputTooLarge { .. } | Failure::Instantiation { .. } | Failure::Busy { .. }
     )
 }
 
@@ -371,7 +389,10 @@ fn quarantined(installed: &Installed, health: &Health) -> ServiceError {
 }
 
 fn invalid(error: LoadError) -> ServiceError {
-    ServiceError::InvalidPlugin(error.to_string())
+    match error {
+        LoadError::Busy(_) => ServiceError::Busy(error.to_string()),
+        other => ServiceError::InvalidPlugin(other.to_string()),
+    }
 }
 
 fn conflict(error: StoreError) -> ServiceError {

@@ -349,9 +349,14 @@ impl Services {
             payload: c::Json::from(json!({"metric": metric, "percent": percent, "due_at": due_at})),
         };
         let snapshot = change.snapshot(slot, &system)?;
-        match self
-            .runtime
-            .on_timer(&installed.plugin, &snapshot, &fired)
+        let ticket_id = Some(change.ticket(slot).id);
+        match change
+            .call(
+                &installed,
+                Hook::OnTimer,
+                ticket_id,
+                self.runtime.on_timer(&installed.plugin, &snapshot, &fired),
+            )
             .await
         {
             Ok(called) => {
@@ -359,11 +364,12 @@ impl Services {
                     .apply(slot, called.value, &installed, Hook::OnTimer, 0)
                     .await
             }
-            Err(failure) => {
+            Err(error) if error.is_plugin_failure() => {
                 // The threshold stands even if the plugin cannot react to it.
-                tracing::warn!("SLA notice to {}: {failure}", installed.label());
+                tracing::warn!("SLA notice to {}: {error}", installed.label());
                 Ok(())
             }
+            Err(error) => Err(error),
         }
     }
 

@@ -380,9 +380,15 @@ impl Services {
                 .await?;
             let installed = bundle.kind(&kind)?.installed.clone();
             let snapshot = change.snapshot(slot, &customer)?;
-            match self
-                .runtime
-                .on_survey(&installed.plugin, &snapshot, &answer)
+            let ticket_id = Some(change.ticket(slot).id);
+            match change
+                .call(
+                    &installed,
+                    Hook::OnSurvey,
+                    ticket_id,
+                    self.runtime
+                        .on_survey(&installed.plugin, &snapshot, &answer),
+                )
                 .await
             {
                 Ok(Some(called)) => {
@@ -392,7 +398,10 @@ impl Services {
                 }
                 Ok(None) => {}
                 // The answer stands even if the plugin cannot react to it.
-                Err(failure) => tracing::warn!("survey answer to {}: {failure}", installed.label()),
+                Err(error) if error.is_plugin_failure() => {
+                    tracing::warn!("survey answer to {}: {error}", installed.label())
+                }
+                Err(error) => return Err(error),
             }
             match self.store.commit(&change.into_commit(None)).await {
                 Ok(()) => return Ok(()),

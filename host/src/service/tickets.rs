@@ -103,10 +103,10 @@ impl Services {
         // `created` names the plugin version whose `on-create` let it in.
         let slot = change.create(bound, new, None, &caller.actor, Some(installed.label()));
         let snapshot = change.snapshot(slot, &caller.actor)?;
-        let called = self
-            .supervised(
-                &bundle,
+        let called = change
+            .call(
                 &installed,
+                Hook::OnCreate,
                 None,
                 self.runtime.on_create(&installed.plugin, &snapshot),
             )
@@ -220,10 +220,10 @@ impl Services {
             changed_attributes: changed,
         };
         let snapshot = change.snapshot(slot, &caller.actor)?;
-        let called = self
-            .supervised(
-                &bundle,
+        let called = change
+            .call(
                 &installed,
+                Hook::Guard,
                 Some(ticket.id),
                 self.runtime.guard(&installed.plugin, &snapshot, &request),
             )
@@ -330,10 +330,10 @@ impl Services {
                 changed_attributes: changed,
             };
             let snapshot = change.snapshot(slot, &caller.actor)?;
-            let called = self
-                .supervised(
-                    &bundle,
+            let called = change
+                .call(
                     &installed,
+                    Hook::Guard,
                     Some(ticket.id),
                     self.runtime.guard(&installed.plugin, &snapshot, &request),
                 )
@@ -423,10 +423,10 @@ impl Services {
             let slot = change.open(ticket.clone(), history);
             let snapshot = change.snapshot(slot, &caller.actor)?;
             let input_json = c::Json::from(input.clone());
-            let called = self
-                .supervised(
-                    &bundle,
+            let called = change
+                .call(
                     &installed,
+                    Hook::Action,
                     Some(ticket.id),
                     self.runtime
                         .action(&installed.plugin, &snapshot, name, &input_json),

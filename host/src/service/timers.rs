@@ -84,9 +84,13 @@ impl Services {
             payload: c::Json::from(timer.payload.clone()),
         };
         let snapshot = change.snapshot(slot, &system)?;
-        match self
-            .runtime
-            .on_timer(&installed.plugin, &snapshot, &fired)
+        match change
+            .call(
+                &installed,
+                Hook::OnTimer,
+                Some(timer.ticket_id),
+                self.runtime.on_timer(&installed.plugin, &snapshot, &fired),
+            )
             .await
         {
             Ok(called) => {
@@ -96,12 +100,16 @@ impl Services {
             }
             // A timer is not a request anyone waits on: a failing plugin must
             // not make it fire again and again. Record the failure instead.
-            Err(failure) => {
+            Err(error) if error.is_plugin_failure() => {
                 tracing::warn!(
-                    "timer {} of ticket {}: {failure}",
+                    "timer {} of ticket {}: {error}",
                     timer.name,
                     timer.ticket_id
                 );
+                let failure = match &error {
+                    ServiceError::PluginFailed(e) => json!(e.failure),
+                    _ => json!({"cause": "quarantined", "detail": error.to_string()}),
+                };
                 change.record(
                     slot,
                     &system,
@@ -110,12 +118,13 @@ impl Services {
                         effect: json!({
                             "effect": "on_timer_failed",
                             "timer": timer.name,
-                            "failure": failure.failure,
+                            "failure": failure,
                         }),
                     },
                 );
                 Ok(())
             }
+            Err(error) => Err(error),
         }
     }
 }

@@ -11,6 +11,7 @@ mod codec;
 mod levels;
 mod lifecycle;
 mod postgres;
+mod secrets;
 mod sqlite;
 
 use std::sync::Arc;
@@ -30,12 +31,13 @@ pub use levels::{
 };
 pub use lifecycle::{Health, Lifecycle, PluginRecord};
 pub use postgres::PgStore;
+pub use secrets::Secrets;
 pub use sqlite::SqliteStore;
 
 /// Everything a backend stores.
-pub trait Backend: Store + Levels + Jobs + Lifecycle + Accounts {}
+pub trait Backend: Store + Levels + Jobs + Lifecycle + Accounts + Secrets {}
 
-impl<T: Store + Levels + Jobs + Lifecycle + Accounts> Backend for T {}
+impl<T: Store + Levels + Jobs + Lifecycle + Accounts + Secrets> Backend for T {}
 
 /// A shared handle on the database.
 pub type SharedStore = Arc<dyn Backend>;

@@ -28,6 +28,7 @@ use axum::routing::{get, post};
 
 use self::i18n::Catalog;
 use crate::api::AppState;
+use crate::plugins::Failure;
 use crate::service::ServiceError;
 
 /// The console's routes; merged into the application beside the API.
@@ -76,7 +77,10 @@ pub(crate) fn service_failure(tr: &Catalog, e: &ServiceError) -> Response {
         | ServiceError::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::InvalidPlugin(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::PluginConflict(_) => StatusCode::CONFLICT,
-        ServiceError::Quarantined { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        ServiceError::Quarantined { .. } | ServiceError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+        ServiceError::PluginFailed(p) if matches!(p.failure, Failure::Busy { .. }) => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         ServiceError::PluginFailed(_) => StatusCode::BAD_GATEWAY,
         ServiceError::Bundle(_) | ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };

@@ -201,9 +201,52 @@ fn misbehave(snapshot: &Snapshot) -> Decision {
             Ok(vec![Effect::schedule_timer("alarm", at, json!({}))])
         }
         "request_finish" => Ok(vec![Effect::request_transition("finish")]),
+        // A long sleep in a host call (`monotonic-clock.subscribe-duration`
+        // and `poll`). The sandbox's clock stands still, so it returns at
+        // once and the call carries on.
+        "sleep" => {
+            std::thread::sleep(std::time::Duration::from_secs(30));
+            Ok(vec![Effect::note("slept", true)])
+        }
+        // Wait in host calls for the clock to move, which it never does in
+        // the sandbox: the call's deadline ends it.
+        "wait_for_clock" => {
+            let start = std::time::Instant::now();
+            while start.elapsed() < std::time::Duration::from_secs(30) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Ok(vec![])
+        }
+        // Breadth: one answer with more effects than a call may return.
+        "fan_out" => Ok((0..200)
+            .map(|i| Effect::note(format!("note {i}"), true))
+            .collect()),
+        // Breadth across a change: follow-up tickets that each behave.
+        "follow_ups" => Ok((0..12)
+            .map(|i| follow_up(&format!("child {i}"), "behave"))
+            .collect()),
+        // Depth times breadth: follow-ups that each ask for more.
+        "cascade" => Ok((0..4)
+            .map(|i| follow_up(&format!("child {i}"), "cascade"))
+            .collect()),
+        // More requested transitions than a change may take.
+        "transitions" => Ok((0..20)
+            .map(|_| Effect::request_transition("finish"))
+            .collect()),
         "bad_score" => Ok(vec![Effect::set_attribute("score", "high")]),
         _ => Ok(vec![]),
     }
+}
+
+fn follow_up(title: &str, mode: &str) -> Effect {
+    Effect::CreateTicket(FollowUp {
+        kind: "trial".into(),
+        title: title.into(),
+        description: String::new(),
+        priority: None,
+        attributes: Attributes::default().with("mode", mode),
+        relation: "spawned".into(),
+    })
 }
 
 /// Recursion in WebAssembly locals: exhausts the wasm call stack.
