@@ -112,7 +112,7 @@ on_both_backends! {
             .await;
         let problem = resp.problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid-plugin");
         assert!(problem["detail"].as_str().unwrap_or("").contains("hook manifest"), "{problem}");
-        // Compiling takes most of it; the manifest call is bounded by 50 ms.
+        // Compiling takes most of it; the manifest call is bounded by its 1 s deadline.
         assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
     }
 

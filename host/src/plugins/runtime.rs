@@ -341,7 +341,14 @@ impl Runtime {
             hook: Hook::Manifest,
             failure,
         };
-        let limits = self.limits;
+        // The manifest is asked once per load, often at start beside every
+        // other component: it runs on the default limits but with the
+        // longest deadline an operator could grant, so a busy machine does
+        // not refuse a sound plugin, and a sleeping one still ends.
+        let limits = Limits {
+            deadline_ms: self.limits.deadline_ms.max(self.caps.deadline_ms),
+            ..self.limits
+        };
         let permit = self
             .slots
             .acquire(LOADING)
@@ -365,7 +372,7 @@ impl Runtime {
             hash,
             manifest,
             bindings: Arc::new(bindings),
-            limits,
+            limits: self.limits,
         });
         self.loaded
             .lock()
