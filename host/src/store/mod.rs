@@ -11,6 +11,7 @@ mod codec;
 mod levels;
 mod lifecycle;
 mod postgres;
+mod publishers;
 mod sqlite;
 
 use std::sync::Arc;
@@ -30,12 +31,13 @@ pub use levels::{
 };
 pub use lifecycle::{Health, Lifecycle, PluginRecord};
 pub use postgres::PgStore;
+pub use publishers::{Admission, NameOwner, Publisher, PublisherUsage, Publishers, Quota, Usage};
 pub use sqlite::SqliteStore;
 
 /// Everything a backend stores.
-pub trait Backend: Store + Levels + Jobs + Lifecycle + Accounts {}
+pub trait Backend: Store + Levels + Jobs + Lifecycle + Accounts + Publishers {}
 
-impl<T: Store + Levels + Jobs + Lifecycle + Accounts> Backend for T {}
+impl<T: Store + Levels + Jobs + Lifecycle + Accounts + Publishers> Backend for T {}
 
 /// A shared handle on the database.
 pub type SharedStore = Arc<dyn Backend>;
@@ -132,6 +134,11 @@ pub struct StoredPlugin {
     pub contract: String,
     pub component: Vec<u8>,
     pub installed_at: Timestamp,
+    /// Who uploaded it; `None` for the operator and the embedded plugins.
+    pub publisher_id: Option<Uuid>,
+    /// When tenants could first see and bind it; `None` while private to
+    /// its publisher.
+    pub published_at: Option<Timestamp>,
 }
 
 /// A tenant's choice of plugin version for one ticket kind.
