@@ -28,6 +28,9 @@ pub enum ProblemType {
     PluginQuarantined,
     InvalidPlugin,
     PluginConflict,
+    PluginNameTaken,
+    PluginNameReserved,
+    QuotaExceeded,
     Unauthorized,
     Forbidden,
     NotFound,
@@ -44,7 +47,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 24] = [
+    pub const ALL: [ProblemType; 27] = [
         ProblemType::MalformedJson,
         ProblemType::UnknownField,
         ProblemType::InvalidRequest,
@@ -56,6 +59,9 @@ impl ProblemType {
         ProblemType::PluginQuarantined,
         ProblemType::InvalidPlugin,
         ProblemType::PluginConflict,
+        ProblemType::PluginNameTaken,
+        ProblemType::PluginNameReserved,
+        ProblemType::QuotaExceeded,
         ProblemType::Unauthorized,
         ProblemType::Forbidden,
         ProblemType::NotFound,
@@ -129,6 +135,21 @@ impl ProblemType {
                 "plugin-conflict",
                 StatusCode::CONFLICT,
                 "Another component is installed under this name and version",
+            ),
+            PluginNameTaken => (
+                "plugin-name-taken",
+                StatusCode::CONFLICT,
+                "The plugin name belongs to another publisher or to the operator",
+            ),
+            PluginNameReserved => (
+                "plugin-name-reserved",
+                StatusCode::CONFLICT,
+                "The plugin name is reserved for a first-party plugin",
+            ),
+            QuotaExceeded => (
+                "quota-exceeded",
+                StatusCode::FORBIDDEN,
+                "The upload would exceed the publisher's quota",
             ),
             Unauthorized => (
                 "unauthorized",
@@ -305,6 +326,39 @@ impl From<ServiceError> for Problem {
             }
             ServiceError::InvalidPlugin(detail) => Problem::new(P::InvalidPlugin, detail),
             ServiceError::PluginConflict(detail) => Problem::new(P::PluginConflict, detail),
+            ServiceError::PluginNameTaken { name } => Problem::new(
+                P::PluginNameTaken,
+                format!(
+                    "the plugin name `{name}` belongs to whoever installed it first; \
+                     upload under a name of your own"
+                ),
+            )
+            .with("name", name),
+            ServiceError::PluginNameReserved { name } => Problem::new(
+                P::PluginNameReserved,
+                format!("the plugin name `{name}` is reserved for a first-party plugin"),
+            )
+            .with("name", name),
+            ServiceError::QuotaExceeded {
+                quota,
+                usage,
+                limit,
+            } => Problem::new(
+                P::QuotaExceeded,
+                match quota {
+                    "plugins" => format!(
+                        "the publisher stores {usage} plugin versions of the {limit} it may; \
+                         one more is over the quota"
+                    ),
+                    _ => format!(
+                        "the publisher stores {usage} bytes of components of the {limit} it \
+                         may; this upload would go over the quota"
+                    ),
+                },
+            )
+            .with("quota", quota)
+            .with("usage", usage)
+            .with("limit", limit),
             ServiceError::Quarantined {
                 plugin,
                 version,

@@ -75,7 +75,10 @@ pub(crate) fn service_failure(tr: &Catalog, e: &ServiceError) -> Response {
         | ServiceError::StaleVersion { .. }
         | ServiceError::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::InvalidPlugin(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        ServiceError::PluginConflict(_) => StatusCode::CONFLICT,
+        ServiceError::PluginConflict(_)
+        | ServiceError::PluginNameTaken { .. }
+        | ServiceError::PluginNameReserved { .. } => StatusCode::CONFLICT,
+        ServiceError::QuotaExceeded { .. } => StatusCode::FORBIDDEN,
         ServiceError::Quarantined { .. } => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::PluginFailed(_) => StatusCode::BAD_GATEWAY,
         ServiceError::Bundle(_) | ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
