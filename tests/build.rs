@@ -12,6 +12,7 @@ const COMPONENTS: &[&str] = &[
     "greeter-v1",
     "greeter-v2",
     "legacy-v1",
+    "squatter",
 ];
 
 fn main() {
