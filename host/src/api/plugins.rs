@@ -191,11 +191,12 @@ async fn upload(
     installer: Viewer,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<PluginView>)> {
+    // Refused before the body is looked at, so a tenant key gets 403 even
+    // for an oversized one.
     if let Viewer::Tenant(_) = installer {
         return Err(Problem::new(
             ProblemType::Forbidden,
-            "tenant keys cannot install plugins: a partner uploads with a publisher key, \
-             and publishers are issued by the operator (POST /api/v1/publishers)",
+            crate::service::plugins::UPLOAD_IS_FOR_PUBLISHERS,
         ));
     }
     let bytes = body.map_err(bytes_problem)?;

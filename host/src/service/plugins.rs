@@ -123,7 +123,7 @@ impl Viewer {
 }
 
 /// Why a tenant's key cannot upload.
-const UPLOAD_IS_FOR_PUBLISHERS: &str = "tenant keys cannot install plugins: a partner uploads \
+pub const UPLOAD_IS_FOR_PUBLISHERS: &str = "tenant keys cannot install plugins: a partner uploads \
      with a publisher key, and publishers are issued by the operator (POST /api/v1/publishers)";
 
 impl Services {
@@ -166,9 +166,9 @@ impl Services {
         ))
     }
 
-    /// Load an upload and check that its manifest holds together (schemas
-    /// compile, kinds and workflows hold together). A refused component is
-    /// dropped from memory unless it was `stored` already.
+    /// Load an upload and check its manifest: schemas compile, kinds and
+    /// workflows hold together. A refused component is dropped from memory
+    /// unless it was `stored` already.
     pub(super) async fn load_upload(
         &self,
         bytes: &[u8],
