@@ -13,6 +13,7 @@ const COMPONENTS: &[&str] = &[
     "greeter-v2",
     "legacy-v1",
     "sleepy-manifest",
+    "squatter",
 ];
 
 fn main() {

@@ -129,6 +129,8 @@ async fn run(backend: &str, url: &str, creates: usize) {
             contract: plugin.contract().into(),
             component: bytes,
             installed_at: jiff::Timestamp::now(),
+            publisher_id: None,
+            published_at: Some(jiff::Timestamp::now()),
         })
         .await
         .expect("stored");

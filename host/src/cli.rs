@@ -224,7 +224,9 @@ async fn install(file: &Path, database_url: String) -> anyhow::Result<()> {
     );
     let (_, services) = crate::api::build(&config).await?;
     let (details, created) = services
-        .install_plugin(&bytes)
+        // The command line reaches the database directly: it is the
+        // operator's tool, and installs published at once.
+        .install_plugin(&crate::service::Viewer::Operator, &bytes)
         .await
         .with_context(|| format!("{} was not installed", file.display()))?;
     let record = &details.record;

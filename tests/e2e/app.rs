@@ -167,6 +167,8 @@ impl TestApp {
                 contract: plugin.contract().into(),
                 component: bytes,
                 installed_at: Timestamp::now(),
+                publisher_id: None,
+                published_at: Some(Timestamp::now()),
             })
             .await
             .expect("the test component is stored");
@@ -251,6 +253,31 @@ impl TestApp {
             .await;
         assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.body);
         resp.body["token"].as_str().expect("a token").to_string()
+    }
+}
+
+impl TestApp {
+    /// Issue a publisher key through the operator's route; the answer in
+    /// full (`id`, `key`, quotas). `body` is `{name, max_plugins?,
+    /// max_bytes?}`.
+    pub async fn issue_publisher(&self, body: Value) -> Value {
+        let resp = self
+            .send(
+                Req::new(Method::POST, "/api/v1/publishers")
+                    .bearer(OPERATOR_KEY)
+                    .json(body),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.body);
+        resp.body
+    }
+
+    /// A new publisher with the default quotas; its key.
+    pub async fn publisher(&self, name: &str) -> String {
+        let issued = self
+            .issue_publisher(serde_json::json!({"name": name}))
+            .await;
+        issued["key"].as_str().expect("a key").to_string()
     }
 }
 

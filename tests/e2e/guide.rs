@@ -297,3 +297,27 @@ fn the_guide_reads_its_commands_as_sh_would() {
         ]
     );
 }
+
+/// The guide's `curl` command lines, joined where they continue with `\`.
+fn guide_curls() -> Vec<String> {
+    guide_commands("curl")
+        .into_iter()
+        .map(|words| words.join(" "))
+        .collect()
+}
+
+#[test]
+fn the_guide_has_a_partner_upload_with_a_publisher_key_the_operator_issued() {
+    let curls = guide_curls();
+    let step = |route: &str| {
+        curls
+            .iter()
+            .find(|c| c.contains(route))
+            .unwrap_or_else(|| panic!("the guide has no curl to {route}: {curls:?}"))
+    };
+    assert!(step("/api/v1/publishers").contains("Bearer $OPERATOR_KEY"));
+    let upload = step("--data-binary");
+    assert!(upload.contains("/api/v1/plugins"), "{upload}");
+    assert!(upload.contains("Bearer $PUBLISHER_KEY"), "{upload}");
+    assert!(step("/publish").contains("Bearer $OPERATOR_KEY"));
+}

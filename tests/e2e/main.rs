@@ -13,6 +13,7 @@ mod errors_api;
 mod guide;
 mod hostile;
 mod isolation;
+mod namespace;
 mod plugins_lifecycle;
 mod receiver;
 mod runtime;

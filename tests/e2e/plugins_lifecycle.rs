@@ -84,15 +84,17 @@ on_both_backends! {
         assert_eq!(greeters.len(), 1, "{}", listed.body);
     }
 
-    async fn partners_and_the_operator_may_install_and_other_roles_may_not(app) {
-        let agent = app.key("agent").await;
-        let resp = upload(&app, &agent, component(components::GREETER_V1)).await;
-        resp.problem(StatusCode::FORBIDDEN, "forbidden");
+    async fn publishers_and_the_operator_may_install_and_tenant_keys_may_not(app) {
+        for role in ["agent", "partner"] {
+            let key = app.key(role).await;
+            let resp = upload(&app, &key, component(components::GREETER_V1)).await;
+            resp.problem(StatusCode::FORBIDDEN, "forbidden");
+        }
         let resp = upload(&app, &app.admin, component(components::GREETER_V1)).await;
         resp.problem(StatusCode::FORBIDDEN, "forbidden");
 
-        let partner = app.key("partner").await;
-        let resp = upload(&app, &partner, component(components::GREETER_V1)).await;
+        let publisher = app.publisher("Greeter Works").await;
+        let resp = upload(&app, &publisher, component(components::GREETER_V1)).await;
         assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.body);
         let resp = upload(&app, OPERATOR_KEY, component(components::GREETER_V2)).await;
         assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.body);

@@ -1,4 +1,7 @@
-//! Bearer tokens: tenant API keys and the operator key.
+//! Bearer tokens: tenant API keys, publisher keys and the operator key.
+//!
+//! A token is the operator's (`AFTERSALE_OPERATOR_KEY`), or it hashes to a
+//! tenant's API key or to a publisher's key in the database.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -8,11 +11,12 @@ use aftersale_sdk::Actor;
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
+use uuid::Uuid;
 
 use super::AppState;
 use super::error::{Problem, ProblemType};
-use crate::service::Caller;
 use crate::service::tenants::token_hash;
+use crate::service::{Caller, Viewer};
 use crate::store::{Credential, SharedStore};
 
 /// How long a verified key is trusted without asking the database again.
@@ -20,11 +24,27 @@ use crate::store::{Credential, SharedStore};
 /// replica, within this time.
 const CACHE_TTL: Duration = Duration::from_secs(30);
 
+/// Who a token stored in the database belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Holder {
+    Tenant(Credential),
+    /// A publisher, by id.
+    Publisher(Uuid),
+}
+
+/// Who presented a valid bearer token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bearer {
+    Operator,
+    Publisher(Uuid),
+    Tenant(Caller),
+}
+
 /// Checks bearer tokens.
 pub struct Authenticator {
     store: SharedStore,
     operator_hash: Option<String>,
-    cache: Mutex<HashMap<String, (Credential, Instant)>>,
+    cache: Mutex<HashMap<String, (Holder, Instant)>>,
 }
 
 impl Authenticator {
@@ -36,29 +56,61 @@ impl Authenticator {
         }
     }
 
-    async fn credential(&self, token: &str) -> Result<Option<Credential>, Problem> {
+    async fn holder(&self, token: &str) -> Result<Option<Holder>, Problem> {
         let hash = token_hash(token);
-        if let Some((credential, at)) = self
+        if let Some((holder, at)) = self
             .cache
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(&hash)
             && at.elapsed() < CACHE_TTL
         {
-            return Ok(Some(*credential));
+            return Ok(Some(*holder));
         }
-        let found = self.store.credential(&hash).await.map_err(|e| {
+        let failed = |e: crate::store::StoreError| {
             tracing::error!("looking up a key: {e}");
             Problem::new(ProblemType::Internal, "could not check the credentials")
-        })?;
-        if let Some(credential) = found {
+        };
+        let found = match self.store.credential(&hash).await.map_err(failed)? {
+            Some(credential) => Some(Holder::Tenant(credential)),
+            None => self
+                .store
+                .publisher_by_token(&hash)
+                .await
+                .map_err(failed)?
+                .map(|p| Holder::Publisher(p.id)),
+        };
+        if let Some(holder) = found {
             let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
             if cache.len() > 10_000 {
                 cache.clear();
             }
-            cache.insert(hash, (credential, Instant::now()));
+            cache.insert(hash, (holder, Instant::now()));
         }
         Ok(found)
+    }
+
+    /// Who the request's bearer token belongs to; 401 without a token or
+    /// with one that is unknown or revoked.
+    pub async fn identify(&self, parts: &Parts) -> Result<Bearer, Problem> {
+        let token = bearer(parts)?;
+        if self.is_operator(token) {
+            return Ok(Bearer::Operator);
+        }
+        match self.holder(token).await? {
+            Some(Holder::Tenant(credential)) => Ok(Bearer::Tenant(Caller {
+                tenant_id: credential.tenant_id,
+                actor: Actor {
+                    id: credential.key_id.to_string(),
+                    role: credential.role,
+                },
+            })),
+            Some(Holder::Publisher(id)) => Ok(Bearer::Publisher(id)),
+            None => Err(Problem::new(
+                ProblemType::Unauthorized,
+                "the key is unknown or revoked",
+            )),
+        }
     }
 
     /// Forget cached keys, after one was revoked.
@@ -103,28 +155,21 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let token = bearer(parts)?;
-        match state.auth.credential(token).await? {
-            Some(credential) => Ok(Caller {
-                tenant_id: credential.tenant_id,
-                actor: Actor {
-                    id: credential.key_id.to_string(),
-                    role: credential.role,
-                },
-            }),
-            None if state.auth.is_operator(token) => Err(Problem::new(
+        match state.auth.identify(parts).await? {
+            Bearer::Tenant(caller) => Ok(caller),
+            Bearer::Operator => Err(Problem::new(
                 ProblemType::Forbidden,
                 "the operator key manages tenants; use a tenant's key for its tickets",
             )),
-            None => Err(Problem::new(
-                ProblemType::Unauthorized,
-                "the key is unknown or revoked",
+            Bearer::Publisher(_) => Err(Problem::new(
+                ProblemType::Forbidden,
+                "a publisher key uploads plugins; use a tenant's key for its tickets",
             )),
         }
     }
 }
 
-/// The platform operator, who manages tenants.
+/// The platform operator, who manages tenants, publishers and plugins.
 pub struct Operator;
 
 impl FromRequestParts<AppState> for Operator {
@@ -137,8 +182,40 @@ impl FromRequestParts<AppState> for Operator {
         } else {
             Err(Problem::new(
                 ProblemType::Forbidden,
-                "only the operator key (AFTERSALE_OPERATOR_KEY) may manage tenants",
+                "only the operator key (AFTERSALE_OPERATOR_KEY) may do this",
             ))
         }
+    }
+}
+
+/// A publisher: a partner the operator issued a key to upload plugins.
+pub struct Publisher {
+    pub id: Uuid,
+}
+
+impl FromRequestParts<AppState> for Publisher {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        match state.auth.identify(parts).await? {
+            Bearer::Publisher(id) => Ok(Publisher { id }),
+            _ => Err(Problem::new(
+                ProblemType::Forbidden,
+                "only a publisher key may do this; the operator issues them",
+            )),
+        }
+    }
+}
+
+/// Anyone with a valid key, as the plugin catalogue shows it to them.
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        Ok(match state.auth.identify(parts).await? {
+            Bearer::Operator => Viewer::Operator,
+            Bearer::Publisher(id) => Viewer::Publisher(id),
+            Bearer::Tenant(caller) => Viewer::Tenant(caller),
+        })
     }
 }

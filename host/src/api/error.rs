@@ -31,6 +31,9 @@ pub enum ProblemType {
     PluginBudgetExceeded,
     InvalidPlugin,
     PluginConflict,
+    PluginNameTaken,
+    PluginNameReserved,
+    QuotaExceeded,
     Unauthorized,
     Forbidden,
     NotFound,
@@ -47,7 +50,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 26] = [
+    pub const ALL: [ProblemType; 29] = [
         ProblemType::MalformedJson,
         ProblemType::UnknownField,
         ProblemType::InvalidRequest,
@@ -61,6 +64,9 @@ impl ProblemType {
         ProblemType::PluginBudgetExceeded,
         ProblemType::InvalidPlugin,
         ProblemType::PluginConflict,
+        ProblemType::PluginNameTaken,
+        ProblemType::PluginNameReserved,
+        ProblemType::QuotaExceeded,
         ProblemType::Unauthorized,
         ProblemType::Forbidden,
         ProblemType::NotFound,
@@ -144,6 +150,21 @@ impl ProblemType {
                 "plugin-conflict",
                 StatusCode::CONFLICT,
                 "Another component is installed under this name and version",
+            ),
+            PluginNameTaken => (
+                "plugin-name-taken",
+                StatusCode::CONFLICT,
+                "The plugin name belongs to another publisher or to the operator",
+            ),
+            PluginNameReserved => (
+                "plugin-name-reserved",
+                StatusCode::CONFLICT,
+                "The plugin name is reserved for a first-party plugin",
+            ),
+            QuotaExceeded => (
+                "quota-exceeded",
+                StatusCode::FORBIDDEN,
+                "The upload would exceed the publisher's quota",
             ),
             Unauthorized => (
                 "unauthorized",
@@ -354,6 +375,39 @@ impl From<ServiceError> for Problem {
             }
             ServiceError::InvalidPlugin(detail) => Problem::new(P::InvalidPlugin, detail),
             ServiceError::PluginConflict(detail) => Problem::new(P::PluginConflict, detail),
+            ServiceError::PluginNameTaken { name } => Problem::new(
+                P::PluginNameTaken,
+                format!(
+                    "the plugin name `{name}` belongs to whoever installed it first; \
+                     upload under a name of your own"
+                ),
+            )
+            .with("name", name),
+            ServiceError::PluginNameReserved { name } => Problem::new(
+                P::PluginNameReserved,
+                format!("the plugin name `{name}` is reserved for a first-party plugin"),
+            )
+            .with("name", name),
+            ServiceError::QuotaExceeded {
+                quota,
+                usage,
+                limit,
+            } => Problem::new(
+                P::QuotaExceeded,
+                match quota {
+                    "plugins" => format!(
+                        "the publisher stores {usage} plugin versions of the {limit} it may; \
+                         one more is over the quota"
+                    ),
+                    _ => format!(
+                        "the publisher stores {usage} bytes of components of the {limit} it \
+                         may; this upload would go over the quota"
+                    ),
+                },
+            )
+            .with("quota", quota)
+            .with("usage", usage)
+            .with("limit", limit),
             ServiceError::Quarantined {
                 plugin,
                 version,

@@ -8,6 +8,7 @@ pub mod extract;
 mod levels;
 mod metrics;
 mod plugins;
+mod publishers;
 mod surveys;
 mod tickets;
 mod webhooks;
@@ -66,7 +67,7 @@ impl AppState {
     tags(
         (name = "tickets", description = "Service requests and their workflow"),
         (name = "plugins", description = "The tenant's plugin bundle and configuration"),
-        (name = "admin", description = "Tenants and API keys"),
+        (name = "admin", description = "Tenants, API keys and plugin publishers"),
         (name = "webhooks", description = "Signed event deliveries with retries and dead letters"),
         (name = "surveys", description = "Customer satisfaction surveys"),
         (name = "service levels", description = "SLA policies, business calendar, clocks and the standard's metrics"),
@@ -92,6 +93,7 @@ fn v1() -> OpenApiRouter<AppState> {
         tickets::router()
             .merge(admin::router())
             .merge(plugins::router())
+            .merge(publishers::router())
             .merge(webhooks::router())
             .merge(surveys::router())
             .merge(levels::router()),

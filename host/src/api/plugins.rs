@@ -1,14 +1,13 @@
-//! The plugin lifecycle over HTTP: upload a component (partner or operator),
-//! list and inspect installed versions, grant limits and release a
-//! quarantine (operator).
+//! The plugin lifecycle over HTTP: upload a component (a publisher or the
+//! operator), list and inspect the versions the caller may see, publish a
+//! version, grant limits and release a quarantine (operator).
 
-use aftersale_sdk::{Manifest, Role};
+use aftersale_sdk::Manifest;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -22,7 +21,7 @@ use super::auth::Operator;
 use super::error::{ApiResult, Problem, ProblemBody, ProblemType};
 use super::extract::{Body, bytes_problem};
 use crate::plugins::Limits;
-use crate::service::{Caller, Grant, PluginDetails, Viewer};
+use crate::service::{Grant, PluginDetails, Viewer};
 use crate::store::{Health, PluginRecord};
 
 /// Largest component an upload may carry, bytes.
@@ -35,21 +34,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(upload)
         .routes(routes!(show))
+        .routes(routes!(publish))
         .routes(routes!(grant))
         .routes(routes!(release))
-}
-
-impl FromRequestParts<AppState> for Viewer {
-    type Rejection = Problem;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        if Operator::from_request_parts(parts, state).await.is_ok() {
-            return Ok(Viewer::Operator);
-        }
-        Caller::from_request_parts(parts, state)
-            .await
-            .map(Viewer::Tenant)
-    }
 }
 
 /// An installed plugin version.
@@ -64,6 +51,13 @@ pub struct PluginSummary {
     pub size_bytes: i64,
     #[schema(value_type = String, format = DateTime)]
     pub installed_at: Timestamp,
+    /// The publisher that uploaded it; `null` for the operator's and the
+    /// first-party plugins.
+    pub publisher_id: Option<Uuid>,
+    /// When tenants could first bind it; `null` while private to its
+    /// publisher.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub published_at: Option<Timestamp>,
 }
 
 impl From<&PluginRecord> for PluginSummary {
@@ -75,6 +69,8 @@ impl From<&PluginRecord> for PluginSummary {
             contract: r.contract.clone(),
             size_bytes: r.size,
             installed_at: r.installed_at,
+            publisher_id: r.publisher_id,
+            published_at: r.published_at,
         }
     }
 }
@@ -176,31 +172,35 @@ impl From<PluginDetails> for PluginView {
     }
 }
 
-/// Install a plugin component (partner key or operator key; body: the
-/// `.wasm` file). 201 when new, 200 when these bytes were installed before;
-/// 409 when its name and version belong to other bytes.
+/// Install a plugin component (a publisher key or the operator key; body:
+/// the `.wasm` file). A publisher's upload is private to it until the
+/// operator publishes it. 201 when new, 200 when these bytes were installed
+/// before; 403 for a tenant key or over a publisher's quota; 409 when the
+/// name belongs to someone else or is reserved, or its name and version
+/// belong to other bytes.
 #[utoipa::path(post, path = "/plugins", tag = "plugins",
     request_body(content = Vec<u8>, content_type = "application/wasm"),
     responses(
         (status = 201, body = PluginView), (status = 200, body = PluginView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, body = ProblemBody, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 async fn upload(
     State(state): State<AppState>,
-    viewer: Viewer,
+    installer: Viewer,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<PluginView>)> {
-    if let Viewer::Tenant(caller) = &viewer
-        && caller.role() != Role::Partner
-    {
+    // Refused before the body is looked at, so a tenant key gets 403 even
+    // for an oversized one.
+    if let Viewer::Tenant(_) = installer {
         return Err(Problem::new(
             ProblemType::Forbidden,
-            "only a partner key or the operator key may install plugins",
+            crate::service::plugins::UPLOAD_IS_FOR_PUBLISHERS,
         ));
     }
     let bytes = body.map_err(bytes_problem)?;
-    let (details, created) = state.services.install_plugin(&bytes).await?;
+    let (details, created) = state.services.install_plugin(&installer, &bytes).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -209,16 +209,21 @@ async fn upload(
     Ok((status, Json(details.into())))
 }
 
-/// Every installed plugin version.
+/// The installed plugin versions the caller may see: all of them for the
+/// operator, its own for a publisher, the published ones for a tenant.
 #[utoipa::path(get, path = "/plugins", tag = "plugins",
     responses((status = 200, body = Vec<PluginSummary>)),
     security(("bearer" = [])))]
-async fn list(State(state): State<AppState>, _: Viewer) -> ApiResult<Json<Vec<PluginSummary>>> {
-    let records = state.services.plugin_records().await?;
+async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> ApiResult<Json<Vec<PluginSummary>>> {
+    let records = state.services.plugin_records(&viewer).await?;
     Ok(Json(records.iter().map(PluginSummary::from).collect()))
 }
 
-/// One plugin version by id (its SHA-256) or `name@version`.
+/// One plugin version by id (its SHA-256) or `name@version`; 404 for one
+/// the caller may not see.
 #[utoipa::path(get, path = "/plugins/{id}", tag = "plugins", params(("id" = String, Path)),
     responses((status = 200, body = PluginView), (status = 404, body = ProblemBody, content_type = "application/problem+json")),
     security(("bearer" = [])))]
@@ -230,6 +235,21 @@ async fn show(
     Ok(Json(
         state.services.plugin_details(&viewer, &id).await?.into(),
     ))
+}
+
+/// Publish a plugin version to every tenant, so they may see and bind it
+/// (operator key). Publishing a published version changes nothing.
+#[utoipa::path(post, path = "/plugins/{id}/publish", tag = "plugins", params(("id" = String, Path)),
+    responses((status = 200, body = PluginView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn publish(
+    State(state): State<AppState>,
+    _: Operator,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PluginView>> {
+    Ok(Json(state.services.publish_plugin(&id).await?.into()))
 }
 
 /// Grant a plugin version limits beyond the defaults (operator key). An

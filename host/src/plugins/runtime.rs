@@ -389,6 +389,17 @@ impl Runtime {
             .cloned()
     }
 
+    /// Drop the compiled component loaded from `hash`, so a refused upload
+    /// or a version nobody binds does not stay in memory. Plugins handed
+    /// out before keep working; the next `load` of the bytes compiles (or
+    /// reads the precompiled file) again.
+    pub fn evict(&self, hash: ContentHash) {
+        self.loaded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&hash);
+    }
+
     /// Run `on-create`.
     pub async fn on_create(
         &self,

@@ -5,7 +5,7 @@
 //! the tenant's configuration of each plugin — is read once and kept until
 //! the tenant changes it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use aftersale_sdk::{Json, Kind, Manifest};
@@ -157,12 +157,17 @@ impl Bundle {
     }
 }
 
+/// The turn to write one health record.
+type HealthTurn = Arc<tokio::sync::Mutex<()>>;
+
 pub struct Catalog {
     store: SharedStore,
     runtime: Arc<Runtime>,
     installed: RwLock<HashMap<(String, String), Arc<Installed>>>,
     bundles: RwLock<HashMap<Uuid, Arc<Bundle>>>,
     defaults: RwLock<Vec<Binding>>,
+    /// Names of the embedded first-party plugins, as their manifests say.
+    first_party: RwLock<BTreeSet<String>>,
     /// (tenant, plugin version) pairs whose last call failed, so a success
     /// knows to reset the count in the database and the usual success
     /// writes nothing.
@@ -170,7 +175,7 @@ pub struct Catalog {
     /// One health write at a time per (tenant, plugin version): the writes
     /// of one record queue here, not on its row lock in the database, where
     /// each would hold a pooled connection that other tenants need.
-    health_writes: Mutex<HashMap<(Uuid, ContentHash), Arc<tokio::sync::Mutex<()>>>>,
+    health_writes: Mutex<HashMap<(Uuid, ContentHash), HealthTurn>>,
 }
 
 impl Catalog {
@@ -181,6 +186,7 @@ impl Catalog {
             installed: RwLock::default(),
             bundles: RwLock::default(),
             defaults: RwLock::default(),
+            first_party: RwLock::default(),
             failing: Mutex::default(),
             health_writes: Mutex::default(),
         }
@@ -190,6 +196,7 @@ impl Catalog {
     /// can load them, and remember their kinds as the default bundle.
     pub async fn install_embedded(&self) -> Result<(), ServiceError> {
         let mut defaults = Vec::new();
+        let mut names = BTreeSet::new();
         for (package, bytes) in DEFAULT_BUNDLE {
             let plugin = self
                 .runtime
@@ -204,8 +211,11 @@ impl Catalog {
                     contract: plugin.contract().to_string(),
                     component: bytes.to_vec(),
                     installed_at: super::now(),
+                    publisher_id: None,
+                    published_at: Some(super::now()),
                 })
                 .await?;
+            names.insert(plugin.name().to_string());
             for kind in &plugin.manifest().kinds {
                 defaults.push(Binding {
                     kind: kind.name.clone(),
@@ -220,7 +230,24 @@ impl Catalog {
             .defaults
             .write()
             .unwrap_or_else(PoisonError::into_inner) = defaults;
+        *self
+            .first_party
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = names;
         Ok(())
+    }
+
+    /// Whether `name` is reserved for a first-party plugin: a name of the
+    /// embedded bundle, as its manifests declare it or as the build calls
+    /// its package (so the names are reserved even before
+    /// [`install_embedded`](Self::install_embedded) ran).
+    pub fn reserved(&self, name: &str) -> bool {
+        DEFAULT_BUNDLE.iter().any(|(package, _)| *package == name)
+            || self
+                .first_party
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .contains(name)
     }
 
     /// The bindings a new tenant starts with.
@@ -398,6 +425,32 @@ impl Catalog {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+    }
+
+    /// Forget a plugin version no tenant binds any more (after a bundle
+    /// change moved off it): its schemas here and its compiled component in
+    /// the runtime. Versions of the default bundle stay, since every new
+    /// tenant starts on them. A later call that needs it loads it again.
+    pub async fn release_unbound(&self, name: &str, version: &str) -> Result<(), ServiceError> {
+        let default = self
+            .defaults
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .any(|b| b.plugin_name == name && b.plugin_version == version);
+        if default || self.store.plugin_bound(name, version).await? {
+            return Ok(());
+        }
+        let forgotten = self
+            .installed
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&(name.to_string(), version.to_string()));
+        if let Some(installed) = forgotten {
+            self.runtime.evict(installed.plugin.hash());
+            tracing::debug!(plugin = name, version, "unbound plugin version unloaded");
+        }
+        Ok(())
     }
 
     /// Remember that a plugin version's last call for a tenant failed.

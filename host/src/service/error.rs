@@ -55,6 +55,20 @@ pub enum ServiceError {
     /// The name and version are taken by another component.
     #[error("{0}")]
     PluginConflict(String),
+    /// The plugin name belongs to another publisher or to the operator.
+    #[error("the plugin name `{name}` belongs to someone else")]
+    PluginNameTaken { name: String },
+    /// The plugin name is one of the first-party plugins'.
+    #[error("the plugin name `{name}` is reserved for a first-party plugin")]
+    PluginNameReserved { name: String },
+    /// A publisher's upload would exceed one of its quotas.
+    #[error("the {quota} quota would be exceeded: {usage} used of {limit}")]
+    QuotaExceeded {
+        /// `plugins` or `bytes`.
+        quota: &'static str,
+        usage: u64,
+        limit: u64,
+    },
     /// The plugin version failed too often in a row and is quarantined for
     /// the tenant until an operator releases it.
     #[error("{plugin}@{version} is quarantined for this tenant since {since}")]

@@ -10,6 +10,7 @@ mod effects;
 mod error;
 pub mod metrics;
 pub mod plugins;
+pub mod publishers;
 pub mod sla;
 pub mod snapshot;
 pub mod surveys;

@@ -3,6 +3,7 @@
 //! plugin version in a row and quarantining a version that keeps failing.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use aftersale_sdk::{Actor, Manifest, ResourceRequest};
 use jiff::Timestamp;
@@ -14,7 +15,7 @@ use super::effects::Change;
 use super::error::ServiceError;
 use super::{Caller, Services};
 use crate::domain::EventData;
-use crate::plugins::{Failure, Limits, LoadError, PluginError};
+use crate::plugins::{ContentHash, Failure, Limits, LoadError, Plugin, PluginError};
 use crate::store::{Health, PluginRecord, StoreError, StoredPlugin};
 
 /// How the host treats failing plugins.
@@ -99,73 +100,116 @@ pub struct PluginDetails {
     pub health: Vec<Health>,
 }
 
-/// Who is installing or looking: the operator, or a tenant's key.
+/// Who is installing or looking: the operator, a publisher, or a tenant's
+/// key.
 #[derive(Debug, Clone)]
 pub enum Viewer {
     Operator,
+    /// A publisher, by id.
+    Publisher(Uuid),
     Tenant(Caller),
 }
 
+impl Viewer {
+    /// The operator sees every version, a publisher its own (private or
+    /// published), a tenant only published ones (what it may bind).
+    pub fn may_see(&self, record: &PluginRecord) -> bool {
+        match self {
+            Viewer::Operator => true,
+            Viewer::Publisher(id) => record.publisher_id == Some(*id),
+            Viewer::Tenant(_) => record.published_at.is_some(),
+        }
+    }
+}
+
+/// Why a tenant's key cannot upload.
+pub const UPLOAD_IS_FOR_PUBLISHERS: &str = "tenant keys cannot install plugins: a partner uploads \
+     with a publisher key, and publishers are issued by the operator (POST /api/v1/publishers)";
+
 impl Services {
     /// Validate a component and store it under its SHA-256 so every replica
-    /// can load it. `Ok(false)` when these very bytes were installed before.
+    /// can load it: as the operator (published at once) or as a publisher
+    /// (private to it until the operator publishes it). `Ok(false)` when
+    /// these very bytes were installed before.
     pub async fn install_plugin(
+        &self,
+        installer: &Viewer,
+        bytes: &[u8],
+    ) -> Result<(PluginDetails, bool), ServiceError> {
+        match installer {
+            Viewer::Operator => self.install_as_operator(bytes).await,
+            Viewer::Publisher(id) => self.install_as_publisher(*id, bytes).await,
+            Viewer::Tenant(_) => Err(ServiceError::Forbidden(UPLOAD_IS_FOR_PUBLISHERS.into())),
+        }
+    }
+
+    async fn install_as_operator(
         &self,
         bytes: &[u8],
     ) -> Result<(PluginDetails, bool), ServiceError> {
-        let plugin = self.runtime.load(bytes).await.map_err(invalid)?;
-        // Schemas compile, kinds and workflows hold together.
-        Installed::new(plugin.clone()).map_err(ServiceError::InvalidPlugin)?;
-        let hash = plugin.hash().to_string();
-        let created = match self.store.plugin_record(&hash).await? {
-            Some(_) => false,
-            None => {
-                self.store
-                    .put_plugin(&StoredPlugin {
-                        hash: hash.clone(),
-                        name: plugin.name().to_string(),
-                        version: plugin.version().to_string(),
-                        contract: plugin.contract().to_string(),
-                        component: bytes.to_vec(),
-                        installed_at: super::now(),
-                    })
-                    .await
-                    .map_err(conflict)?;
-                tracing::info!(
-                    plugin = plugin.name(),
-                    version = plugin.version(),
-                    %hash,
-                    "plugin installed"
-                );
-                true
+        let hash = ContentHash::of(bytes);
+        let stored_before = self.store.plugin_record(&hash.to_string()).await?.is_some();
+        let plugin = self.load_upload(bytes, stored_before).await?;
+        if !stored_before {
+            let now = super::now();
+            let stored = upload_of(&plugin, bytes, None, Some(now));
+            if let Err(e) = self.store.put_plugin(&stored).await {
+                self.discard(hash, stored_before);
+                return Err(conflict(e));
             }
-        };
+            installed_log(&plugin, "the operator");
+        }
         Ok((
-            self.plugin_details(&Viewer::Operator, &hash).await?,
-            created,
+            self.plugin_details(&Viewer::Operator, &hash.to_string())
+                .await?,
+            !stored_before,
         ))
     }
 
-    /// Every installed plugin version.
-    pub async fn plugin_records(&self) -> Result<Vec<PluginRecord>, ServiceError> {
-        Ok(self.store.plugin_records().await?)
+    /// Load an upload and check its manifest: schemas compile, kinds and
+    /// workflows hold together. A refused component is dropped from memory
+    /// unless it was `stored` already.
+    pub(super) async fn load_upload(
+        &self,
+        bytes: &[u8],
+        stored: bool,
+    ) -> Result<Arc<Plugin>, ServiceError> {
+        let plugin = self.runtime.load(bytes).await.map_err(invalid)?;
+        if let Err(reason) = Installed::new(plugin.clone()) {
+            self.discard(plugin.hash(), stored);
+            return Err(ServiceError::InvalidPlugin(reason));
+        }
+        Ok(plugin)
     }
 
-    /// Find a plugin version by its SHA-256 or by `name@version`.
-    pub async fn find_plugin(&self, id: &str) -> Result<PluginRecord, ServiceError> {
-        let hash = match id.split_once('@') {
-            Some((name, version)) => {
-                self.store
-                    .plugin(name, version)
-                    .await?
-                    .ok_or(ServiceError::NotFound("plugin"))?
-                    .hash
-            }
-            None => id.to_ascii_lowercase(),
+    /// Forget the compiled component of a refused upload, unless it is an
+    /// installed version (which tenants may be running).
+    pub(super) fn discard(&self, hash: ContentHash, stored: bool) {
+        if !stored {
+            self.runtime.evict(hash);
+        }
+    }
+
+    /// The installed plugin versions `viewer` may see.
+    pub async fn plugin_records(&self, viewer: &Viewer) -> Result<Vec<PluginRecord>, ServiceError> {
+        let mut records = self.store.plugin_records().await?;
+        records.retain(|r| viewer.may_see(r));
+        Ok(records)
+    }
+
+    /// Find a plugin version `viewer` may see by its SHA-256 or by
+    /// `name@version`; one it may not see is not found, like an unknown one.
+    pub async fn find_plugin(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+    ) -> Result<PluginRecord, ServiceError> {
+        let record = match id.split_once('@') {
+            Some((name, version)) => self.store.plugin_record_named(name, version).await?,
+            None => self.store.plugin_record(&id.to_ascii_lowercase()).await?,
         };
-        self.store
-            .plugin_record(&hash)
-            .await?
+        record
+            .filter(|r| viewer.may_see(r))
             .ok_or(ServiceError::NotFound("plugin"))
     }
 
@@ -175,15 +219,19 @@ impl Services {
         viewer: &Viewer,
         id: &str,
     ) -> Result<PluginDetails, ServiceError> {
-        let record = self.find_plugin(id).await?;
+        let record = self.find_plugin(viewer, id).await?;
         let installed = self
             .catalog
             .installed(&record.name, &record.version)
             .await?;
         let grant = grant_of(&record)?;
         let mut health = self.store.plugin_health(&record.hash).await?;
-        if let Viewer::Tenant(caller) = viewer {
-            health.retain(|h| h.tenant_id == caller.tenant_id);
+        match viewer {
+            Viewer::Operator => {}
+            // Which tenants run a plugin is theirs to know, not its
+            // publisher's.
+            Viewer::Publisher(_) => health.clear(),
+            Viewer::Tenant(caller) => health.retain(|h| h.tenant_id == caller.tenant_id),
         }
         Ok(PluginDetails {
             manifest: installed.manifest().clone(),
@@ -203,7 +251,7 @@ impl Services {
         id: &str,
         grant: Option<Grant>,
     ) -> Result<PluginDetails, ServiceError> {
-        let record = self.find_plugin(id).await?;
+        let record = self.find_plugin(&Viewer::Operator, id).await?;
         let grant = match grant {
             Some(grant) if grant != Grant::default() => grant,
             _ => {
@@ -230,7 +278,7 @@ impl Services {
         id: &str,
         tenant: Uuid,
     ) -> Result<PluginDetails, ServiceError> {
-        let record = self.find_plugin(id).await?;
+        let record = self.find_plugin(&Viewer::Operator, id).await?;
         self.store
             .tenant(tenant)
             .await?
@@ -395,7 +443,35 @@ fn invalid(error: LoadError) -> ServiceError {
     }
 }
 
-fn conflict(error: StoreError) -> ServiceError {
+/// A loaded upload as the store keeps it.
+pub(super) fn upload_of(
+    plugin: &Plugin,
+    bytes: &[u8],
+    publisher_id: Option<Uuid>,
+    published_at: Option<Timestamp>,
+) -> StoredPlugin {
+    StoredPlugin {
+        hash: plugin.hash().to_string(),
+        name: plugin.name().to_string(),
+        version: plugin.version().to_string(),
+        contract: plugin.contract().to_string(),
+        component: bytes.to_vec(),
+        installed_at: super::now(),
+        publisher_id,
+        published_at,
+    }
+}
+
+pub(super) fn installed_log(plugin: &Plugin, by: &str) {
+    tracing::info!(
+        plugin = plugin.name(),
+        version = plugin.version(),
+        hash = %plugin.hash(),
+        "plugin installed by {by}"
+    );
+}
+
+pub(super) fn conflict(error: StoreError) -> ServiceError {
     match error {
         StoreError::Duplicate(detail) => ServiceError::PluginConflict(detail),
         other => other.into(),

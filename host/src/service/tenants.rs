@@ -16,7 +16,7 @@ pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 /// Language of a new tenant's console.
 pub const DEFAULT_LOCALE: &str = "zh-CN";
 
-/// Prefix of every API token, so a leaked one is easy to recognise.
+/// Prefix of every tenant API token, so a leaked one is easy to recognise.
 const TOKEN_PREFIX: &str = "ask_";
 
 /// A new tenant and the only copy of its first admin key.
@@ -42,15 +42,16 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
-fn new_token() -> Result<String, ServiceError> {
+/// A bearer token of 256 random bits after `prefix`.
+pub(super) fn new_token(prefix: &str) -> Result<String, ServiceError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|e| ServiceError::Invalid(format!("no randomness available: {e}")))?;
-    Ok(format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
+    Ok(format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes)))
 }
 
 fn issue(tenant_id: Uuid, name: &str, role: Role) -> Result<(NewKey, String), ServiceError> {
-    let token = new_token()?;
+    let token = new_token(TOKEN_PREFIX)?;
     let key = NewKey {
         key: ApiKey {
             id: Uuid::now_v7(),
@@ -166,6 +167,18 @@ impl Services {
         let now = super::now();
         let mut checked = Vec::with_capacity(bindings.len());
         for (kind, plugin, version) in bindings {
+            // A private version is refused exactly like a missing one, so a
+            // tenant cannot learn what a publisher has not published yet.
+            let published = self
+                .store
+                .plugin_record_named(&plugin, &version)
+                .await?
+                .is_some_and(|r| r.published_at.is_some());
+            if !published {
+                return Err(ServiceError::Invalid(format!(
+                    "{plugin}@{version} is not installed"
+                )));
+            }
             let installed =
                 self.catalog
                     .installed(&plugin, &version)
@@ -186,9 +199,22 @@ impl Services {
                 bound_at: now,
             });
         }
+        let before = self.store.bindings(caller.tenant_id).await?;
         self.store.bind(caller.tenant_id, &checked).await?;
         self.catalog.invalidate(caller.tenant_id);
-        self.bundle(caller).await
+        let after = self.bundle(caller).await?;
+        // Versions this change moved off may be bound by no tenant now.
+        for old in &before {
+            let still_bound = after.iter().any(|b| {
+                b.plugin_name == old.plugin_name && b.plugin_version == old.plugin_version
+            });
+            if !still_bound {
+                self.catalog
+                    .release_unbound(&old.plugin_name, &old.plugin_version)
+                    .await?;
+            }
+        }
+        Ok(after)
     }
 
     /// The tenant's effective configuration of a plugin of its bundle.

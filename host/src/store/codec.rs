@@ -116,6 +116,8 @@ pub struct PluginRow {
     contract: String,
     component: Vec<u8>,
     installed_at: i64,
+    publisher_id: Option<Uuid>,
+    published_at: Option<i64>,
 }
 
 impl TryFrom<PluginRow> for StoredPlugin {
@@ -128,6 +130,8 @@ impl TryFrom<PluginRow> for StoredPlugin {
             contract: r.contract,
             component: r.component,
             installed_at: instant(r.installed_at)?,
+            publisher_id: r.publisher_id,
+            published_at: r.published_at.map(instant).transpose()?,
         })
     }
 }

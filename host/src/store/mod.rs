@@ -11,6 +11,7 @@ mod codec;
 mod levels;
 mod lifecycle;
 mod postgres;
+mod publishers;
 mod secrets;
 mod sqlite;
 
@@ -31,13 +32,14 @@ pub use levels::{
 };
 pub use lifecycle::{Health, Lifecycle, PluginRecord};
 pub use postgres::PgStore;
+pub use publishers::{Admission, NameOwner, Publisher, PublisherUsage, Publishers, Quota, Usage};
 pub use secrets::Secrets;
 pub use sqlite::SqliteStore;
 
 /// Everything a backend stores.
-pub trait Backend: Store + Levels + Jobs + Lifecycle + Accounts + Secrets {}
+pub trait Backend: Store + Levels + Jobs + Lifecycle + Accounts + Publishers + Secrets {}
 
-impl<T: Store + Levels + Jobs + Lifecycle + Accounts + Secrets> Backend for T {}
+impl<T: Store + Levels + Jobs + Lifecycle + Accounts + Publishers + Secrets> Backend for T {}
 
 /// A shared handle on the database.
 pub type SharedStore = Arc<dyn Backend>;
@@ -134,6 +136,11 @@ pub struct StoredPlugin {
     pub contract: String,
     pub component: Vec<u8>,
     pub installed_at: Timestamp,
+    /// Who uploaded it; `None` for the operator and the embedded plugins.
+    pub publisher_id: Option<Uuid>,
+    /// When tenants could first see and bind it; `None` while private to
+    /// its publisher.
+    pub published_at: Option<Timestamp>,
 }
 
 /// A tenant's choice of plugin version for one ticket kind.

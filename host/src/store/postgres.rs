@@ -204,8 +204,9 @@ impl Store for PgStore {
             None => {}
         }
         sqlx::query(
-            "INSERT INTO plugins (hash, name, version, contract, component, installed_at)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING",
+            "INSERT INTO plugins (hash, name, version, contract, component, installed_at,
+                publisher_id, published_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hash) DO NOTHING",
         )
         .bind(&plugin.hash)
         .bind(&plugin.name)
@@ -213,6 +214,8 @@ impl Store for PgStore {
         .bind(&plugin.contract)
         .bind(&plugin.component)
         .bind(millis(plugin.installed_at))
+        .bind(plugin.publisher_id)
+        .bind(plugin.published_at.map(millis))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

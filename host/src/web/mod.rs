@@ -76,7 +76,10 @@ pub(crate) fn service_failure(tr: &Catalog, e: &ServiceError) -> Response {
         | ServiceError::StaleVersion { .. }
         | ServiceError::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::InvalidPlugin(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        ServiceError::PluginConflict(_) => StatusCode::CONFLICT,
+        ServiceError::PluginConflict(_)
+        | ServiceError::PluginNameTaken { .. }
+        | ServiceError::PluginNameReserved { .. } => StatusCode::CONFLICT,
+        ServiceError::QuotaExceeded { .. } => StatusCode::FORBIDDEN,
         ServiceError::Quarantined { .. } | ServiceError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::PluginFailed(p) if matches!(p.failure, Failure::Busy { .. }) => {
             StatusCode::SERVICE_UNAVAILABLE

@@ -27,6 +27,10 @@ pub struct PluginRecord {
     /// Limits the operator granted beyond the defaults, if any.
     pub granted: Option<Value>,
     pub granted_at: Option<Timestamp>,
+    /// Who uploaded it; `None` for the operator and the embedded plugins.
+    pub publisher_id: Option<Uuid>,
+    /// `None` while private to its publisher.
+    pub published_at: Option<Timestamp>,
 }
 
 /// How a plugin version has been doing for one tenant.
@@ -47,6 +51,13 @@ pub trait Lifecycle: Send + Sync {
     /// Every installed plugin version, by name then installation.
     async fn plugin_records(&self) -> Result<Vec<PluginRecord>, StoreError>;
     async fn plugin_record(&self, hash: &str) -> Result<Option<PluginRecord>, StoreError>;
+    async fn plugin_record_named(
+        &self,
+        name: &str,
+        version: &str,
+    ) -> Result<Option<PluginRecord>, StoreError>;
+    /// Whether any tenant binds a kind to the plugin version.
+    async fn plugin_bound(&self, name: &str, version: &str) -> Result<bool, StoreError>;
     /// The component stored under `hash`.
     async fn component(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// Record (or, with `None`, withdraw) the operator's grant.
@@ -82,7 +93,7 @@ pub trait Lifecycle: Send + Sync {
 }
 
 #[derive(sqlx::FromRow)]
-pub(super) struct PluginRecordRow {
+pub(crate) struct PluginRecordRow {
     hash: String,
     name: String,
     version: String,
@@ -91,6 +102,8 @@ pub(super) struct PluginRecordRow {
     installed_at: i64,
     granted: Option<Json<Value>>,
     granted_at: Option<i64>,
+    publisher_id: Option<Uuid>,
+    published_at: Option<i64>,
 }
 
 impl TryFrom<PluginRecordRow> for PluginRecord {
@@ -105,6 +118,8 @@ impl TryFrom<PluginRecordRow> for PluginRecord {
             installed_at: instant(r.installed_at)?,
             granted: r.granted.map(|j| j.0),
             granted_at: r.granted_at.map(instant).transpose()?,
+            publisher_id: r.publisher_id,
+            published_at: r.published_at.map(instant).transpose()?,
         })
     }
 }

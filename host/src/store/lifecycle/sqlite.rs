@@ -15,6 +15,7 @@ impl Lifecycle for SqliteStore {
     async fn plugin_records(&self) -> Result<Vec<PluginRecord>, StoreError> {
         all(sqlx::query_as::<_, PluginRecordRow>(
             "SELECT hash, name, version, contract, installed_at, granted, granted_at,
+                publisher_id, published_at,
                 length(component) AS size FROM plugins
              ORDER BY name, installed_at, version",
         )
@@ -25,6 +26,7 @@ impl Lifecycle for SqliteStore {
     async fn plugin_record(&self, hash: &str) -> Result<Option<PluginRecord>, StoreError> {
         sqlx::query_as::<_, PluginRecordRow>(
             "SELECT hash, name, version, contract, installed_at, granted, granted_at,
+                publisher_id, published_at,
                 length(component) AS size FROM plugins WHERE hash = ?",
         )
         .bind(hash)
@@ -32,6 +34,35 @@ impl Lifecycle for SqliteStore {
         .await?
         .map(PluginRecord::try_from)
         .transpose()
+    }
+
+    async fn plugin_record_named(
+        &self,
+        name: &str,
+        version: &str,
+    ) -> Result<Option<PluginRecord>, StoreError> {
+        sqlx::query_as::<_, PluginRecordRow>(
+            "SELECT hash, name, version, contract, installed_at, granted, granted_at,
+                publisher_id, published_at,
+                length(component) AS size FROM plugins WHERE name = ? AND version = ?",
+        )
+        .bind(name)
+        .bind(version)
+        .fetch_optional(&self.reader)
+        .await?
+        .map(PluginRecord::try_from)
+        .transpose()
+    }
+
+    async fn plugin_bound(&self, name: &str, version: &str) -> Result<bool, StoreError> {
+        let bound: Option<i32> = sqlx::query_scalar(
+            "SELECT 1 FROM bindings WHERE plugin_name = ? AND plugin_version = ? LIMIT 1",
+        )
+        .bind(name)
+        .bind(version)
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(bound.is_some())
     }
 
     async fn component(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError> {

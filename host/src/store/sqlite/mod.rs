@@ -226,8 +226,9 @@ impl Store for SqliteStore {
             None => {}
         }
         sqlx::query(
-            "INSERT INTO plugins (hash, name, version, contract, component, installed_at)
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
+            "INSERT INTO plugins (hash, name, version, contract, component, installed_at,
+                publisher_id, published_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
         )
         .bind(&plugin.hash)
         .bind(&plugin.name)
@@ -235,6 +236,8 @@ impl Store for SqliteStore {
         .bind(&plugin.contract)
         .bind(&plugin.component)
         .bind(millis(plugin.installed_at))
+        .bind(plugin.publisher_id)
+        .bind(plugin.published_at.map(millis))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
