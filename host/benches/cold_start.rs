@@ -50,6 +50,8 @@ async fn cold_start(cache: &Path, plugins: &[Vec<u8>]) -> (Duration, Runtime) {
     let started = Instant::now();
     let runtime = Runtime::new(RuntimeConfig {
         cache_dir: Some(cache.to_path_buf()),
+        // One deployment's key, as `serve` reads it from the database.
+        cache_key: Some([0x5a; 32]),
         ..RuntimeConfig::default()
     })
     .expect("the runtime starts");
