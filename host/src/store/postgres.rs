@@ -203,21 +203,7 @@ impl Store for PgStore {
             }
             None => {}
         }
-        sqlx::query(
-            "INSERT INTO plugins (hash, name, version, contract, component, installed_at,
-                publisher_id, published_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hash) DO NOTHING",
-        )
-        .bind(&plugin.hash)
-        .bind(&plugin.name)
-        .bind(&plugin.version)
-        .bind(&plugin.contract)
-        .bind(&plugin.component)
-        .bind(millis(plugin.installed_at))
-        .bind(plugin.publisher_id)
-        .bind(plugin.published_at.map(millis))
-        .execute(&mut *tx)
-        .await?;
+        insert_plugin(&mut tx, plugin).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -527,4 +513,27 @@ impl Store for PgStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Write a plugin version's row; the same bytes again change nothing.
+pub(super) async fn insert_plugin(
+    conn: &mut sqlx::PgConnection,
+    plugin: &StoredPlugin,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO plugins (hash, name, version, contract, component, installed_at,
+            publisher_id, published_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hash) DO NOTHING",
+    )
+    .bind(&plugin.hash)
+    .bind(&plugin.name)
+    .bind(&plugin.version)
+    .bind(&plugin.contract)
+    .bind(&plugin.component)
+    .bind(millis(plugin.installed_at))
+    .bind(plugin.publisher_id)
+    .bind(plugin.published_at.map(millis))
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -161,21 +161,7 @@ impl Publishers for PgStore {
                 plugin.name, plugin.version
             )));
         }
-        sqlx::query(
-            "INSERT INTO plugins (hash, name, version, contract, component, installed_at,
-                publisher_id, published_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&plugin.hash)
-        .bind(&plugin.name)
-        .bind(&plugin.version)
-        .bind(&plugin.contract)
-        .bind(&plugin.component)
-        .bind(millis(plugin.installed_at))
-        .bind(plugin.publisher_id)
-        .bind(plugin.published_at.map(millis))
-        .execute(&mut *tx)
-        .await?;
+        crate::store::postgres::insert_plugin(&mut tx, plugin).await?;
         tx.commit().await?;
         Ok(Admission::Stored)
     }

@@ -151,21 +151,7 @@ impl Publishers for SqliteStore {
                 plugin.name, plugin.version
             )));
         }
-        sqlx::query(
-            "INSERT INTO plugins (hash, name, version, contract, component, installed_at,
-                publisher_id, published_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&plugin.hash)
-        .bind(&plugin.name)
-        .bind(&plugin.version)
-        .bind(&plugin.contract)
-        .bind(&plugin.component)
-        .bind(millis(plugin.installed_at))
-        .bind(plugin.publisher_id)
-        .bind(plugin.published_at.map(millis))
-        .execute(&mut *tx)
-        .await?;
+        crate::store::sqlite::insert_plugin(&mut tx, plugin).await?;
         tx.commit().await?;
         Ok(Admission::Stored)
     }

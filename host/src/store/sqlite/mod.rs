@@ -225,21 +225,7 @@ impl Store for SqliteStore {
             }
             None => {}
         }
-        sqlx::query(
-            "INSERT INTO plugins (hash, name, version, contract, component, installed_at,
-                publisher_id, published_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
-        )
-        .bind(&plugin.hash)
-        .bind(&plugin.name)
-        .bind(&plugin.version)
-        .bind(&plugin.contract)
-        .bind(&plugin.component)
-        .bind(millis(plugin.installed_at))
-        .bind(plugin.publisher_id)
-        .bind(plugin.published_at.map(millis))
-        .execute(&mut *tx)
-        .await?;
+        insert_plugin(&mut tx, plugin).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -398,4 +384,27 @@ impl Store for SqliteStore {
     async fn commit(&self, commit: &Commit) -> Result<(), StoreError> {
         self.group.commit(commit::script(commit)).await
     }
+}
+
+/// Write a plugin version's row; the same bytes again change nothing.
+pub(super) async fn insert_plugin(
+    conn: &mut sqlx::SqliteConnection,
+    plugin: &StoredPlugin,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO plugins (hash, name, version, contract, component, installed_at,
+            publisher_id, published_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
+    )
+    .bind(&plugin.hash)
+    .bind(&plugin.name)
+    .bind(&plugin.version)
+    .bind(&plugin.contract)
+    .bind(&plugin.component)
+    .bind(millis(plugin.installed_at))
+    .bind(plugin.publisher_id)
+    .bind(plugin.published_at.map(millis))
+    .execute(conn)
+    .await?;
+    Ok(())
 }
