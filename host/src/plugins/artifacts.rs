@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-use super::runtime::ContentHash;
+use super::load::ContentHash;
 
 /// The first bytes of every file, so a stray file is never mistaken for one
 /// of ours. Files of the unsigned format that came before are simply not

@@ -1,6 +1,6 @@
 //! Every bound of the sandbox: the runtime's settings, what one call may
-//! consume, what one change may ask of plugins, and the memory limiter that
-//! enforces the per-call memory cap.
+//! consume, what one change may ask of plugins, which interfaces a plugin
+//! may import, and the memory limiter that enforces the per-call memory cap.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -57,7 +57,10 @@ pub struct RuntimeConfig {
     pub max_concurrent_calls: u32,
     /// Calls one tenant may run at once: its fair share of the slots. A
     /// tenant whose plugin keeps its share busy waits for its own slots,
-    /// never for other tenants'.
+    /// never for other tenants'. Plugin calls never wait for anything
+    /// outside themselves (the sandbox has no I/O and a frozen clock), so
+    /// every running call keeps a core busy: the default share is half the
+    /// cores (at least one), and one tenant can never take the machine.
     pub calls_per_tenant: u32,
     /// How long a call waits for a slot before it is refused as busy.
     pub slot_wait: Duration,
@@ -88,7 +91,7 @@ impl Default for RuntimeConfig {
         RuntimeConfig {
             limits: Limits::default(),
             max_concurrent_calls: 64,
-            calls_per_tenant: 8,
+            calls_per_tenant: half_the_cores(),
             slot_wait: Duration::from_millis(500),
             compiles_at_once: 1,
             compile_wait: Duration::from_secs(60),
@@ -104,6 +107,12 @@ impl Default for RuntimeConfig {
             cache_key: None,
         }
     }
+}
+
+/// Half the cores this process may use, at least one.
+fn half_the_cores() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    u32::try_from(cores / 2).unwrap_or(u32::MAX).max(1)
 }
 
 /// What one change (one request, one timer, one survey answer) may ask of
@@ -194,5 +203,51 @@ impl ResourceLimiter for MemoryLimiter {
         // Tables hold function references; ten thousand is far beyond what a
         // decision function needs.
         Ok(desired <= 10_000)
+    }
+}
+
+/// Interfaces a plugin may import, by `namespace:package/interface` without
+/// version. WASI is there because the Rust standard library imports it; what
+/// it reaches is empty: no files, no network, no environment, frozen clocks.
+const ALLOWED_IMPORTS: &[&str] = &[
+    "aftersale:plugin/types",
+    "aftersale:plugin/host",
+    "wasi:cli/environment",
+    "wasi:cli/exit",
+    "wasi:cli/stdin",
+    "wasi:cli/stdout",
+    "wasi:cli/stderr",
+    "wasi:cli/terminal-input",
+    "wasi:cli/terminal-output",
+    "wasi:cli/terminal-stdin",
+    "wasi:cli/terminal-stdout",
+    "wasi:cli/terminal-stderr",
+    "wasi:io/error",
+    "wasi:io/poll",
+    "wasi:io/streams",
+    "wasi:clocks/wall-clock",
+    "wasi:clocks/monotonic-clock",
+    "wasi:random/random",
+    "wasi:random/insecure",
+    "wasi:random/insecure-seed",
+];
+
+/// Whether an import name such as `wasi:io/streams@0.2.6` is allowed.
+pub fn import_allowed(name: &str) -> bool {
+    let unversioned = name.split('@').next().unwrap_or(name);
+    ALLOWED_IMPORTS.contains(&unversioned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filesystem_and_sockets_are_not_importable() {
+        assert!(import_allowed("wasi:io/streams@0.2.6"));
+        assert!(import_allowed("aftersale:plugin/host@1.0.0"));
+        assert!(!import_allowed("wasi:filesystem/preopens@0.2.6"));
+        assert!(!import_allowed("wasi:sockets/tcp@0.2.0"));
+        assert!(!import_allowed("wasi:http/outgoing-handler@0.2.0"));
     }
 }

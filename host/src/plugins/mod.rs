@@ -10,20 +10,24 @@
 
 mod artifacts;
 mod bindings;
+mod call;
 mod effects;
 mod embedded;
+mod engine;
 mod error;
 mod limits;
+mod load;
 mod log;
 pub mod manifest;
-mod runtime;
 mod sandbox;
 mod slots;
 
 pub use artifacts::CacheStats;
 pub use bindings::SUPPORTED as SUPPORTED_CONTRACTS;
 pub use bindings::latest::VERSION as LATEST_CONTRACT;
+pub use call::{CallReport, Called};
 pub use embedded::DEFAULT_BUNDLE;
+pub use engine::Runtime;
 pub use error::{Failure, Hook, LoadError, PluginError};
 pub use limits::{Budget, Limits, RuntimeConfig};
-pub use runtime::{CallReport, Called, ContentHash, Plugin, Runtime};
+pub use load::{ContentHash, Plugin};

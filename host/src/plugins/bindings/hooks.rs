@@ -10,8 +10,10 @@ use aftersale_sdk as c;
 use wasmtime::Store;
 use wasmtime::component::{ComponentExportIndex, ComponentNamedList, InstancePre, Lift, Lower};
 
-use super::v1_0_0::{self as base, aftersale::plugin::types as w};
+use super::since_v1_0_0::aftersale::plugin::types as w;
+use super::size::TextSize;
 use super::{HookError, Measured};
+use crate::plugins::error::Failure;
 use crate::plugins::sandbox::CallState;
 
 /// Where the hooks of a 1.x `hooks` interface are in one component.
@@ -92,8 +94,7 @@ impl HookCalls {
         store: &mut Store<CallState>,
     ) -> Result<Measured<c::Manifest>, HookError> {
         let (m,): (w::PluginManifest,) = call(&self.pre, store, &self.hooks.manifest, ()).await?;
-        let bytes = base::manifest_bytes(&m);
-        Ok(Measured::new(base::manifest(m)?, bytes))
+        lift(m, c::Manifest::try_from)
     }
 
     pub async fn on_create(
@@ -102,9 +103,9 @@ impl HookCalls {
         snapshot: &c::Snapshot,
         input_limit: usize,
     ) -> Result<Measured<c::Decision>, HookError> {
-        let s = base::wit_snapshot(snapshot, input_limit)?;
+        let s = guest_snapshot(snapshot, input_limit)?;
         let (out,): (Verdict,) = call(&self.pre, store, &self.hooks.on_create, (&s,)).await?;
-        base::decision(out)
+        lift(out, decision)
     }
 
     pub async fn guard(
@@ -114,10 +115,10 @@ impl HookCalls {
         transition: &c::TransitionRequest,
         input_limit: usize,
     ) -> Result<Measured<c::Decision>, HookError> {
-        let s = base::wit_snapshot(snapshot, input_limit)?;
-        let t = base::wit_transition(transition);
+        let s = guest_snapshot(snapshot, input_limit)?;
+        let t = w::TransitionRequest::from(transition);
         let (out,): (Verdict,) = call(&self.pre, store, &self.hooks.guard, (&s, &t)).await?;
-        base::decision(out)
+        lift(out, decision)
     }
 
     pub async fn after(
@@ -127,10 +128,10 @@ impl HookCalls {
         event: &c::Event,
         input_limit: usize,
     ) -> Result<Measured<Vec<c::Effect>>, HookError> {
-        let s = base::wit_snapshot(snapshot, input_limit)?;
-        let e = base::wit_event(event);
+        let s = guest_snapshot(snapshot, input_limit)?;
+        let e = w::Event::from(event);
         let (out,): (Vec<w::Effect>,) = call(&self.pre, store, &self.hooks.after, (&s, &e)).await?;
-        base::effect_list(out)
+        lift(out, effects)
     }
 
     pub async fn on_timer(
@@ -140,11 +141,11 @@ impl HookCalls {
         timer: &c::FiredTimer,
         input_limit: usize,
     ) -> Result<Measured<Vec<c::Effect>>, HookError> {
-        let s = base::wit_snapshot(snapshot, input_limit)?;
-        let t = base::wit_timer(timer);
+        let s = guest_snapshot(snapshot, input_limit)?;
+        let t = w::FiredTimer::from(timer);
         let (out,): (Vec<w::Effect>,) =
             call(&self.pre, store, &self.hooks.on_timer, (&s, &t)).await?;
-        base::effect_list(out)
+        lift(out, effects)
     }
 
     pub async fn action(
@@ -155,7 +156,7 @@ impl HookCalls {
         input: &c::Json,
         input_limit: usize,
     ) -> Result<Measured<Result<c::ActionOutput, c::Rejection>>, HookError> {
-        let s = base::wit_snapshot(snapshot, input_limit)?;
+        let s = guest_snapshot(snapshot, input_limit)?;
         let (out,): (Result<w::ActionOutput, w::Rejection>,) = call(
             &self.pre,
             store,
@@ -163,9 +164,43 @@ impl HookCalls {
             (&s, name, input.as_text()),
         )
         .await?;
-        base::action_output(out)
+        lift(out, |out| match out {
+            Ok(out) => Ok(Ok(out.try_into()?)),
+            Err(rejection) => Ok(Err(rejection.try_into()?)),
+        })
     }
 }
 
 /// What `on-create` and `guard` answer: effects, or a rejection.
 type Verdict = Result<Vec<w::Effect>, w::Rejection>;
+
+/// The snapshot as the guest receives it; refused, before any instance is
+/// made, when it carries more than `limit` bytes of text.
+pub(super) fn guest_snapshot(s: &c::Snapshot, limit: usize) -> Result<w::Snapshot, HookError> {
+    let snapshot = w::Snapshot::from(s);
+    let size = snapshot.text_size();
+    if size > limit {
+        return Err(Failure::InputTooLarge { size, limit }.into());
+    }
+    Ok(snapshot)
+}
+
+/// Convert a guest's answer, measuring the text it carried first.
+pub(super) fn lift<W: TextSize, T>(
+    answer: W,
+    convert: impl FnOnce(W) -> Result<T, Failure>,
+) -> Result<Measured<T>, HookError> {
+    let bytes = answer.text_size();
+    Ok(Measured::new(convert(answer)?, bytes))
+}
+
+pub(super) fn effects(list: Vec<w::Effect>) -> Result<Vec<c::Effect>, Failure> {
+    list.into_iter().map(c::Effect::try_from).collect()
+}
+
+fn decision(verdict: Verdict) -> Result<c::Decision, Failure> {
+    Ok(match verdict {
+        Ok(list) => Ok(effects(list)?),
+        Err(rejection) => Err(rejection.try_into()?),
+    })
+}

@@ -17,22 +17,23 @@ use super::error::Failure;
 use super::sandbox::CallState;
 
 mod hooks;
-pub mod v1_0_0;
-pub mod v1_1_0;
+pub mod since_v1_0_0;
+pub mod since_v1_1_0;
+mod size;
 
 pub use hooks::HookCalls;
 
 /// The newest contract version, the one the SDK builds.
-pub use v1_1_0 as latest;
+pub use since_v1_1_0 as latest;
 
 /// Contract versions the host runs, oldest first.
-pub const SUPPORTED: &[&str] = &[v1_0_0::VERSION, v1_1_0::VERSION];
+pub const SUPPORTED: &[&str] = &[since_v1_0_0::VERSION, since_v1_1_0::VERSION];
 
 /// Make every supported version's host imports available. Each 1.x release
 /// imports the same `host` interface, and the linker resolves a 1.x import
 /// to any semver-compatible definition, so defining 1.0.0 serves them all.
 pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    v1_0_0::add_to_linker(linker)
+    since_v1_0_0::add_to_linker(linker)
 }
 
 /// The contract version a component exports, from its export names.
@@ -80,23 +81,23 @@ impl From<Failure> for HookError {
 
 /// A component bound to one contract version, ready to instantiate.
 pub enum Bindings {
-    V1_0_0(v1_0_0::Pre),
-    V1_1_0(v1_1_0::Pre),
+    V1_0_0(since_v1_0_0::Pre),
+    V1_1_0(since_v1_1_0::Pre),
 }
 
 impl Bindings {
     pub fn new(version: &str, pre: InstancePre<CallState>) -> wasmtime::Result<Self> {
         match version {
-            v1_0_0::VERSION => v1_0_0::Pre::new(pre).map(Bindings::V1_0_0),
-            v1_1_0::VERSION => v1_1_0::Pre::new(pre).map(Bindings::V1_1_0),
+            since_v1_0_0::VERSION => since_v1_0_0::Pre::new(pre).map(Bindings::V1_0_0),
+            since_v1_1_0::VERSION => since_v1_1_0::Pre::new(pre).map(Bindings::V1_1_0),
             other => wasmtime::bail!("unsupported contract version {other}"),
         }
     }
 
     pub fn version(&self) -> &'static str {
         match self {
-            Bindings::V1_0_0(_) => v1_0_0::VERSION,
-            Bindings::V1_1_0(_) => v1_1_0::VERSION,
+            Bindings::V1_0_0(_) => since_v1_0_0::VERSION,
+            Bindings::V1_1_0(_) => since_v1_1_0::VERSION,
         }
     }
 
@@ -140,7 +141,7 @@ mod tests {
         let v1_0 = "aftersale:plugin/hooks@1.0.0";
         let v1_1 = "aftersale:plugin/hooks@1.1.0";
         assert_eq!(detect([v1_0]), Some("1.0.0"));
-        assert_eq!(detect([v1_1, v1_1_0::SURVEY_HOOKS]), Some("1.1.0"));
+        assert_eq!(detect([v1_1, since_v1_1_0::SURVEY_HOOKS]), Some("1.1.0"));
         assert_eq!(detect([v1_0, v1_1]), Some("1.1.0"));
         assert_eq!(detect(["aftersale:plugin/hooks@2.0.0"]), None);
         assert_eq!(latest::VERSION, *SUPPORTED.last().unwrap());

@@ -11,8 +11,8 @@ use aftersale_sdk as c;
 use wasmtime::Store;
 use wasmtime::component::InstancePre;
 
-use super::hooks::HookCalls;
-use super::v1_0_0 as base;
+use super::hooks::{HookCalls, effects, guest_snapshot, lift};
+use super::size::TextSize;
 use super::{HookError, Measured};
 use crate::plugins::sandbox::CallState;
 
@@ -21,8 +21,8 @@ wasmtime::component::bindgen!({
     world: "plugin-with-surveys",
     exports: { default: async },
     with: {
-        "aftersale:plugin/types@1.1.0": crate::plugins::bindings::v1_0_0::aftersale::plugin::types,
-        "aftersale:plugin/host@1.1.0": crate::plugins::bindings::v1_0_0::aftersale::plugin::host,
+        "aftersale:plugin/types@1.1.0": crate::plugins::bindings::since_v1_0_0::aftersale::plugin::types,
+        "aftersale:plugin/host@1.1.0": crate::plugins::bindings::since_v1_0_0::aftersale::plugin::host,
     },
 });
 
@@ -97,8 +97,8 @@ impl Pre {
     ) -> Result<Measured<Vec<c::Effect>>, HookError> {
         // The answer travels with the snapshot, so it counts against the same
         // input limit.
-        let a = wit_answer(answer);
-        let s = base::wit_snapshot(snapshot, input_limit.saturating_sub(answer_bytes(&a)))?;
+        let a = survey::SurveyAnswer::from(answer);
+        let s = guest_snapshot(snapshot, input_limit.saturating_sub(a.text_size()))?;
         let instance = self
             .calls
             .pre()
@@ -108,31 +108,36 @@ impl Pre {
         let hooks: SurveyHooks = indices
             .load(&mut *store, &instance)
             .map_err(HookError::Instantiate)?;
-        base::effect_list(hooks.call_on_survey(&mut *store, &s, &a).await?)
+        lift(hooks.call_on_survey(&mut *store, &s, &a).await?, effects)
     }
 }
 
-fn answer_bytes(a: &survey::SurveyAnswer) -> usize {
-    a.survey.len()
-        + a.comment.as_ref().map_or(0, String::len)
-        + a.ratings
-            .iter()
-            .map(|r| r.attribute.len() + 1)
-            .sum::<usize>()
+impl TextSize for survey::SurveyAnswer {
+    fn text_size(&self) -> usize {
+        self.survey.len()
+            + self.comment.text_size()
+            + self
+                .ratings
+                .iter()
+                .map(|r| r.attribute.len() + 1)
+                .sum::<usize>()
+    }
 }
 
-fn wit_answer(answer: &c::SurveyAnswer) -> survey::SurveyAnswer {
-    survey::SurveyAnswer {
-        survey: answer.survey.clone(),
-        ratings: answer
-            .ratings
-            .iter()
-            .map(|r| survey::Rating {
-                attribute: r.attribute.clone(),
-                score: r.score,
-            })
-            .collect(),
-        nps: answer.nps,
-        comment: answer.comment.clone(),
+impl From<&c::SurveyAnswer> for survey::SurveyAnswer {
+    fn from(answer: &c::SurveyAnswer) -> Self {
+        survey::SurveyAnswer {
+            survey: answer.survey.clone(),
+            ratings: answer
+                .ratings
+                .iter()
+                .map(|r| survey::Rating {
+                    attribute: r.attribute.clone(),
+                    score: r.score,
+                })
+                .collect(),
+            nps: answer.nps,
+            comment: answer.comment.clone(),
+        }
     }
 }

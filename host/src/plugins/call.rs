@@ -1,0 +1,416 @@
+//! Calling a hook: a slot of the tenant, a fresh store on the plugin's
+//! limits, the hook under its deadline, the answer checked, and a report of
+//! what the call cost. Traps and limits become typed [`Failure`]s.
+
+use std::time::{Duration, Instant};
+
+use aftersale_sdk as c;
+use jiff::Timestamp;
+use wasmtime::{Store, Trap, UpdateDeadline};
+
+use super::bindings::{HookError, Measured};
+use super::effects;
+use super::engine::Runtime;
+use super::error::{Failure, Hook, PluginError};
+use super::limits::{Limits, MemoryLimitExceeded};
+use super::load::Plugin;
+use super::sandbox::CallState;
+use super::slots::{Busy, CallSlots};
+
+/// What a call cost.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CallReport {
+    pub fuel_used: u64,
+    pub peak_memory_bytes: u64,
+    #[serde(serialize_with = "micros")]
+    pub elapsed: Duration,
+    pub output_bytes: usize,
+    /// The call's log (stdout, stderr, `log`), cut at the log limit.
+    pub log: String,
+    /// Bytes of log beyond the limit.
+    pub log_dropped: usize,
+}
+
+fn micros<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+}
+
+/// A hook's answer and what it cost.
+#[derive(Debug, Clone)]
+pub struct Called<T> {
+    pub value: T,
+    pub report: CallReport,
+}
+
+impl Runtime {
+    /// Run `on-create`.
+    pub async fn on_create(
+        &self,
+        plugin: &Plugin,
+        snapshot: &c::Snapshot,
+    ) -> Result<Called<c::Decision>, PluginError> {
+        let called = self
+            .call(plugin, Hook::OnCreate, snapshot, async |store, limit| {
+                plugin
+                    .bindings
+                    .hooks()
+                    .on_create(store, snapshot, limit)
+                    .await
+            })
+            .await?;
+        self.check_decision(plugin, Hook::OnCreate, snapshot, called)
+    }
+
+    /// Run `guard` for a requested transition.
+    pub async fn guard(
+        &self,
+        plugin: &Plugin,
+        snapshot: &c::Snapshot,
+        transition: &c::TransitionRequest,
+    ) -> Result<Called<c::Decision>, PluginError> {
+        let called = self
+            .call(plugin, Hook::Guard, snapshot, async |store, limit| {
+                plugin
+                    .bindings
+                    .hooks()
+                    .guard(store, snapshot, transition, limit)
+                    .await
+            })
+            .await?;
+        self.check_decision(plugin, Hook::Guard, snapshot, called)
+    }
+
+    /// Run `after` for a recorded event.
+    pub async fn after(
+        &self,
+        plugin: &Plugin,
+        snapshot: &c::Snapshot,
+        event: &c::Event,
+    ) -> Result<Called<Vec<c::Effect>>, PluginError> {
+        let called = self
+            .call(plugin, Hook::After, snapshot, async |store, limit| {
+                plugin
+                    .bindings
+                    .hooks()
+                    .after(store, snapshot, event, limit)
+                    .await
+            })
+            .await?;
+        self.check_effects(plugin, Hook::After, snapshot, &called.value)?;
+        Ok(called)
+    }
+
+    /// Run `on-timer` for a timer that came due.
+    pub async fn on_timer(
+        &self,
+        plugin: &Plugin,
+        snapshot: &c::Snapshot,
+        timer: &c::FiredTimer,
+    ) -> Result<Called<Vec<c::Effect>>, PluginError> {
+        let called = self
+            .call(plugin, Hook::OnTimer, snapshot, async |store, limit| {
+                plugin
+                    .bindings
+                    .hooks()
+                    .on_timer(store, snapshot, timer, limit)
+                    .await
+            })
+            .await?;
+        self.check_effects(plugin, Hook::OnTimer, snapshot, &called.value)?;
+        Ok(called)
+    }
+
+    /// Run the named action.
+    pub async fn action(
+        &self,
+        plugin: &Plugin,
+        snapshot: &c::Snapshot,
+        name: &str,
+        input: &c::Json,
+    ) -> Result<Called<Result<c::ActionOutput, c::Rejection>>, PluginError> {
+        let called = self
+            .call(plugin, Hook::Action, snapshot, async |store, limit| {
+                plugin
+                    .bindings
+                    .hooks()
+                    .action(store, snapshot, name, input, limit)
+                    .await
+            })
+            .await?;
+        if let Ok(output) = &called.value {
+            self.check_effects(plugin, Hook::Action, snapshot, &output.effects)?;
+        }
+        Ok(called)
+    }
+
+    /// Run `on-survey` for a customer's answer to the ticket's survey.
+    ///
+    /// `None` when the plugin does not export the hook (every 1.0.0 plugin,
+    /// and 1.1.0 plugins built for the world without surveys): it was not
+    /// asked, which is not the same as answering with no effects.
+    pub async fn on_survey(
+        &self,
+        plugin: &Plugin,
+        snapshot: &c::Snapshot,
+        answer: &c::SurveyAnswer,
+    ) -> Result<Option<Called<Vec<c::Effect>>>, PluginError> {
+        if !plugin.answers_surveys() {
+            return Ok(None);
+        }
+        let called = self
+            .call(plugin, Hook::OnSurvey, snapshot, async |store, limit| {
+                plugin
+                    .bindings
+                    .on_survey(store, snapshot, answer, limit)
+                    .await
+                    .unwrap_or_else(|| {
+                        Err(HookError::Failure(Failure::Instantiation {
+                            reason: "the component does not export on-survey".into(),
+                        }))
+                    })
+            })
+            .await?;
+        self.check_effects(plugin, Hook::OnSurvey, snapshot, &called.value)?;
+        Ok(Some(called))
+    }
+
+    fn check_decision(
+        &self,
+        plugin: &Plugin,
+        hook: Hook,
+        snapshot: &c::Snapshot,
+        called: Called<c::Decision>,
+    ) -> Result<Called<c::Decision>, PluginError> {
+        if let Ok(effects) = &called.value {
+            self.check_effects(plugin, hook, snapshot, effects)?;
+        }
+        Ok(called)
+    }
+
+    fn check_effects(
+        &self,
+        plugin: &Plugin,
+        hook: Hook,
+        snapshot: &c::Snapshot,
+        list: &[c::Effect],
+    ) -> Result<(), PluginError> {
+        let limit = self.budget.effects_per_call;
+        if list.len() > limit as usize {
+            return Err(error(
+                plugin,
+                hook,
+                Failure::BudgetExceeded {
+                    budget: "effects per hook call".into(),
+                    limit,
+                },
+            ));
+        }
+        effects::validate(&plugin.manifest, &snapshot.ticket.kind, list)
+            .map_err(|reason| error(plugin, hook, Failure::MalformedOutput { reason }))
+    }
+
+    /// One call: a slot of the snapshot's tenant, a fresh store with the
+    /// plugin's limits, the hook under its deadline, and a report of what it
+    /// cost. The store is dropped before this returns, whatever the plugin
+    /// did.
+    async fn call<T>(
+        &self,
+        plugin: &Plugin,
+        hook: Hook,
+        snapshot: &c::Snapshot,
+        run: impl AsyncFnOnce(&mut Store<CallState>, usize) -> Result<Measured<T>, HookError>,
+    ) -> Result<Called<T>, PluginError> {
+        let now = snapshot.now;
+        let _slot = self
+            .slots
+            .acquire(&snapshot.tenant)
+            .await
+            .map_err(|busy| error(plugin, hook, busy_failure(busy, &self.slots)))?;
+        let started = Instant::now();
+        let limits = plugin.limits;
+        let mut store = self.store(&limits, now, started);
+        let result = bounded(&limits, run(&mut store, limits.input_bytes)).await;
+        let (result, report) = self.finish(result, &store, &limits, started);
+        let outcome = if result.is_ok() { "ok" } else { "failure" };
+        metrics::counter!("plugin_calls_total", "plugin" => plugin.name().to_string(), "hook" => hook.as_str(), "outcome" => outcome)
+            .increment(1);
+        metrics::histogram!("plugin_call_duration_seconds", "plugin" => plugin.name().to_string(), "hook" => hook.as_str())
+            .record(report.elapsed.as_secs_f64());
+        let value = result.map_err(|failure| error(plugin, hook, failure))?;
+        tracing::debug!(
+            plugin = plugin.name(),
+            version = plugin.version(),
+            %hook,
+            fuel = report.fuel_used,
+            memory = report.peak_memory_bytes,
+            micros = report.elapsed.as_micros() as u64,
+            "plugin call"
+        );
+        Ok(Called { value, report })
+    }
+
+    pub(super) fn store(
+        &self,
+        limits: &Limits,
+        now: Timestamp,
+        started: Instant,
+    ) -> Store<CallState> {
+        let mut store = Store::new(&self.engine, CallState::new(limits, now));
+        store.limiter(|state| &mut state.limiter);
+        store
+            .set_fuel(limits.fuel)
+            .expect("fuel consumption is enabled in the engine config");
+        // At every tick a running call lets the other tasks of its thread
+        // run (a tenant's busy plugin must not hold a core of the server),
+        // then goes on until its deadline.
+        let deadline = limits.deadline();
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            Ok(if started.elapsed() >= deadline {
+                UpdateDeadline::Interrupt
+            } else {
+                UpdateDeadline::Yield(1)
+            })
+        });
+        store
+    }
+
+    /// Turn the outcome of a hook into a value or a [`Failure`], and measure
+    /// the call.
+    pub(super) fn finish<T>(
+        &self,
+        result: Result<Measured<T>, HookError>,
+        store: &Store<CallState>,
+        limits: &Limits,
+        started: Instant,
+    ) -> (Result<T, Failure>, CallReport) {
+        let (log, log_dropped) = store.data().log.contents();
+        let mut report = CallReport {
+            fuel_used: limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0)),
+            peak_memory_bytes: store.data().limiter.peak() as u64,
+            elapsed: started.elapsed(),
+            output_bytes: 0,
+            log,
+            log_dropped,
+        };
+        let result = match result {
+            Ok(measured) if measured.bytes > limits.output_bytes => Err(Failure::OutputTooLarge {
+                size: measured.bytes,
+                limit: limits.output_bytes,
+            }),
+            Ok(measured) => {
+                report.output_bytes = measured.bytes;
+                Ok(measured.value)
+            }
+            Err(HookError::Failure(failure)) => Err(failure),
+            Err(HookError::Instantiate(e)) if e.downcast_ref::<Trap>().is_none() => {
+                Err(Failure::Instantiation {
+                    reason: format!("{e:#}"),
+                })
+            }
+            Err(HookError::Instantiate(e) | HookError::Wasm(e)) => {
+                Err(classify(&e, limits, &report.log))
+            }
+        };
+        (result, report)
+    }
+}
+
+/// Run a hook within its deadline. Epoch interruption stops a call that
+/// computes too long; this also ends one that waits too long in a host call,
+/// where no wasm runs to notice the epoch. Dropping the call's future
+/// unwinds the guest, and its store is dropped right after.
+pub(super) async fn bounded<T>(
+    limits: &Limits,
+    call: impl Future<Output = Result<T, HookError>>,
+) -> Result<T, HookError> {
+    tokio::time::timeout(limits.deadline(), call)
+        .await
+        .unwrap_or(Err(HookError::Failure(Failure::Deadline {
+            limit_ms: limits.deadline_ms,
+        })))
+}
+
+pub(super) fn busy_failure(busy: Busy, slots: &CallSlots) -> Failure {
+    let waited_ms = u64::try_from(slots.wait().as_millis()).unwrap_or(u64::MAX);
+    match busy {
+        Busy::Share { share } => Failure::Busy {
+            scope: "tenant".into(),
+            slots: share,
+            waited_ms,
+        },
+        Busy::Runtime { slots } => Failure::Busy {
+            scope: "host".into(),
+            slots,
+            waited_ms,
+        },
+    }
+}
+
+fn error(plugin: &Plugin, hook: Hook, failure: Failure) -> PluginError {
+    PluginError {
+        plugin: plugin.name().to_string(),
+        version: plugin.version().to_string(),
+        hook,
+        failure,
+    }
+}
+
+/// Name the cause of a trap.
+fn classify(error: &wasmtime::Error, limits: &Limits, log: &str) -> Failure {
+    if let Some(m) = error.downcast_ref::<MemoryLimitExceeded>() {
+        return Failure::MemoryLimit {
+            desired: m.desired as u64,
+            limit: m.limit as u64,
+        };
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => Failure::FuelExhausted { limit: limits.fuel },
+        Some(Trap::Interrupt) => Failure::Deadline {
+            limit_ms: limits.deadline_ms,
+        },
+        Some(Trap::StackOverflow) => Failure::StackOverflow,
+        // Rust keeps most of its stack in linear memory; running off its end
+        // is an out-of-bounds access, not a wasm stack overflow.
+        Some(Trap::MemoryOutOfBounds) if panic_message(log).is_none() => Failure::Trap {
+            message: format!(
+                "{} (in a Rust plugin usually a stack overflow from deep recursion)",
+                Trap::MemoryOutOfBounds
+            ),
+        },
+        Some(trap) => Failure::Trap {
+            message: match panic_message(log) {
+                Some(panic) => format!("{trap}; the plugin {panic}"),
+                None => trap.to_string(),
+            },
+        },
+        None => Failure::Trap {
+            message: format!("{error:#}"),
+        },
+    }
+}
+
+/// The panic message a Rust guest printed before it aborted, if any.
+fn panic_message(log: &str) -> Option<String> {
+    let start = log.find("panicked at")?;
+    let text = log[start..].trim_end();
+    let text = text
+        .split("\nnote: run with `RUST_BACKTRACE")
+        .next()
+        .unwrap_or(text);
+    Some(text.replace('\n', " "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_messages_are_found_in_the_log() {
+        let log = "thread '<unnamed>' panicked at src/lib.rs:3:5:\nboom\nnote: run with `RUST_BACKTRACE=1`";
+        assert_eq!(
+            panic_message(log).as_deref(),
+            Some("panicked at src/lib.rs:3:5: boom")
+        );
+    }
+}
