@@ -199,7 +199,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             if args.cache_dir.is_some() {
                 config.plugins.cache_dir = crate::config::cache_dir(args.cache_dir);
             }
-            crate::api::serve(config).await
+            crate::server::serve(config).await
         }
         Command::Tenant(TenantCommand::Create {
             name,
@@ -222,7 +222,7 @@ async fn install(file: &Path, database_url: String) -> anyhow::Result<()> {
         database_url,
         Limits::default(),
     );
-    let (_, services) = crate::api::build(&config).await?;
+    let (_, services) = crate::server::build(&config).await?;
     let (details, created) = services
         // The command line reaches the database directly: it is the
         // operator's tool, and installs published at once.
@@ -249,7 +249,7 @@ async fn create_tenant(name: &str, time_zone: &str, database_url: String) -> any
         database_url,
         Limits::default(),
     );
-    let (_, services) = crate::api::build(&config).await?;
+    let (_, services) = crate::server::build(&config).await?;
     let created = services.create_tenant(name, Some(time_zone)).await?;
     let (user, password) = services.create_first_admin(&created.tenant).await?;
     println!(

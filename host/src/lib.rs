@@ -10,6 +10,7 @@ pub mod domain;
 pub mod jobs;
 pub mod plugins;
 mod scaffold;
+pub mod server;
 pub mod service;
 pub mod store;
 pub mod web;

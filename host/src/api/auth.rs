@@ -15,22 +15,14 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{Problem, ProblemType};
+use crate::service::tenants::KeyHolder as Holder;
 use crate::service::tenants::token_hash;
-use crate::service::{Caller, Viewer};
-use crate::store::{Credential, SharedStore};
+use crate::service::{Caller, Services, Viewer};
 
 /// How long a verified key is trusted without asking the database again.
 /// Revoking a key through this host takes effect at once; through another
 /// replica, within this time.
 const CACHE_TTL: Duration = Duration::from_secs(30);
-
-/// Who a token stored in the database belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Holder {
-    Tenant(Credential),
-    /// A publisher, by id.
-    Publisher(Uuid),
-}
 
 /// Who presented a valid bearer token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,15 +34,15 @@ pub enum Bearer {
 
 /// Checks bearer tokens.
 pub struct Authenticator {
-    store: SharedStore,
+    services: Services,
     operator_hash: Option<String>,
     cache: Mutex<HashMap<String, (Holder, Instant)>>,
 }
 
 impl Authenticator {
-    pub fn new(store: SharedStore, operator_key: Option<&str>) -> Self {
+    pub fn new(services: Services, operator_key: Option<&str>) -> Self {
         Authenticator {
-            store,
+            services,
             operator_hash: operator_key.filter(|k| !k.is_empty()).map(token_hash),
             cache: Mutex::new(HashMap::new()),
         }
@@ -67,19 +59,10 @@ impl Authenticator {
         {
             return Ok(Some(*holder));
         }
-        let failed = |e: crate::store::StoreError| {
+        let found = self.services.key_holder(&hash).await.map_err(|e| {
             tracing::error!("looking up a key: {e}");
             Problem::new(ProblemType::Internal, "could not check the credentials")
-        };
-        let found = match self.store.credential(&hash).await.map_err(failed)? {
-            Some(credential) => Some(Holder::Tenant(credential)),
-            None => self
-                .store
-                .publisher_by_token(&hash)
-                .await
-                .map_err(failed)?
-                .map(|p| Holder::Publisher(p.id)),
-        };
+        })?;
         if let Some(holder) = found {
             let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
             if cache.len() > 10_000 {

@@ -12,7 +12,6 @@ use serde_json::{Map, Value, json};
 use crate::domain::WorkflowError;
 use crate::plugins::Failure;
 use crate::service::ServiceError;
-use crate::store::StoreError;
 
 /// The kinds of problem the API reports. The slug is part of the `type` URI
 /// and never changes.
@@ -439,7 +438,7 @@ impl From<ServiceError> for Problem {
                 tracing::error!("plugin bundle broken: {detail}");
                 Problem::new(P::BundleBroken, detail)
             }
-            ServiceError::Store(StoreError::Conflict { .. } | StoreError::ClaimLost(_)) => {
+            ServiceError::Changed => {
                 Problem::new(P::StaleVersion, "the ticket changed while the request ran")
             }
             ServiceError::Store(e) => {

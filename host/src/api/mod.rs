@@ -1,22 +1,22 @@
 //! The HTTP API under `/api/v1`, health and metrics endpoints, and the
 //! OpenAPI document generated from the handlers.
 
-mod admin;
 pub mod auth;
 pub mod error;
 pub mod extract;
-mod levels;
+mod keys;
 mod metrics;
 mod plugins;
+mod prometheus;
 mod publishers;
+mod sla;
 mod surveys;
+mod tenants;
 mod tickets;
 mod webhooks;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use anyhow::Context;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, Request, StatusCode, header};
@@ -30,8 +30,6 @@ use utoipa_axum::router::OpenApiRouter;
 
 use self::auth::Authenticator;
 use self::error::{Problem, ProblemType};
-use crate::config::Config;
-use crate::plugins::Runtime;
 use crate::service::Services;
 
 /// Largest request body, bytes.
@@ -47,7 +45,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(services: Services, operator_key: Option<&str>) -> Self {
-        let auth = Arc::new(Authenticator::new(services.store.clone(), operator_key));
+        let auth = Arc::new(Authenticator::new(services.clone(), operator_key));
         AppState {
             services,
             auth,
@@ -91,12 +89,14 @@ fn v1() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(
         "/api/v1",
         tickets::router()
-            .merge(admin::router())
+            .merge(tenants::router())
+            .merge(keys::router())
             .merge(plugins::router())
             .merge(publishers::router())
             .merge(webhooks::router())
             .merge(surveys::router())
-            .merge(levels::router()),
+            .merge(sla::router())
+            .merge(metrics::router()),
     )
 }
 
@@ -113,12 +113,12 @@ pub fn app(state: AppState) -> Router {
         .route("/openapi.json", get(openapi_json))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics::render))
+        .route("/metrics", get(prometheus::render))
         .merge(crate::web::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(axum::middleware::from_fn(prometheus::track))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                 let id = request
@@ -143,7 +143,7 @@ async fn openapi_json(State(state): State<AppState>) -> Response {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.services.store.ping().await {
+    match state.services.ping().await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(e) => {
             tracing::warn!("not ready: {e}");
@@ -161,96 +161,4 @@ async fn method_not_allowed() -> Problem {
         ProblemType::MethodNotAllowed,
         "this resource does not support the method",
     )
-}
-
-/// Open the database, load the plugins, and build the application.
-pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
-    let store = crate::store::open(&config.database_url)
-        .await
-        .with_context(|| format!("cannot open the database {}", config.database_url))?;
-    let mut plugins = config.plugins.clone();
-    if plugins.cache_dir.is_some() && plugins.cache_key.is_none() {
-        plugins.cache_key = Some(cache_key(&*store).await?);
-    }
-    let runtime = Arc::new(Runtime::new(plugins)?);
-    let mut services = Services::new(store, runtime);
-    services.supervision = config.supervision;
-    services
-        .catalog
-        .install_embedded()
-        .await
-        .context("cannot install the first-party plugins")?;
-    let state = AppState::new(services.clone(), config.operator_key.as_deref());
-    Ok((app(state), services))
-}
-
-/// The key that signs the precompiled plugin cache: in the database, beside
-/// nothing it protects, and the same for every replica.
-async fn cache_key(store: &dyn crate::store::Backend) -> anyhow::Result<[u8; 32]> {
-    let mut fresh = [0u8; 32];
-    getrandom::fill(&mut fresh).map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
-    let key = store
-        .secret("plugin-cache-key", &fresh, crate::service::now())
-        .await
-        .context("cannot read the plugin cache key")?;
-    key.try_into()
-        .map_err(|_| anyhow::anyhow!("the stored plugin cache key is not 32 bytes"))
-}
-
-/// Serve until Ctrl-C or SIGTERM, with the background jobs running.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let (app, services) = build(&config).await?;
-    let first = services
-        .bootstrap()
-        .await
-        .context("cannot create the first tenant and admin")?;
-    let jobs = crate::jobs::Jobs::start(services, config.jobs.clone());
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    if let Some(first) = first {
-        // One line on stdout, so a person sees it and a script can read it.
-        println!(
-            "sign in at http://{}/ with login {} and password {} (tenant {}, shown once)",
-            listener.local_addr().unwrap_or(config.listen),
-            first.user.login,
-            first.password,
-            first.tenant.id
-        );
-    }
-    tracing::info!(
-        "listening on http://{} (database {})",
-        listener.local_addr().unwrap_or(config.listen),
-        config.database_url
-    );
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("the server stopped");
-    jobs.stop().await;
-    served
-}
-
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-    tracing::info!("shutting down");
-    // Give in-flight requests a moment; axum waits for them.
-    tokio::time::sleep(Duration::from_millis(10)).await;
 }

@@ -1,6 +1,8 @@
-//! The plugin lifecycle over HTTP: upload a component (a publisher or the
+//! The plugins concern over HTTP: upload a component (a publisher or the
 //! operator), list and inspect the versions the caller may see, publish a
-//! version, grant limits and release a quarantine (operator).
+//! version, grant limits and release a quarantine (operator); the tenant's
+//! bundle (`/bundle`, which version owns each kind) and its configuration of
+//! each plugin (`/plugins/{name}/config`).
 
 use aftersale_sdk::Manifest;
 use axum::Json;
@@ -18,11 +20,11 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::auth::Operator;
-use super::error::{ApiResult, Problem, ProblemBody, ProblemType};
+use super::error::{ApiResult, ProblemBody};
 use super::extract::{Body, bytes_problem};
 use crate::plugins::Limits;
-use crate::service::{Grant, PluginDetails, Viewer};
-use crate::store::{Health, PluginRecord};
+use crate::service::{Caller, Grant, PluginDetails, Viewer};
+use crate::store::{Binding, Health, PluginRecord};
 
 /// Largest component an upload may carry, bytes.
 pub const COMPONENT_LIMIT: usize = 32 << 20;
@@ -37,6 +39,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(publish))
         .routes(routes!(grant))
         .routes(routes!(release))
+        .routes(routes!(get_bundle, put_bundle))
+        .routes(routes!(get_config, put_config))
 }
 
 /// An installed plugin version.
@@ -193,12 +197,7 @@ async fn upload(
 ) -> ApiResult<(StatusCode, Json<PluginView>)> {
     // Refused before the body is looked at, so a tenant key gets 403 even
     // for an oversized one.
-    if let Viewer::Tenant(_) = installer {
-        return Err(Problem::new(
-            ProblemType::Forbidden,
-            crate::service::plugins::UPLOAD_IS_FOR_PUBLISHERS,
-        ));
-    }
+    installer.may_install()?;
     let bytes = body.map_err(bytes_problem)?;
     let (details, created) = state.services.install_plugin(&installer, &bytes).await?;
     let status = if created {
@@ -292,5 +291,96 @@ async fn release(
             .release_plugin(&id, body.value.tenant_id)
             .await?
             .into(),
+    ))
+}
+
+/// Which plugin version owns a ticket kind.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BindingView {
+    pub kind: String,
+    pub plugin: String,
+    pub version: String,
+}
+
+impl From<Binding> for BindingView {
+    fn from(b: Binding) -> Self {
+        BindingView {
+            kind: b.kind,
+            plugin: b.plugin_name,
+            version: b.plugin_version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BundleView {
+    pub bindings: Vec<BindingView>,
+}
+
+/// The tenant's plugin bundle.
+#[utoipa::path(get, path = "/bundle", tag = "plugins",
+    responses((status = 200, body = BundleView)),
+    security(("bearer" = [])))]
+async fn get_bundle(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<BundleView>> {
+    let bindings = state.services.bundle(&caller).await?;
+    Ok(Json(BundleView {
+        bindings: bindings.into_iter().map(BindingView::from).collect(),
+    }))
+}
+
+/// Bind kinds to plugin versions (admin). Kinds not listed keep their
+/// binding; the next call uses the new one.
+#[utoipa::path(put, path = "/bundle", tag = "plugins", request_body = BundleView,
+    responses((status = 200, body = BundleView), (status = 422, body = ProblemBody, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn put_bundle(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Body<BundleView>,
+) -> ApiResult<Json<BundleView>> {
+    let bindings = body
+        .value
+        .bindings
+        .into_iter()
+        .map(|b| (b.kind, b.plugin, b.version))
+        .collect();
+    let bound = state.services.bind(&caller, bindings).await?;
+    Ok(Json(BundleView {
+        bindings: bound.into_iter().map(BindingView::from).collect(),
+    }))
+}
+
+/// The tenant's effective configuration of a plugin: defaults with the
+/// tenant's overrides.
+#[utoipa::path(get, path = "/plugins/{name}/config", tag = "plugins", params(("name" = String, Path)),
+    responses((status = 200, body = Object)),
+    security(("bearer" = [])))]
+async fn get_config(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(state.services.plugin_config(&caller, &name).await?))
+}
+
+/// Replace the tenant's overrides of a plugin's configuration (admin); the
+/// answer is the effective configuration.
+#[utoipa::path(put, path = "/plugins/{name}/config", tag = "plugins", params(("name" = String, Path)),
+    request_body = Object,
+    responses((status = 200, body = Object), (status = 422, body = ProblemBody, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn put_config(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    body: Body<Value>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(
+        state
+            .services
+            .set_plugin_config(&caller, &name, body.value)
+            .await?,
     ))
 }

@@ -1,28 +1,24 @@
-//! Service levels: SLA policies and thresholds, the business calendar, a
-//! ticket's clocks, and the standard's metrics (JSON or CSV).
+//! Service levels: SLA policies and thresholds, the business calendar and a
+//! ticket's clocks.
 
 use aftersale_sdk::{Priority, SlaMetric};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiResult, Problem, ProblemBody, ProblemType};
-use super::extract::{self, Body, Id, Params};
+use super::extract::{self, Body, Id};
 use crate::domain::calendar::CalendarSpec;
-use crate::domain::metrics::to_csv;
 use crate::domain::sla::{ClockState, Outcome};
 use crate::service::Caller;
-use crate::service::metrics::ServiceReport;
 use crate::service::sla::SlaSettings;
 use crate::store::SlaPolicy;
 
@@ -32,7 +28,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_settings, put_settings))
         .routes(routes!(get_calendar, put_calendar))
         .routes(routes!(ticket_sla))
-        .routes(routes!(service_metrics))
 }
 
 /// A tenant's SLA target; `kind` and `priority` absent match any.
@@ -222,89 +217,4 @@ async fn ticket_sla(
             })
             .collect(),
     ))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct MetricsQuery {
-    /// First day (YYYY-MM-DD, tenant time zone); default 29 days before `to`.
-    #[param(value_type = Option<String>)]
-    pub from: Option<Date>,
-    /// Last day, inclusive; default today.
-    #[param(value_type = Option<String>)]
-    pub to: Option<Date>,
-    /// `all` (default), `kind`, `channel`, `priority`, `assignee`, `region`, `plugin`.
-    pub group_by: Option<String>,
-    /// `json` (default) or `csv`; `Accept: text/csv` also gives CSV.
-    pub format: Option<String>,
-}
-
-/// The standard's service metrics for tickets created in a period: counts;
-/// response, resolution and lead time (mean, p50, p90, seconds); SLA
-/// compliance per target; first-contact resolution, reopen, re-repair and
-/// complaint rates; service recoveries; CSI, satisfaction rate and NPS.
-#[utoipa::path(get, path = "/metrics/service", tag = "service levels", params(MetricsQuery),
-    responses(
-        (status = 200, body = ServiceReport),
-        (status = 200, description = "With format=csv", content_type = "text/csv", body = String),
-        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = [])))]
-async fn service_metrics(
-    State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    Params(query): Params<MetricsQuery>,
-) -> ApiResult<Response> {
-    let zone = state
-        .services
-        .catalog
-        .bundle(caller.tenant_id)
-        .await?
-        .sla
-        .calendar
-        .time_zone()
-        .clone();
-    let today = Timestamp::now().to_zoned_datetime(zone).date();
-    let to = query.to.unwrap_or(today);
-    let from = match query.from {
-        Some(from) => from,
-        None => to.checked_sub(jiff::Span::new().days(29)).unwrap_or(to),
-    };
-    let group_by = query.group_by.as_deref().unwrap_or("all");
-    let report = state
-        .services
-        .service_metrics(&caller, from, to, group_by)
-        .await?;
-    let wants_csv = query.format.as_deref() == Some("csv")
-        || headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/csv"));
-    if let Some(format) = query.format.as_deref()
-        && format != "csv"
-        && format != "json"
-    {
-        return Err(Problem::new(
-            ProblemType::InvalidRequest,
-            "format is `json` or `csv`",
-        ));
-    }
-    if wants_csv {
-        let rows: Vec<(String, crate::domain::metrics::Report)> = report
-            .groups
-            .into_iter()
-            .map(|g| (g.group, g.report))
-            .collect();
-        let filename = format!("attachment; filename=\"service-metrics-{from}-{to}.csv\"");
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (header::CONTENT_DISPOSITION, filename),
-            ],
-            to_csv(&rows),
-        )
-            .into_response());
-    }
-    Ok(Json(report).into_response())
 }

@@ -3,6 +3,7 @@
 //! Nothing here knows about HTTP, SQL or WebAssembly; the service layer feeds
 //! it plugin manifests and stores what it decides.
 
+pub mod access;
 pub mod calendar;
 pub mod event;
 pub mod metrics;

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::error::ServiceError;
 use super::tenants::token_hash;
 use super::{Caller, Services};
+use crate::domain::access::{self, Permission};
 use crate::store::{Invite, Session, StoreError, Tenant, User};
 
 /// How long a session lasts after signing in.
@@ -104,24 +105,6 @@ fn check_password(password: &str) -> Result<(), ServiceError> {
     Ok(())
 }
 
-/// Roles a person may have in the console.
-pub fn person_role(role: Role) -> bool {
-    matches!(
-        role,
-        Role::Admin | Role::Agent | Role::Technician | Role::Partner | Role::Viewer
-    )
-}
-
-fn require_admin(caller: &Caller) -> Result<(), ServiceError> {
-    if caller.role() == Role::Admin {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden(
-            "only an admin manages users".into(),
-        ))
-    }
-}
-
 /// How an account acts on tickets.
 pub fn caller_of(user: &User) -> Caller {
     Caller {
@@ -146,7 +129,7 @@ impl Services {
     ) -> Result<User, ServiceError> {
         let login = check_login(login)?;
         check_password(password)?;
-        if !person_role(role) {
+        if !access::is_person(role) {
             return Err(ServiceError::Invalid(format!(
                 "{role:?} is not a role for a person"
             )));
@@ -272,7 +255,7 @@ impl Services {
 
     /// The tenant's people (admin).
     pub async fn users(&self, caller: &Caller) -> Result<Vec<User>, ServiceError> {
-        require_admin(caller)?;
+        caller.may(Permission::ManageUsers)?;
         Ok(self.store.users(caller.tenant_id).await?)
     }
 
@@ -285,9 +268,9 @@ impl Services {
         login: &str,
         role: Role,
     ) -> Result<String, ServiceError> {
-        require_admin(caller)?;
+        caller.may(Permission::ManageUsers)?;
         let login = check_login(login)?;
-        if !person_role(role) {
+        if !access::is_person(role) {
             return Err(ServiceError::Invalid(format!(
                 "{role:?} is not a role for a person"
             )));

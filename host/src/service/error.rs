@@ -86,8 +86,21 @@ pub enum ServiceError {
     /// The tenant's bundle names a plugin the host cannot load.
     #[error("the plugin bundle is broken: {0}")]
     Bundle(String),
+    /// What the change was computed from changed while it ran (another
+    /// writer committed first, or another process took over its claim).
+    #[error("the ticket changed while the request ran")]
+    Changed,
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict { .. } | StoreError::ClaimLost(_) => ServiceError::Changed,
+            other => ServiceError::Store(other),
+        }
+    }
 }
 
 impl ServiceError {

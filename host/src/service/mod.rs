@@ -6,7 +6,7 @@
 
 pub mod accounts;
 pub mod catalog;
-mod effects;
+mod change;
 mod error;
 pub mod metrics;
 pub mod plugins;
@@ -24,6 +24,7 @@ use std::sync::Arc;
 use aftersale_sdk::{Actor, Role};
 use uuid::Uuid;
 
+use crate::domain::access::Permission;
 use crate::plugins::Runtime;
 use crate::store::SharedStore;
 
@@ -50,6 +51,13 @@ impl Caller {
         self.actor.role
     }
 
+    /// `Ok` when the caller's role holds `permission`, else 403.
+    pub fn may(&self, permission: Permission) -> Result<(), ServiceError> {
+        permission
+            .check(self.role())
+            .map_err(|denied| ServiceError::Forbidden(denied.to_string()))
+    }
+
     /// The host acting on its own (timers, requested transitions).
     pub fn system(tenant_id: Uuid) -> Self {
         Caller {
@@ -69,6 +77,11 @@ pub struct Services {
 }
 
 impl Services {
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), ServiceError> {
+        Ok(self.store.ping().await?)
+    }
+
     pub fn new(store: SharedStore, runtime: Arc<Runtime>) -> Self {
         let catalog = Arc::new(Catalog::new(store.clone(), runtime.clone()));
         Services {

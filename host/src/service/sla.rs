@@ -2,16 +2,17 @@
 //! plugin's defaults, clocks derived from the event log, and one timer per
 //! clock for its next threshold (warnings, then breach).
 
-use aftersale_sdk::{self as c, Actor, Category, Priority, Role, SlaMetric};
+use aftersale_sdk::{self as c, Actor, Category, Priority, SlaMetric};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::catalog::{Bound, Bundle};
-use super::effects::Change;
+use super::change::Change;
 use super::error::ServiceError;
 use super::{Caller, Services};
+use crate::domain::access::{Permission, is_staff};
 use crate::domain::calendar::{Calendar, CalendarSpec};
 use crate::domain::sla::{Clock, Outcome, Target, Timeline, clock};
 use crate::domain::{Event, EventData, Ticket};
@@ -134,13 +135,6 @@ pub fn targets(
         .collect()
 }
 
-fn staff(role: Role) -> bool {
-    matches!(
-        role,
-        Role::Admin | Role::Agent | Role::Technician | Role::Partner
-    )
-}
-
 /// What the clocks read from a ticket's log.
 ///
 /// The start of handling is the first public comment by staff or the first
@@ -177,7 +171,7 @@ pub fn timeline(events: &[Event]) -> Option<Timeline> {
             }
             EventData::Commented {
                 internal: false, ..
-            } if staff(event.actor.role) => {
+            } if is_staff(event.actor.role) => {
                 timeline.handling_started_at.get_or_insert(event.at);
             }
             EventData::AttributeSet { name, after, .. }
@@ -396,7 +390,7 @@ impl Services {
         caller: &Caller,
         policies: Vec<SlaPolicy>,
     ) -> Result<Vec<SlaPolicy>, ServiceError> {
-        require_admin(caller)?;
+        caller.may(Permission::ManageServiceLevels)?;
         for p in &policies {
             if p.minutes == 0 {
                 return Err(ServiceError::Invalid(format!(
@@ -453,7 +447,7 @@ impl Services {
         caller: &Caller,
         spec: CalendarSpec,
     ) -> Result<Value, ServiceError> {
-        require_admin(caller)?;
+        caller.may(Permission::ManageServiceLevels)?;
         Calendar::new(&spec).map_err(|e| ServiceError::Invalid(format!("calendar: {e}")))?;
         let value = serde_json::to_value(&spec).unwrap_or(Value::Null);
         self.store
@@ -470,7 +464,7 @@ impl Services {
         caller: &Caller,
         ics: &[u8],
     ) -> Result<Value, ServiceError> {
-        require_admin(caller)?;
+        caller.may(Permission::ManageServiceLevels)?;
         let base: CalendarSpec = serde_json::from_value(self.calendar(caller).await?)
             .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("calendar: {e}"))))?;
         let spec = Calendar::from_ical(ics, base)
@@ -493,7 +487,7 @@ impl Services {
         caller: &Caller,
         settings: SlaSettings,
     ) -> Result<SlaSettings, ServiceError> {
-        require_admin(caller)?;
+        caller.may(Permission::ManageServiceLevels)?;
         settings.check()?;
         let value = serde_json::to_value(&settings).unwrap_or(Value::Null);
         self.store
@@ -501,16 +495,6 @@ impl Services {
             .await?;
         self.catalog.invalidate(caller.tenant_id);
         Ok(settings)
-    }
-}
-
-fn require_admin(caller: &Caller) -> Result<(), ServiceError> {
-    if caller.role() == Role::Admin {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden(
-            "only an admin changes service levels".into(),
-        ))
     }
 }
 

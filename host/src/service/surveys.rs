@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::effects::Change;
+use super::change::Change;
 use super::error::ServiceError;
 use super::{Caller, Services};
 use crate::domain::EventData;
+use crate::domain::access::Permission;
 use crate::plugins::Hook;
 use crate::store::{StoreError, Survey, SurveyAnswer};
 
@@ -198,11 +199,7 @@ impl Services {
         caller: &Caller,
         settings: SurveySettings,
     ) -> Result<SurveySettings, ServiceError> {
-        if caller.role() != Role::Admin {
-            return Err(ServiceError::Forbidden(
-                "only an admin changes the survey".into(),
-            ));
-        }
+        caller.may(Permission::ManageSurvey)?;
         settings.check()?;
         let value = serde_json::to_value(&settings).unwrap_or(Value::Null);
         self.store
@@ -218,9 +215,7 @@ impl Services {
         caller: &Caller,
         ticket: Uuid,
     ) -> Result<TicketSurvey, ServiceError> {
-        if matches!(caller.role(), Role::Customer | Role::System) {
-            return Err(ServiceError::Forbidden("survey links are for staff".into()));
-        }
+        caller.may(Permission::SeeSurveys)?;
         self.store
             .ticket(caller.tenant_id, ticket)
             .await?

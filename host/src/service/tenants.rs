@@ -1,15 +1,15 @@
-//! Tenants, their API keys, their plugin bundle and plugin configuration.
+//! Tenants and their API keys.
 
 use aftersale_sdk::Role;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::error::ServiceError;
 use super::{Caller, Services};
-use crate::store::{ApiKey, Binding, NewKey, Tenant};
+use crate::domain::access::{self, Permission};
+use crate::store::{ApiKey, Credential, NewKey, Tenant};
 
 /// Time zone of a new tenant unless it says otherwise.
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
@@ -66,15 +66,28 @@ fn issue(tenant_id: Uuid, name: &str, role: Role) -> Result<(NewKey, String), Se
     Ok((key, token))
 }
 
-fn require_admin(caller: &Caller) -> Result<(), ServiceError> {
-    if caller.role() == Role::Admin {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden("only an admin may do this".into()))
-    }
+/// Whom a token stored in the database belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyHolder {
+    Tenant(Credential),
+    /// A publisher, by id.
+    Publisher(Uuid),
 }
 
 impl Services {
+    /// Whom the token with this hash belongs to: a tenant's key, a
+    /// publisher's, or nobody (unknown or revoked).
+    pub async fn key_holder(&self, hash: &str) -> Result<Option<KeyHolder>, ServiceError> {
+        if let Some(credential) = self.store.credential(hash).await? {
+            return Ok(Some(KeyHolder::Tenant(credential)));
+        }
+        Ok(self
+            .store
+            .publisher_by_token(hash)
+            .await?
+            .map(|p| KeyHolder::Publisher(p.id)))
+    }
+
     /// Create a tenant bound to the first-party bundle, with an admin key.
     pub async fn create_tenant(
         &self,
@@ -116,8 +129,8 @@ impl Services {
         name: &str,
         role: Role,
     ) -> Result<IssuedKey, ServiceError> {
-        require_admin(caller)?;
-        if role == Role::System || role == Role::Customer {
+        caller.may(Permission::ManageKeys)?;
+        if !access::is_key_role(role) {
             return Err(ServiceError::Invalid(format!(
                 "keys are for people and machines of the tenant; {role:?} is not such a role"
             )));
@@ -134,12 +147,12 @@ impl Services {
     }
 
     pub async fn keys(&self, caller: &Caller) -> Result<Vec<ApiKey>, ServiceError> {
-        require_admin(caller)?;
+        caller.may(Permission::ManageKeys)?;
         Ok(self.store.keys(caller.tenant_id).await?)
     }
 
     pub async fn revoke_key(&self, caller: &Caller, key: Uuid) -> Result<(), ServiceError> {
-        require_admin(caller)?;
+        caller.may(Permission::ManageKeys)?;
         if self
             .store
             .revoke_key(caller.tenant_id, key, super::now())
@@ -149,120 +162,5 @@ impl Services {
         } else {
             Err(ServiceError::NotFound("key"))
         }
-    }
-
-    /// The tenant's bindings of kinds to plugin versions.
-    pub async fn bundle(&self, caller: &Caller) -> Result<Vec<Binding>, ServiceError> {
-        Ok(self.store.bindings(caller.tenant_id).await?)
-    }
-
-    /// Bind kinds to plugin versions. Each version must be installed and
-    /// declare the kind; the next call uses the new binding.
-    pub async fn bind(
-        &self,
-        caller: &Caller,
-        bindings: Vec<(String, String, String)>,
-    ) -> Result<Vec<Binding>, ServiceError> {
-        require_admin(caller)?;
-        let now = super::now();
-        let mut checked = Vec::with_capacity(bindings.len());
-        for (kind, plugin, version) in bindings {
-            // A private version is refused exactly like a missing one, so a
-            // tenant cannot learn what a publisher has not published yet.
-            let published = self
-                .store
-                .plugin_record_named(&plugin, &version)
-                .await?
-                .is_some_and(|r| r.published_at.is_some());
-            if !published {
-                return Err(ServiceError::Invalid(format!(
-                    "{plugin}@{version} is not installed"
-                )));
-            }
-            let installed =
-                self.catalog
-                    .installed(&plugin, &version)
-                    .await
-                    .map_err(|e| match e {
-                        ServiceError::Bundle(reason) => ServiceError::Invalid(reason),
-                        other => other,
-                    })?;
-            if installed.manifest().kind(&kind).is_none() {
-                return Err(ServiceError::Invalid(format!(
-                    "{plugin}@{version} does not declare the kind `{kind}`"
-                )));
-            }
-            checked.push(Binding {
-                kind,
-                plugin_name: plugin,
-                plugin_version: version,
-                bound_at: now,
-            });
-        }
-        let before = self.store.bindings(caller.tenant_id).await?;
-        self.store.bind(caller.tenant_id, &checked).await?;
-        self.catalog.invalidate(caller.tenant_id);
-        let after = self.bundle(caller).await?;
-        // Versions this change moved off may be bound by no tenant now.
-        for old in &before {
-            let still_bound = after.iter().any(|b| {
-                b.plugin_name == old.plugin_name && b.plugin_version == old.plugin_version
-            });
-            if !still_bound {
-                self.catalog
-                    .release_unbound(&old.plugin_name, &old.plugin_version)
-                    .await?;
-            }
-        }
-        Ok(after)
-    }
-
-    /// The tenant's effective configuration of a plugin of its bundle.
-    pub async fn plugin_config(
-        &self,
-        caller: &Caller,
-        plugin: &str,
-    ) -> Result<Value, ServiceError> {
-        let bundle = self.catalog.bundle(caller.tenant_id).await?;
-        let bound = bundle
-            .kinds()
-            .map(|(_, b)| b)
-            .find(|b| b.installed.plugin.name() == plugin)
-            .ok_or(ServiceError::NotFound("plugin in this tenant's bundle"))?;
-        bound
-            .config
-            .value()
-            .map_err(|r| ServiceError::Bundle(r.message))
-    }
-
-    /// Replace the tenant's overrides of a plugin's configuration. The merged
-    /// result must match the plugin's config schema; the next decision uses
-    /// it.
-    pub async fn set_plugin_config(
-        &self,
-        caller: &Caller,
-        plugin: &str,
-        overrides: Value,
-    ) -> Result<Value, ServiceError> {
-        require_admin(caller)?;
-        if !overrides.is_object() {
-            return Err(ServiceError::Invalid(
-                "a configuration is a JSON object".into(),
-            ));
-        }
-        let bundle = self.catalog.bundle(caller.tenant_id).await?;
-        let installed = bundle
-            .kinds()
-            .map(|(_, b)| b.installed.clone())
-            .find(|i| i.plugin.name() == plugin)
-            .ok_or(ServiceError::NotFound("plugin in this tenant's bundle"))?;
-        let mut merged = installed.manifest().default_config.clone();
-        aftersale_sdk::merge(&mut merged, overrides.clone());
-        installed.check_config(&merged)?;
-        self.store
-            .set_plugin_config(caller.tenant_id, plugin, &overrides, super::now())
-            .await?;
-        self.catalog.invalidate(caller.tenant_id);
-        Ok(merged)
     }
 }

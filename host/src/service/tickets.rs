@@ -1,21 +1,19 @@
 //! Tickets: open, read, list, move through the workflow, edit, comment, and
 //! ask a plugin for a named decision.
 
-use aftersale_sdk::{self as c, Priority, Role};
+use aftersale_sdk::{self as c, Priority};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::effects::Change;
+use super::change::Change;
 use super::error::ServiceError;
 use super::{Caller, Services};
+use crate::domain::access::Permission;
 use crate::domain::workflow;
 use crate::domain::{Event, EventData, NewTicket, Ticket};
 use crate::plugins::Hook;
 use crate::store::{Idempotent, StoreError, TicketFilter, Timer};
-
-/// Roles that may open and change tickets.
-const WRITERS: &[Role] = &[Role::Admin, Role::Agent, Role::Technician, Role::Partner];
 
 /// How often a change that needs no version from the caller (a comment, an
 /// action's effects) is retried when someone else changed the ticket first.
@@ -64,17 +62,6 @@ pub struct Opened {
     pub replayed: bool,
 }
 
-fn require(caller: &Caller, roles: &[Role], what: &str) -> Result<(), ServiceError> {
-    if roles.contains(&caller.role()) {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden(format!(
-            "the role {:?} may not {what}",
-            caller.role()
-        )))
-    }
-}
-
 impl Services {
     /// Open a ticket: validate it, let the owning plugin's `on-create` decide,
     /// and store it with everything the plugin asked for.
@@ -84,7 +71,7 @@ impl Services {
         new: NewTicket,
         idempotency: Option<IdempotencyKey>,
     ) -> Result<Opened, ServiceError> {
-        require(caller, WRITERS, "open tickets")?;
+        caller.may(Permission::WriteTickets)?;
         let tenant = caller.tenant_id;
         if let Some(key) = &idempotency
             && let Some(first) = self.store.idempotent(tenant, &key.key).await?
@@ -159,6 +146,16 @@ impl Services {
     ) -> Result<Vec<Ticket>, ServiceError> {
         filter.limit = filter.limit.clamp(1, MAX_PAGE);
         Ok(self.store.tickets(caller.tenant_id, &filter).await?)
+    }
+
+    /// The events of a ticket the caller has just read (a queue page), with
+    /// no second look-up of the ticket.
+    pub async fn events_of(
+        &self,
+        caller: &Caller,
+        ticket: &Ticket,
+    ) -> Result<Vec<Event>, ServiceError> {
+        Ok(self.store.events(caller.tenant_id, ticket.id).await?)
     }
 
     pub async fn events(&self, caller: &Caller, id: Uuid) -> Result<Vec<Event>, ServiceError> {
@@ -261,7 +258,7 @@ impl Services {
         input: EditInput,
         version: i64,
     ) -> Result<Ticket, ServiceError> {
-        require(caller, WRITERS, "edit tickets")?;
+        caller.may(Permission::WriteTickets)?;
         let ticket = self.ticket(caller, id).await?;
         if ticket.version != version {
             return Err(ServiceError::StaleVersion {
@@ -360,7 +357,7 @@ impl Services {
         body: String,
         internal: bool,
     ) -> Result<Ticket, ServiceError> {
-        require(caller, WRITERS, "comment on tickets")?;
+        caller.may(Permission::WriteTickets)?;
         if body.trim().is_empty() {
             return Err(ServiceError::Invalid("a comment needs a body".into()));
         }

@@ -5,7 +5,7 @@
 use aftersale_sdk::{self as c, Actor};
 use serde_json::json;
 
-use super::effects::Change;
+use super::change::Change;
 use super::error::ServiceError;
 use super::{Caller, Services};
 use crate::domain::EventData;

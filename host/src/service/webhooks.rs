@@ -1,7 +1,6 @@
 //! Webhooks: a tenant's subscriptions, the outbox entries a change writes,
 //! and how a delivery is signed.
 
-use aftersale_sdk::Role;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{KeyInit, Mac};
@@ -13,6 +12,7 @@ use uuid::Uuid;
 use super::error::ServiceError;
 use super::{Caller, Services};
 use crate::domain::Event;
+use crate::domain::access::Permission;
 use crate::store::{Delivery, DeliveryState, Webhook};
 
 /// Event types a webhook can subscribe to, beside `*`.
@@ -89,16 +89,6 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     format!("t={timestamp},v1={digest}")
 }
 
-fn require_admin(caller: &Caller) -> Result<(), ServiceError> {
-    if caller.role() == Role::Admin {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden(
-            "only an admin manages webhooks".into(),
-        ))
-    }
-}
-
 impl Services {
     /// Subscribe `url` to event types; the secret signs every delivery and is
     /// shown only here.
@@ -108,7 +98,7 @@ impl Services {
         url: &str,
         events: Vec<String>,
     ) -> Result<Webhook, ServiceError> {
-        require_admin(caller)?;
+        caller.may(Permission::ManageWebhooks)?;
         let parsed: hyper::Uri = url
             .parse()
             .map_err(|e| ServiceError::Invalid(format!("`{url}` is not a URL: {e}")))?;
@@ -148,12 +138,12 @@ impl Services {
     }
 
     pub async fn webhooks(&self, caller: &Caller) -> Result<Vec<Webhook>, ServiceError> {
-        require_admin(caller)?;
+        caller.may(Permission::ManageWebhooks)?;
         Ok(self.store.webhooks(caller.tenant_id).await?)
     }
 
     pub async fn delete_webhook(&self, caller: &Caller, id: Uuid) -> Result<(), ServiceError> {
-        require_admin(caller)?;
+        caller.may(Permission::ManageWebhooks)?;
         if !self
             .store
             .delete_webhook(caller.tenant_id, id, super::now())
@@ -172,7 +162,7 @@ impl Services {
         state: Option<DeliveryState>,
         limit: u32,
     ) -> Result<Vec<Delivery>, ServiceError> {
-        require_admin(caller)?;
+        caller.may(Permission::ManageWebhooks)?;
         Ok(self
             .store
             .deliveries(caller.tenant_id, state, limit.clamp(1, 500))
@@ -181,7 +171,7 @@ impl Services {
 
     /// Send a dead delivery again.
     pub async fn retry_delivery(&self, caller: &Caller, id: Uuid) -> Result<(), ServiceError> {
-        require_admin(caller)?;
+        caller.may(Permission::ManageWebhooks)?;
         if self
             .store
             .retry_delivery(caller.tenant_id, id, super::now())

@@ -78,7 +78,8 @@ pub(crate) fn service_failure(tr: &Catalog, e: &ServiceError) -> Response {
         ServiceError::InvalidPlugin(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::PluginConflict(_)
         | ServiceError::PluginNameTaken { .. }
-        | ServiceError::PluginNameReserved { .. } => StatusCode::CONFLICT,
+        | ServiceError::PluginNameReserved { .. }
+        | ServiceError::Changed => StatusCode::CONFLICT,
         ServiceError::QuotaExceeded { .. } => StatusCode::FORBIDDEN,
         ServiceError::Quarantined { .. } | ServiceError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::PluginFailed(p) if matches!(p.failure, Failure::Busy { .. }) => {

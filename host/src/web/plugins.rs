@@ -29,8 +29,7 @@ async fn render(state: &AppState, console: &Console) -> Result<Response, Service
     let bundle = state.services.catalog.bundle(caller.tenant_id).await?;
     let health: HashMap<String, Health> = state
         .services
-        .store
-        .health(caller.tenant_id)
+        .tenant_health(caller)
         .await?
         .into_iter()
         .map(|h| (h.plugin_hash.clone(), h))

@@ -95,7 +95,7 @@ async fn render(
             more = true;
             break;
         }
-        let events = services.store.events(caller.tenant_id, ticket.id).await?;
+        let events = services.events_of(caller, &ticket).await?;
         let clocks =
             crate::service::sla::clocks(&bundle, &ticket, &events, now).unwrap_or_default();
         let badge = sla::badge(&clocks, warn_at, now);

@@ -3,7 +3,6 @@
 //! person's role, the plugin's refusal beside the form, named actions and
 //! their answers, notes, the survey link, and the timeline.
 
-use aftersale_sdk::Role;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -19,11 +18,9 @@ use super::sla;
 use super::timeline;
 use super::{role_label, service_failure};
 use crate::api::AppState;
+use crate::domain::access::Permission;
 use crate::service::ServiceError;
 use crate::service::tickets::{EditInput, TransitionInput};
-
-/// Roles that may change tickets (as the service enforces).
-const WRITERS: [Role; 4] = [Role::Admin, Role::Agent, Role::Technician, Role::Partner];
 
 /// What a page shows besides the ticket: the answer to a form just sent.
 #[derive(Default)]
@@ -153,7 +150,7 @@ async fn page_of(
         Err(e) => return Err(e),
     };
     let role = caller.role();
-    let writer = WRITERS.contains(&role);
+    let writer = Permission::WriteTickets.granted_to(role);
     let actions: Vec<_> = bound
         .installed
         .manifest()

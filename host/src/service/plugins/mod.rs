@@ -1,21 +1,22 @@
-//! The plugin lifecycle: installing uploaded components, the operator's
-//! resource grants, and supervision — counting each tenant's failures of a
-//! plugin version in a row and quarantining a version that keeps failing.
+//! The plugins concern: installing uploaded components, who sees which
+//! version, the operator's resource grants and releases; the tenant's bundle
+//! and configuration ([`bundle`]); supervision and quarantine
+//! ([`supervision`]).
 
-use std::future::Future;
+mod bundle;
+mod supervision;
+
 use std::sync::Arc;
 
-use aftersale_sdk::{Actor, Manifest, ResourceRequest};
+use aftersale_sdk::{Manifest, ResourceRequest};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::catalog::{Bundle, Installed};
-use super::effects::Change;
+use super::catalog::Installed;
 use super::error::ServiceError;
 use super::{Caller, Services};
-use crate::domain::EventData;
-use crate::plugins::{ContentHash, Failure, Limits, LoadError, Plugin, PluginError};
+use crate::plugins::{ContentHash, Limits, LoadError, Plugin};
 use crate::store::{Health, PluginRecord, StoreError, StoredPlugin};
 
 /// How the host treats failing plugins.
@@ -120,11 +121,24 @@ impl Viewer {
             Viewer::Tenant(_) => record.published_at.is_some(),
         }
     }
+
+    /// Only the operator and publishers install components; a tenant's key
+    /// never writes into the plugin namespace every tenant shares.
+    pub fn may_install(&self) -> Result<(), ServiceError> {
+        match self {
+            Viewer::Operator | Viewer::Publisher(_) => Ok(()),
+            Viewer::Tenant(_) => Err(tenants_do_not_install()),
+        }
+    }
 }
 
-/// Why a tenant's key cannot upload.
-pub const UPLOAD_IS_FOR_PUBLISHERS: &str = "tenant keys cannot install plugins: a partner uploads \
-     with a publisher key, and publishers are issued by the operator (POST /api/v1/publishers)";
+fn tenants_do_not_install() -> ServiceError {
+    ServiceError::Forbidden(
+        "tenant keys cannot install plugins: a partner uploads with a publisher key, and \
+         publishers are issued by the operator (POST /api/v1/publishers)"
+            .into(),
+    )
+}
 
 impl Services {
     /// Validate a component and store it under its SHA-256 so every replica
@@ -139,7 +153,7 @@ impl Services {
         match installer {
             Viewer::Operator => self.install_as_operator(bytes).await,
             Viewer::Publisher(id) => self.install_as_publisher(*id, bytes).await,
-            Viewer::Tenant(_) => Err(ServiceError::Forbidden(UPLOAD_IS_FOR_PUBLISHERS.into())),
+            Viewer::Tenant(_) => Err(tenants_do_not_install()),
         }
     }
 
@@ -169,7 +183,7 @@ impl Services {
     /// Load an upload and check its manifest: schemas compile, kinds and
     /// workflows hold together. A refused component is dropped from memory
     /// unless it was `stored` already.
-    pub(super) async fn load_upload(
+    pub(in crate::service) async fn load_upload(
         &self,
         bytes: &[u8],
         stored: bool,
@@ -184,7 +198,7 @@ impl Services {
 
     /// Forget the compiled component of a refused upload, unless it is an
     /// installed version (which tenants may be running).
-    pub(super) fn discard(&self, hash: ContentHash, stored: bool) {
+    pub(in crate::service) fn discard(&self, hash: ContentHash, stored: bool) {
         if !stored {
             self.runtime.evict(hash);
         }
@@ -293,147 +307,6 @@ impl Services {
         tracing::info!(plugin = %record.name, version = %record.version, %tenant, "quarantine lifted");
         self.plugin_details(&Viewer::Operator, &record.hash).await
     }
-
-    /// Run one hook call of `installed` for the tenant of `bundle` under
-    /// supervision: a quarantined version fails closed without running, a
-    /// failure is counted, a success ends a run of failures. `ticket` is the
-    /// ticket the call decides about, where the quarantine is announced.
-    pub(super) async fn supervised<T>(
-        &self,
-        bundle: &Bundle,
-        installed: &Installed,
-        ticket: Option<Uuid>,
-        call: impl Future<Output = Result<T, PluginError>>,
-    ) -> Result<T, ServiceError> {
-        if let Some(health) = bundle.quarantine(installed.plugin.hash()) {
-            return Err(quarantined(installed, health));
-        }
-        let result = call.await;
-        self.observe(bundle, installed, ticket, result).await
-    }
-
-    /// Count the outcome of a call of `installed` (or of what its answer
-    /// asked for) towards its health for the tenant, quarantining a version
-    /// that failed too often in a row.
-    pub(super) async fn observe<T>(
-        &self,
-        bundle: &Bundle,
-        installed: &Installed,
-        ticket: Option<Uuid>,
-        result: Result<T, PluginError>,
-    ) -> Result<T, ServiceError> {
-        let tenant = bundle.tenant.id;
-        let hash = installed.plugin.hash();
-        match result {
-            Ok(value) => {
-                if self.catalog.take_failing(tenant, hash) {
-                    let _turn = self.catalog.health_turn(tenant, hash).await;
-                    self.store
-                        .record_success(tenant, &hash.to_string(), super::now())
-                        .await?;
-                }
-                Ok(value)
-            }
-            Err(error) if counts(&error.failure) => {
-                let threshold = self.supervision.quarantine_after.max(1);
-                let turn = self.catalog.health_turn(tenant, hash).await;
-                let health = self
-                    .store
-                    .record_failure(
-                        tenant,
-                        &hash.to_string(),
-                        error.failure.code(),
-                        threshold,
-                        super::now(),
-                    )
-                    .await?;
-                drop(turn);
-                self.catalog.mark_failing(tenant, hash);
-                if health.failures == threshold && health.quarantined_at.is_some() {
-                    self.catalog.invalidate(tenant);
-                    tracing::warn!(
-                        plugin = installed.plugin.name(),
-                        version = installed.plugin.version(),
-                        %tenant,
-                        "quarantined after {threshold} failures in a row: {}",
-                        error.failure
-                    );
-                    if let Some(ticket) = ticket {
-                        self.announce_quarantine(tenant, ticket, installed, &health)
-                            .await;
-                    }
-                }
-                Err(ServiceError::PluginFailed(error))
-            }
-            Err(error) => Err(ServiceError::PluginFailed(error)),
-        }
-    }
-
-    /// Record `plugin_quarantined` on the ticket whose call tipped the
-    /// plugin over, so the timeline shows it and webhooks deliver it.
-    async fn announce_quarantine(
-        &self,
-        tenant: Uuid,
-        ticket: Uuid,
-        installed: &Installed,
-        health: &Health,
-    ) {
-        for _ in 0..3 {
-            let result: Result<(), ServiceError> = async {
-                let bundle = self.catalog.bundle(tenant).await?;
-                let current = self
-                    .store
-                    .ticket(tenant, ticket)
-                    .await?
-                    .ok_or(ServiceError::NotFound("ticket"))?;
-                let history = self.store.events(tenant, ticket).await?;
-                let mut change = Change::new(self, &bundle, super::now());
-                let slot = change.open(current, history);
-                change.record(
-                    slot,
-                    &Actor::system(),
-                    Some(installed.label()),
-                    EventData::PluginQuarantined {
-                        plugin: installed.plugin.name().to_string(),
-                        version: installed.plugin.version().to_string(),
-                        hash: health.plugin_hash.clone(),
-                        failures: health.failures,
-                        cause: health.last_failure.clone().unwrap_or_default(),
-                    },
-                );
-                Ok(self.store.commit(&change.into_commit(None)).await?)
-            }
-            .await;
-            match result {
-                Ok(()) => return,
-                Err(ServiceError::Store(StoreError::Conflict { .. })) => continue,
-                Err(e) => {
-                    tracing::error!("cannot record the quarantine on ticket {ticket}: {e}");
-                    return;
-                }
-            }
-        }
-    }
-}
-
-/// Failures that are the plugin's own doing. An oversized snapshot, a
-/// runtime shutting down or a call that found no free slot is the host's (or
-/// the tenant's load), and says nothing of the plugin.
-fn counts(failure: &Failure) -> bool {
-    !matches!(
-        failure,
-        Failure::InputTooLarge { .. } | Failure::Instantiation { .. } | Failure::Busy { .. }
-    )
-}
-
-fn quarantined(installed: &Installed, health: &Health) -> ServiceError {
-    ServiceError::Quarantined {
-        plugin: installed.plugin.name().to_string(),
-        version: installed.plugin.version().to_string(),
-        hash: health.plugin_hash.clone(),
-        since: health.quarantined_at.unwrap_or(Timestamp::UNIX_EPOCH),
-        cause: health.last_failure.clone(),
-    }
 }
 
 fn invalid(error: LoadError) -> ServiceError {
@@ -444,7 +317,7 @@ fn invalid(error: LoadError) -> ServiceError {
 }
 
 /// A loaded upload as the store keeps it.
-pub(super) fn upload_of(
+pub(in crate::service) fn upload_of(
     plugin: &Plugin,
     bytes: &[u8],
     publisher_id: Option<Uuid>,
@@ -462,7 +335,7 @@ pub(super) fn upload_of(
     }
 }
 
-pub(super) fn installed_log(plugin: &Plugin, by: &str) {
+pub(in crate::service) fn installed_log(plugin: &Plugin, by: &str) {
     tracing::info!(
         plugin = plugin.name(),
         version = plugin.version(),
@@ -471,7 +344,7 @@ pub(super) fn installed_log(plugin: &Plugin, by: &str) {
     );
 }
 
-pub(super) fn conflict(error: StoreError) -> ServiceError {
+pub(in crate::service) fn conflict(error: StoreError) -> ServiceError {
     match error {
         StoreError::Duplicate(detail) => ServiceError::PluginConflict(detail),
         other => other.into(),
@@ -479,7 +352,7 @@ pub(super) fn conflict(error: StoreError) -> ServiceError {
 }
 
 /// The operator's grant stored with a plugin version.
-pub(super) fn grant_of(record: &PluginRecord) -> Result<Option<Grant>, ServiceError> {
+pub(in crate::service) fn grant_of(record: &PluginRecord) -> Result<Option<Grant>, ServiceError> {
     record
         .granted
         .clone()

@@ -1,0 +1,166 @@
+//! Supervision: each tenant's failures of a plugin version in a row are
+//! counted, a version that keeps failing is quarantined for the tenant, and
+//! the quarantine is announced on the ticket whose call tipped it over.
+
+use std::future::Future;
+
+use aftersale_sdk::Actor;
+use jiff::Timestamp;
+use uuid::Uuid;
+
+use crate::domain::EventData;
+use crate::plugins::{Failure, PluginError};
+use crate::service::catalog::{Bundle, Installed};
+use crate::service::change::Change;
+use crate::service::error::ServiceError;
+use crate::service::{Caller, Services};
+use crate::store::Health;
+
+impl Services {
+    /// The health of every plugin version that failed for the caller's
+    /// tenant.
+    pub async fn tenant_health(&self, caller: &Caller) -> Result<Vec<Health>, ServiceError> {
+        Ok(self.store.health(caller.tenant_id).await?)
+    }
+
+    /// Run one hook call of `installed` for the tenant of `bundle` under
+    /// supervision: a quarantined version fails closed without running, a
+    /// failure is counted, a success ends a run of failures. `ticket` is the
+    /// ticket the call decides about, where the quarantine is announced.
+    pub(in crate::service) async fn supervised<T>(
+        &self,
+        bundle: &Bundle,
+        installed: &Installed,
+        ticket: Option<Uuid>,
+        call: impl Future<Output = Result<T, PluginError>>,
+    ) -> Result<T, ServiceError> {
+        if let Some(health) = bundle.quarantine(installed.plugin.hash()) {
+            return Err(quarantined(installed, health));
+        }
+        let result = call.await;
+        self.observe(bundle, installed, ticket, result).await
+    }
+
+    /// Count the outcome of a call of `installed` (or of what its answer
+    /// asked for) towards its health for the tenant, quarantining a version
+    /// that failed too often in a row.
+    pub(in crate::service) async fn observe<T>(
+        &self,
+        bundle: &Bundle,
+        installed: &Installed,
+        ticket: Option<Uuid>,
+        result: Result<T, PluginError>,
+    ) -> Result<T, ServiceError> {
+        let tenant = bundle.tenant.id;
+        let hash = installed.plugin.hash();
+        match result {
+            Ok(value) => {
+                if self.catalog.take_failing(tenant, hash) {
+                    let _turn = self.catalog.health_turn(tenant, hash).await;
+                    self.store
+                        .record_success(tenant, &hash.to_string(), crate::service::now())
+                        .await?;
+                }
+                Ok(value)
+            }
+            Err(error) if counts(&error.failure) => {
+                let threshold = self.supervision.quarantine_after.max(1);
+                let turn = self.catalog.health_turn(tenant, hash).await;
+                let health = self
+                    .store
+                    .record_failure(
+                        tenant,
+                        &hash.to_string(),
+                        error.failure.code(),
+                        threshold,
+                        crate::service::now(),
+                    )
+                    .await?;
+                drop(turn);
+                self.catalog.mark_failing(tenant, hash);
+                if health.failures == threshold && health.quarantined_at.is_some() {
+                    self.catalog.invalidate(tenant);
+                    tracing::warn!(
+                        plugin = installed.plugin.name(),
+                        version = installed.plugin.version(),
+                        %tenant,
+                        "quarantined after {threshold} failures in a row: {}",
+                        error.failure
+                    );
+                    if let Some(ticket) = ticket {
+                        self.announce_quarantine(tenant, ticket, installed, &health)
+                            .await;
+                    }
+                }
+                Err(ServiceError::PluginFailed(error))
+            }
+            Err(error) => Err(ServiceError::PluginFailed(error)),
+        }
+    }
+
+    /// Record `plugin_quarantined` on the ticket whose call tipped the
+    /// plugin over, so the timeline shows it and webhooks deliver it.
+    async fn announce_quarantine(
+        &self,
+        tenant: Uuid,
+        ticket: Uuid,
+        installed: &Installed,
+        health: &Health,
+    ) {
+        for _ in 0..3 {
+            let result: Result<(), ServiceError> = async {
+                let bundle = self.catalog.bundle(tenant).await?;
+                let current = self
+                    .store
+                    .ticket(tenant, ticket)
+                    .await?
+                    .ok_or(ServiceError::NotFound("ticket"))?;
+                let history = self.store.events(tenant, ticket).await?;
+                let mut change = Change::new(self, &bundle, crate::service::now());
+                let slot = change.open(current, history);
+                change.record(
+                    slot,
+                    &Actor::system(),
+                    Some(installed.label()),
+                    EventData::PluginQuarantined {
+                        plugin: installed.plugin.name().to_string(),
+                        version: installed.plugin.version().to_string(),
+                        hash: health.plugin_hash.clone(),
+                        failures: health.failures,
+                        cause: health.last_failure.clone().unwrap_or_default(),
+                    },
+                );
+                Ok(self.store.commit(&change.into_commit(None)).await?)
+            }
+            .await;
+            match result {
+                Ok(()) => return,
+                Err(ServiceError::Changed) => continue,
+                Err(e) => {
+                    tracing::error!("cannot record the quarantine on ticket {ticket}: {e}");
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Failures that are the plugin's own doing. An oversized snapshot, a
+/// runtime shutting down or a call that found no free slot is the host's (or
+/// the tenant's load), and says nothing of the plugin.
+fn counts(failure: &Failure) -> bool {
+    !matches!(
+        failure,
+        Failure::InputTooLarge { .. } | Failure::Instantiation { .. } | Failure::Busy { .. }
+    )
+}
+
+fn quarantined(installed: &Installed, health: &Health) -> ServiceError {
+    ServiceError::Quarantined {
+        plugin: installed.plugin.name().to_string(),
+        version: installed.plugin.version().to_string(),
+        hash: health.plugin_hash.clone(),
+        since: health.quarantined_at.unwrap_or(Timestamp::UNIX_EPOCH),
+        cause: health.last_failure.clone(),
+    }
+}
