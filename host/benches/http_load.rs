@@ -102,23 +102,30 @@ async fn database(backend: &str) -> Database {
 async fn start_server(url: &str) -> (Child, String) {
     let mut child = Command::new(BINARY)
         .args(["serve", "--listen", "127.0.0.1:0", "--database", url])
-        .env("AFTERSALE_LOG", "warn,aftersale::api=info")
+        .env("AFTERSALE_LOG", "warn,aftersale::server=info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .expect("the server starts");
     let mut lines = BufReader::new(child.stderr.take().expect("piped")).lines();
-    let mut base = None;
-    while let Ok(Some(line)) = lines.next_line().await {
-        if let Some(at) = line.find("listening on http://") {
-            base = line[at + "listening on ".len()..]
-                .split_whitespace()
-                .next()
-                .map(str::to_string);
-            break;
+    // Compiling the embedded plugins on a busy two-core machine is slow, but
+    // a server that never says where it listens must fail the run, not hang it.
+    let wait = async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(at) = line.find("listening on http://") {
+                return line[at + "listening on ".len()..]
+                    .split_whitespace()
+                    .next()
+                    .map(str::to_string);
+            }
         }
-    }
+        None
+    };
+    let base = tokio::time::timeout(Duration::from_secs(600), wait)
+        .await
+        .ok()
+        .flatten();
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     (child, base.expect("the server says where it listens"))
 }

@@ -57,10 +57,7 @@ pub struct RuntimeConfig {
     pub max_concurrent_calls: u32,
     /// Calls one tenant may run at once: its fair share of the slots. A
     /// tenant whose plugin keeps its share busy waits for its own slots,
-    /// never for other tenants'. Plugin calls never wait for anything
-    /// outside themselves (the sandbox has no I/O and a frozen clock), so
-    /// every running call keeps a core busy: the default share is half the
-    /// cores (at least one), and one tenant can never take the machine.
+    /// never for other tenants'.
     pub calls_per_tenant: u32,
     /// How long a call waits for a slot before it is refused as busy.
     pub slot_wait: Duration,
@@ -91,7 +88,7 @@ impl Default for RuntimeConfig {
         RuntimeConfig {
             limits: Limits::default(),
             max_concurrent_calls: 64,
-            calls_per_tenant: half_the_cores(),
+            calls_per_tenant: 8,
             slot_wait: Duration::from_millis(500),
             compiles_at_once: 1,
             compile_wait: Duration::from_secs(60),
@@ -107,12 +104,6 @@ impl Default for RuntimeConfig {
             cache_key: None,
         }
     }
-}
-
-/// Half the cores this process may use, at least one.
-fn half_the_cores() -> u32 {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    u32::try_from(cores / 2).unwrap_or(u32::MAX).max(1)
 }
 
 /// What one change (one request, one timer, one survey answer) may ask of
