@@ -13,6 +13,8 @@ fn main() {
         .parent()
         .expect("the host crate lives inside the workspace");
     println!("cargo:rerun-if-changed=build.rs");
+    // `sqlx::migrate!` embeds the migrations; a new file must rebuild it.
+    println!("cargo:rerun-if-changed=migrations");
     for path in ["wit", "sdk", "plugins", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", workspace.join(path).display());
     }

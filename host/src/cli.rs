@@ -46,6 +46,12 @@ struct ServeArgs {
     /// Default `$XDG_CACHE_HOME/aftersale/components`.
     #[arg(long, env = "AFTERSALE_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
+    /// Where people reach the console, e.g. `https://desk.example.com` behind
+    /// a TLS proxy or `http://192.168.1.20:8080` on a LAN: cookies are
+    /// `Secure` for https and not for http. Unset: `Secure` when the proxy
+    /// says `X-Forwarded-Proto: https`.
+    #[arg(long, env = "AFTERSALE_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -199,6 +205,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
             if args.cache_dir.is_some() {
                 config.plugins.cache_dir = crate::config::cache_dir(args.cache_dir);
             }
+            config.jobs.egress = crate::jobs::Egress::from_env().map_err(anyhow::Error::msg)?;
+            config.public_url = args.public_url.filter(|u| !u.trim().is_empty());
             crate::server::serve(config).await
         }
         Command::Tenant(TenantCommand::Create {

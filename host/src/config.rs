@@ -17,6 +17,9 @@ pub struct Config {
     pub database_url: String,
     /// The key that manages tenants over HTTP; none disables it.
     pub operator_key: Option<String>,
+    /// Where people reach the console (`https://desk.example.com`), when it
+    /// is not where the host listens; decides whether cookies are `Secure`.
+    pub public_url: Option<String>,
     pub plugins: RuntimeConfig,
     pub supervision: Supervision,
     pub jobs: JobsConfig,
@@ -30,6 +33,7 @@ impl Config {
             operator_key: std::env::var("AFTERSALE_OPERATOR_KEY")
                 .ok()
                 .filter(|k| !k.is_empty()),
+            public_url: None,
             plugins: RuntimeConfig {
                 limits,
                 cache_dir: cache_dir(std::env::var_os("AFTERSALE_CACHE_DIR").map(PathBuf::from)),

@@ -1,6 +1,7 @@
 //! Putting the application together: open the database, load the plugins,
 //! build the router, and serve it with the background jobs until a signal.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use crate::api::{AppState, app};
 use crate::config::Config;
 use crate::plugins::Runtime;
 use crate::service::Services;
+use crate::web::CookieSecurity;
 
 /// Open the database, load the plugins, and build the application.
 pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
@@ -29,7 +31,10 @@ pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
         .install_embedded()
         .await
         .context("cannot install the first-party plugins")?;
-    let state = AppState::new(services.clone(), config.operator_key.as_deref());
+    let mut state = AppState::new(services.clone(), config.operator_key.as_deref());
+    state.cookies =
+        CookieSecurity::for_public_url(config.public_url.as_deref()).map_err(anyhow::Error::msg)?;
+    state.public_url = config.public_url.clone();
     Ok((app(state), services))
 }
 
@@ -57,21 +62,24 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let local = listener.local_addr().unwrap_or(config.listen);
     if let Some(first) = first {
+        let public = match &config.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{local}"),
+        };
         // One line on stdout, so a person sees it and a script can read it.
         println!(
-            "sign in at http://{}/ with login {} and password {} (tenant {}, shown once)",
-            listener.local_addr().unwrap_or(config.listen),
-            first.user.login,
-            first.password,
-            first.tenant.id
+            "sign in at {public}/ with login {} and password {} (tenant {}, shown once)",
+            first.user.login, first.password, first.tenant.id
         );
     }
     tracing::info!(
-        "listening on http://{} (database {})",
-        listener.local_addr().unwrap_or(config.listen),
+        "listening on http://{local} (database {})",
         config.database_url
     );
+    // The peer address counts failed sign-ins per client.
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await

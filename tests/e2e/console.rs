@@ -9,9 +9,9 @@ use serde_json::json;
 
 use crate::app::{Req, Resp, TestApp, on_both_backends};
 
-const PASSWORD: &str = "correct horse battery";
+pub const PASSWORD: &str = "correct horse battery";
 
-fn form(pairs: &[(&str, &str)]) -> String {
+pub fn form(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| format!("{k}={}", urlencode(v)))
@@ -28,7 +28,7 @@ fn urlencode(v: &str) -> String {
         .collect()
 }
 
-fn set_cookie(resp: &Resp, name: &str) -> Option<String> {
+pub fn set_cookie(resp: &Resp, name: &str) -> Option<String> {
     resp.headers
         .get_all("set-cookie")
         .iter()
@@ -37,12 +37,12 @@ fn set_cookie(resp: &Resp, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn html(resp: &Resp) -> &str {
+pub fn html(resp: &Resp) -> &str {
     resp.body.as_str().unwrap_or("")
 }
 
 /// The value of the first hidden `csrf` input of a page.
-fn csrf_of(page: &str) -> String {
+pub fn csrf_of(page: &str) -> String {
     let at = page
         .find("name=\"csrf\" value=\"")
         .expect("a form with a CSRF token");
@@ -51,12 +51,12 @@ fn csrf_of(page: &str) -> String {
 }
 
 /// A signed-in browser: its session cookie and CSRF token.
-struct Browser {
-    cookie: String,
-    csrf: String,
+pub struct Browser {
+    pub cookie: String,
+    pub csrf: String,
 }
 
-async fn sign_in(app: &TestApp, login: &str, password: &str) -> Resp {
+pub async fn sign_in(app: &TestApp, login: &str, password: &str) -> Resp {
     app.send(
         Req::new(Method::POST, "/signin")
             .header("cookie", "aftersale_signin=tok123")
@@ -74,7 +74,7 @@ async fn sign_in(app: &TestApp, login: &str, password: &str) -> Resp {
     .await
 }
 
-async fn person(app: &TestApp, login: &str, role: Role) -> Browser {
+pub async fn person(app: &TestApp, login: &str, role: Role) -> Browser {
     app.services
         .create_user(app.tenant, login, login, role, PASSWORD)
         .await
@@ -94,11 +94,11 @@ async fn person(app: &TestApp, login: &str, role: Role) -> Browser {
 }
 
 impl Browser {
-    fn get(&self, path: &str) -> Req {
+    pub fn get(&self, path: &str) -> Req {
         Req::new(Method::GET, path).header("cookie", &self.cookie)
     }
 
-    fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Req {
+    pub fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Req {
         let mut all = vec![("csrf", self.csrf.as_str())];
         all.extend_from_slice(pairs);
         Req::new(Method::POST, path)
@@ -148,6 +148,22 @@ on_both_backends! {
         assert_eq!(html(&wrong_password), html(&wrong_login).replace("nobody@acme.test", "agent@acme.test").replace(&csrf_of(html(&wrong_login)), &csrf_of(html(&wrong_password))));
     }
 
+    async fn a_login_that_keeps_failing_is_refused_for_a_while_even_with_the_right_password(app) {
+        person(&app, "agent@acme.test", Role::Agent).await;
+        person(&app, "tech@acme.test", Role::Technician).await;
+        for _ in 0..aftersale::service::throttle::Throttle::PER_LOGIN {
+            assert_eq!(sign_in(&app, "agent@acme.test", "guessing wrong").await.status, StatusCode::UNAUTHORIZED);
+        }
+        let refused = sign_in(&app, "agent@acme.test", PASSWORD).await;
+        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+        let wait: u64 = refused.headers.get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
+        assert!(wait > 800 && wait <= 900, "about 15 minutes: {wait}");
+        assert!(set_cookie(&refused, "aftersale_session").is_none());
+        assert!(html(&refused).contains("15"), "the page says how long: {}", html(&refused));
+        // Another person is not locked out by it.
+        assert_eq!(sign_in(&app, "tech@acme.test", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    }
+
     async fn pages_need_a_session(app) {
         let resp = app.send(Req::new(Method::GET, "/dashboard")).await;
         assert_eq!(resp.status, StatusCode::SEE_OTHER);
@@ -193,7 +209,7 @@ on_both_backends! {
             .unwrap()
             .checked_sub(jiff::SignedDuration::from_mins(1))
             .unwrap();
-        let signed_in = app.services.sign_in("agent@acme.test", PASSWORD, long_ago).await.unwrap().unwrap();
+        let signed_in = app.services.sign_in("agent@acme.test", PASSWORD, None, long_ago).await.unwrap().unwrap();
         let resp = app
             .send(Req::new(Method::GET, "/").header("cookie", &format!("aftersale_session={}", signed_in.token)))
             .await;

@@ -104,3 +104,20 @@ impl Receiver {
             .collect()
     }
 }
+
+/// A receiver that takes connections and never answers; the URL and how
+/// many connections it holds.
+pub async fn black_hole() -> (String, Arc<Mutex<Vec<tokio::net::TcpStream>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a local port");
+    let url = format!("http://{}/hook", listener.local_addr().expect("an address"));
+    let held = Arc::new(Mutex::new(Vec::new()));
+    let holding = held.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            holding.lock().expect("not poisoned").push(stream);
+        }
+    });
+    (url, held)
+}

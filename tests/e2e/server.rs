@@ -108,6 +108,30 @@ impl Server {
         body: Option<Value>,
         if_match: Option<i64>,
     ) -> (StatusCode, Value) {
+        self.try_call(method, path, token, body, if_match)
+            .await
+            .expect("the server answers")
+    }
+
+    /// SIGKILL the process: no shutdown, no flush, as a crash or the OOM
+    /// killer would.
+    pub fn kill_9(&self) {
+        if let Some(pid) = self.child.id() {
+            let pid = i32::try_from(pid).expect("a pid");
+            // SAFETY: kill(2) with a pid this test started and a constant signal.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+
+    /// A request that may fail to get an answer (the server was killed).
+    pub async fn try_call(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+        if_match: Option<i64>,
+    ) -> Result<(StatusCode, Value), String> {
         let mut request = Request::builder()
             .method(method)
             .uri(format!("{}{path}", self.base))
@@ -126,16 +150,16 @@ impl Server {
             .client
             .request(request.body(body).expect("a valid request"))
             .await
-            .expect("the server answers");
+            .map_err(|e| format!("no answer: {e}"))?;
         let status = response.status();
         let bytes = response
             .into_body()
             .collect()
             .await
-            .expect("a body")
+            .map_err(|e| format!("the body broke off: {e}"))?
             .to_bytes();
         let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        (status, json)
+        Ok((status, json))
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use aftersale::jobs::{Backoff, Jobs, JobsConfig};
+use aftersale::jobs::{Backoff, Egress, Jobs, JobsConfig};
 use axum::http::{Method, StatusCode};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -21,6 +21,8 @@ pub fn quick_jobs() -> JobsConfig {
             max: Duration::from_millis(400),
             attempts: 3,
         },
+        // The test receivers listen on loopback.
+        egress: Egress::parse("127.0.0.1").expect("an allow-list"),
         ..JobsConfig::default()
     }
 }
@@ -119,6 +121,22 @@ on_both_backends! {
         let response = clock(&app, &path, "response").await;
         assert_eq!(response["state"], "stopped");
         assert_eq!(response["outcome"], "met");
+    }
+
+    async fn a_target_longer_than_a_year_is_refused_and_the_policies_stay(app) {
+        put(&app, "/api/v1/sla/policies", json!([
+            {"kind": "trial", "metric": "resolution", "minutes": 60, "business_time": true}
+        ])).await;
+        // Years of business time would walk the calendar for every clock.
+        let resp = app
+            .send(app.req(Method::PUT, "/api/v1/sla/policies").json(json!([
+                {"kind": "trial", "metric": "resolution", "minutes": 4_000_000_000u32, "business_time": true}
+            ])))
+            .await;
+        let problem = resp.problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid-request");
+        assert!(problem["detail"].as_str().unwrap().contains("longer than a year"), "{problem}");
+        let kept = app.send(app.req(Method::GET, "/api/v1/sla/policies")).await.body;
+        assert_eq!(kept[0]["minutes"], 60, "{kept}");
     }
 
     async fn a_holiday_stops_business_time_and_a_make_up_day_starts_it(app) {

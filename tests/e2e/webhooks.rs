@@ -1,23 +1,30 @@
 //! Webhooks: every event reaches a receiver that fails its first attempts,
 //! signed, at least once and de-duplicable by event id; a receiver that
-//! never answers leaves dead letters an admin can retry.
+//! never answers leaves dead letters an admin can retry; private addresses
+//! are refused at connect time; a tenant whose receiver hangs does not hold
+//! up the others.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use aftersale::jobs::Jobs;
+use aftersale::jobs::{Backoff, Jobs, JobsConfig, PER_TENANT};
 use aftersale::service::webhooks::signature;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::app::{TestApp, on_both_backends};
-use crate::receiver::Receiver;
+use crate::app::{Req, TestApp, on_both_backends};
+use crate::receiver::{Receiver, black_hole};
 use crate::service_levels::{quick_jobs, take};
 
 async fn subscribe(app: &TestApp, url: &str, events: Value) -> String {
+    subscribe_as(app, &app.admin, url, events).await
+}
+
+async fn subscribe_as(app: &TestApp, key: &str, url: &str, events: Value) -> String {
     let resp = app
         .send(
-            app.req(Method::POST, "/api/v1/webhooks")
+            Req::new(Method::POST, "/api/v1/webhooks")
+                .bearer(key)
                 .json(json!({"url": url, "events": events})),
         )
         .await;
@@ -130,6 +137,90 @@ on_both_backends! {
             let resp = app.send(app.req(Method::POST, "/api/v1/webhooks").json(bad)).await;
             resp.problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid-request");
         }
+        jobs.stop().await;
+    }
+
+    async fn private_addresses_are_refused_alike_whether_a_port_is_open_or_not(app) {
+        let open = Receiver::start(0).await;
+        let closed = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}/hook", listener.local_addr().unwrap())
+        };
+        let port = open.url.rsplit(':').next().unwrap().to_string();
+        let targets = [
+            open.url.clone(),
+            closed,
+            format!("http://localhost:{port}"),
+            format!("http://[::ffff:127.0.0.1]:{port}"),
+            "http://169.254.169.254/latest/meta-data/".to_string(),
+            "http://10.0.0.1/hook".to_string(),
+        ];
+        for url in &targets {
+            subscribe(&app, url, json!(["created"])).await;
+        }
+        // No allow-list: what a production host does.
+        let config = JobsConfig {
+            tick: Duration::from_millis(100),
+            backoff: Backoff { first: Duration::from_millis(100), max: Duration::from_millis(100), attempts: 1 },
+            ..JobsConfig::default()
+        };
+        let jobs = Jobs::start(app.services.clone(), config);
+        app.trial("behave").await;
+
+        let dead = async || {
+            app.send(app.req(Method::GET, "/api/v1/webhooks/deliveries?state=dead")).await.body
+        };
+        eventually("every delivery is dead", async || {
+            dead().await.as_array().is_some_and(|d| d.len() == targets.len())
+        })
+        .await;
+        jobs.stop().await;
+        assert!(open.requests().is_empty(), "nothing reached the loopback receiver");
+        let mut errors: Vec<String> = dead()
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["last_error"].as_str().unwrap().to_string())
+            .collect();
+        errors.sort();
+        for error in &errors {
+            assert!(error.starts_with("refused: ") && error.ends_with(" is not a public address"), "{errors:?}");
+        }
+        // The open and the closed port read the same: nothing of the socket shows.
+        assert_eq!(errors.iter().filter(|e| *e == "refused: 127.0.0.1 is not a public address").count(), 2, "{errors:?}");
+    }
+
+    async fn a_receiver_that_never_answers_does_not_hold_up_other_tenants(app) {
+        let (hole, held) = black_hole().await;
+        subscribe(&app, &hole, json!(["*"])).await;
+        let other = app.services.create_tenant("Prompt Receivers Ltd", None).await.unwrap();
+        let prompt = Receiver::start(0).await;
+        subscribe_as(&app, &other.admin_key, &prompt.url, json!(["created"])).await;
+        // Ten tickets' worth of events wait for the black hole, all due first.
+        for _ in 0..10 {
+            app.trial("behave").await;
+        }
+        let jobs = Jobs::start(app.services.clone(), crate::service_levels::quick_jobs());
+        eventually("the black hole holds its lanes", async || held.lock().unwrap().len() >= PER_TENANT as usize).await;
+
+        let started = std::time::Instant::now();
+        for _ in 0..3 {
+            let resp = app
+                .send(Req::new(Method::POST, "/api/v1/tickets").bearer(&other.admin_key).json(json!({
+                    "kind": "incident",
+                    "title": "Printer on fire",
+                    "channel": "phone",
+                    "customer": {"name": "Wang Fang", "phone": "13900139000"},
+                    "attributes": {"impact": "low", "urgency": "low"},
+                })))
+                .await;
+            assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.body);
+        }
+        eventually("the other tenant's events arrive", async || prompt.accepted().len() == 3).await;
+        // An attempt on the black hole lasts 10 s; the others did not wait for one.
+        assert!(started.elapsed() < Duration::from_secs(5), "waited {:?}", started.elapsed());
+        assert_eq!(held.lock().unwrap().len(), PER_TENANT as usize, "the black hole holds no more than its share");
         jobs.stop().await;
     }
 }

@@ -44,12 +44,13 @@ pub enum ProblemType {
     PayloadTooLarge,
     UnsupportedMediaType,
     BundleBroken,
+    TooManyRequests,
     Unavailable,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 29] = [
+    pub const ALL: [ProblemType; 30] = [
         ProblemType::MalformedJson,
         ProblemType::UnknownField,
         ProblemType::InvalidRequest,
@@ -77,6 +78,7 @@ impl ProblemType {
         ProblemType::PayloadTooLarge,
         ProblemType::UnsupportedMediaType,
         ProblemType::BundleBroken,
+        ProblemType::TooManyRequests,
         ProblemType::Unavailable,
         ProblemType::Internal,
     ];
@@ -215,6 +217,11 @@ impl ProblemType {
                 "bundle-broken",
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "The tenant's plugin bundle cannot be loaded",
+            ),
+            TooManyRequests => (
+                "too-many-requests",
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many failed attempts lately; wait for Retry-After",
             ),
             Unavailable => (
                 "unavailable",
@@ -364,6 +371,16 @@ impl From<ServiceError> for Problem {
                     .with("cause", &e.failure)
             }
             ServiceError::Busy(detail) => Problem::new(P::Unavailable, detail).retry_after(5),
+            ServiceError::Throttled { retry_after } => {
+                let seconds = u32::try_from(retry_after.as_secs())
+                    .unwrap_or(u32::MAX)
+                    .max(1);
+                Problem::new(
+                    P::TooManyRequests,
+                    format!("too many failed attempts; try again in {seconds} s"),
+                )
+                .retry_after(seconds)
+            }
             ServiceError::PluginFailed(e) => {
                 tracing::warn!(plugin = %e.plugin, version = %e.version, hook = %e.hook, "plugin failed: {}", e.failure);
                 Problem::new(P::PluginFailed, e.to_string())

@@ -1,11 +1,13 @@
 //! The HTTP API under `/api/v1`, health and metrics endpoints, and the
 //! OpenAPI document generated from the handlers.
 
+mod audit;
 pub mod auth;
 pub mod error;
 pub mod extract;
 mod keys;
 mod metrics;
+mod openapi;
 mod plugins;
 mod prometheus;
 mod publishers;
@@ -13,6 +15,7 @@ mod sla;
 mod surveys;
 mod tenants;
 mod tickets;
+mod users;
 mod webhooks;
 
 use std::sync::Arc;
@@ -40,6 +43,10 @@ pub const BODY_LIMIT: usize = 1 << 20;
 pub struct AppState {
     pub services: Services,
     pub auth: Arc<Authenticator>,
+    /// When the console's cookies are `Secure`.
+    pub cookies: crate::web::CookieSecurity,
+    /// Where people reach the console, for links the host hands out.
+    pub public_url: Option<String>,
     openapi: Arc<String>,
 }
 
@@ -49,6 +56,8 @@ impl AppState {
         AppState {
             services,
             auth,
+            cookies: crate::web::CookieSecurity::default(),
+            public_url: None,
             openapi: Arc::new(openapi().to_pretty_json().unwrap_or_default()),
         }
     }
@@ -91,6 +100,8 @@ fn v1() -> OpenApiRouter<AppState> {
         tickets::router()
             .merge(tenants::router())
             .merge(keys::router())
+            .merge(users::router())
+            .merge(audit::router())
             .merge(plugins::router())
             .merge(publishers::router())
             .merge(webhooks::router())
@@ -102,7 +113,9 @@ fn v1() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI 3.1 document of the API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    v1().split_for_parts().1
+    let mut api = v1().split_for_parts().1;
+    openapi::finish(&mut api);
+    api
 }
 
 /// The application's routes.
@@ -126,12 +139,26 @@ pub fn app(state: AppState) -> Router {
                     .get("x-request-id")
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or_default();
-                tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
+                let path = loggable_path(request.uri().path());
+                tracing::info_span!("request", method = %request.method(), path = %path, request_id = %id)
             }),
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// A request's path as the log may show it: the credential in a survey or
+/// invitation link is replaced by `{token}`, and the query is left out.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    const SECRET_AFTER: [&str; 3] = ["/survey/", "/invite/", "/api/v1/surveys/"];
+    for prefix in SECRET_AFTER {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |at| &rest[at..]);
+            return format!("{prefix}{{token}}{tail}").into();
+        }
+    }
+    path.into()
 }
 
 async fn openapi_json(State(state): State<AppState>) -> Response {
@@ -161,4 +188,20 @@ async fn method_not_allowed() -> Problem {
         ProblemType::MethodNotAllowed,
         "this resource does not support the method",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn survey_and_invitation_tokens_stay_out_of_the_log() {
+        assert_eq!(loggable_path("/survey/Zx9-secret"), "/survey/{token}");
+        assert_eq!(loggable_path("/invite/abc/extra"), "/invite/{token}/extra");
+        assert_eq!(
+            loggable_path("/api/v1/surveys/abc"),
+            "/api/v1/surveys/{token}"
+        );
+        assert_eq!(loggable_path("/api/v1/tickets/42"), "/api/v1/tickets/42");
+    }
 }

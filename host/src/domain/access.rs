@@ -27,6 +27,8 @@ pub enum Permission {
     ManageServiceLevels,
     /// The satisfaction survey's settings.
     ManageSurvey,
+    /// Read the audit log of admin actions.
+    ReadAudit,
 }
 
 impl Permission {
@@ -40,7 +42,8 @@ impl Permission {
             | Permission::ManageUsers
             | Permission::ManageWebhooks
             | Permission::ManageServiceLevels
-            | Permission::ManageSurvey => role == Role::Admin,
+            | Permission::ManageSurvey
+            | Permission::ReadAudit => role == Role::Admin,
         }
     }
 
@@ -68,6 +71,7 @@ impl Permission {
             Permission::ManageWebhooks => "manage webhooks",
             Permission::ManageServiceLevels => "change service levels",
             Permission::ManageSurvey => "change the survey",
+            Permission::ReadAudit => "read the audit log",
         }
     }
 }

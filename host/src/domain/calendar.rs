@@ -29,6 +29,7 @@
 //! working time of a calendar is one ordered sequence of disjoint periods,
 //! and [`Calendar::elapsed`] and [`Calendar::add`] are exact inverses.
 
+use std::collections::HashSet;
 use std::ops::ControlFlow;
 
 use jiff::civil::{Date, DateTime, Time};
@@ -203,19 +204,6 @@ impl Calendar {
                 });
             }
         }
-        for day in &spec.workdays {
-            if let Some(h) = spec
-                .holidays
-                .iter()
-                .find(|h| h.from <= day.date && day.date <= h.to)
-            {
-                return Err(CalendarError::HolidayAndWorkday {
-                    date: day.date,
-                    holiday: h.name.clone(),
-                    workday: day.name.clone(),
-                });
-            }
-        }
         if make_up.is_empty()
             && let Some(day) = spec.workdays.first()
         {
@@ -235,6 +223,24 @@ impl Calendar {
                     last.1 = last.1.max(to);
                 }
                 _ => holidays.push((from, to)),
+            }
+        }
+        // A date both off and worked is a mistake in the calendar; the
+        // merged ranges are sorted, so each make-up day is one bisection.
+        for day in &spec.workdays {
+            let i = holidays.partition_point(|(from, _)| *from <= day.date);
+            if i > 0 && day.date <= holidays[i - 1].1 {
+                let holiday = spec
+                    .holidays
+                    .iter()
+                    .find(|h| h.from <= day.date && day.date <= h.to)
+                    .map(|h| h.name.clone())
+                    .unwrap_or_default();
+                return Err(CalendarError::HolidayAndWorkday {
+                    date: day.date,
+                    holiday,
+                    workday: day.name.clone(),
+                });
             }
         }
         let mut workdays: Vec<Date> = spec.workdays.iter().map(|d| d.date).collect();
@@ -281,22 +287,30 @@ impl Calendar {
         base: CalendarSpec,
     ) -> Result<CalendarSpec, CalendarError> {
         let mut spec = base;
+        // What is there already, so each entry is checked in constant time
+        // and an import stays linear in the file's size.
+        let mut holidays: HashSet<(Date, Date, String)> = spec
+            .holidays
+            .iter()
+            .map(|h| (h.from, h.to, h.name.clone()))
+            .collect();
+        let mut workdays: HashSet<Date> = spec.workdays.iter().map(|w| w.date).collect();
         for entry in ical::events(ics.as_ref())? {
             match entry.kind {
                 ical::Kind::Holiday => {
-                    let holiday = HolidaySpec {
-                        from: entry.first,
-                        to: entry.last,
-                        name: entry.name,
-                    };
-                    if !spec.holidays.contains(&holiday) {
-                        spec.holidays.push(holiday);
+                    if holidays.insert((entry.first, entry.last, entry.name.clone())) {
+                        spec.holidays.push(HolidaySpec {
+                            from: entry.first,
+                            to: entry.last,
+                            name: entry.name,
+                        });
                     }
                 }
                 ical::Kind::Workday => {
+                    // At most a month long (checked when read).
                     let mut date = entry.first;
                     while date <= entry.last {
-                        if !spec.workdays.iter().any(|w| w.date == date) {
+                        if workdays.insert(date) {
                             spec.workdays.push(WorkdaySpec {
                                 date,
                                 name: entry.name.clone(),

@@ -59,6 +59,22 @@ pub struct Timeline {
     pub on_site_at: Option<Timestamp>,
 }
 
+/// The longest target a clock may have: a year (527 040 minutes). Longer
+/// ones are refused where they are set, so no deadline walks the business
+/// calendar for more than a few years of days.
+pub const MAX_TARGET_MINUTES: u32 = 366 * 24 * 60;
+
+/// Why a target's length is refused, if it is.
+pub fn check_target_minutes(minutes: u32) -> Result<(), String> {
+    match minutes {
+        0 => Err("a target needs more than 0 minutes".into()),
+        m if m > MAX_TARGET_MINUTES => Err(format!(
+            "a target of {m} minutes is longer than a year ({MAX_TARGET_MINUTES} minutes)"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// What a clock is held to: a policy's target for the ticket's priority.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {

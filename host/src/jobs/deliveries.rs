@@ -1,29 +1,40 @@
 //! Webhook delivery: claims due outbox entries, posts them signed, retries
-//! with exponential backoff and gives up into a dead-letter state.
+//! with jittered exponential backoff and gives up into a dead-letter state.
+//!
+//! Deliveries run side by side, at most [`PARALLEL`] in this process and at
+//! most [`PER_TENANT`] per tenant across every process, so a tenant whose
+//! receiver never answers holds two lanes and everyone else keeps the rest.
+//! A claim lasts one attempt's deadline plus the configured lease: no other
+//! replica takes a delivery while its attempt can still be running.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::Request;
 use hyper::body::Bytes;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use jiff::Timestamp;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use super::{JobsConfig, pause};
+use super::JobsConfig;
+use super::egress::{Connector, Egress, Refused};
 use crate::service::Services;
 use crate::service::webhooks::signature;
 use crate::store::{Attempt, Claim, Delivery, Webhook};
 
-/// Deliveries in flight at once.
-const PARALLEL: usize = 8;
-/// A receiver that takes longer than this has failed the attempt.
+/// Deliveries in flight at once in this process.
+pub const PARALLEL: usize = 8;
+/// Deliveries of one tenant in flight at once, across every process.
+pub const PER_TENANT: u32 = 2;
+/// An attempt that takes longer than this, connecting and answering, has
+/// failed.
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// How much of a receiver's answer is read (and thrown away).
+const ANSWER_LIMIT: usize = 16 * 1024;
 
 /// When to try a failed delivery again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,61 +68,70 @@ impl Backoff {
     }
 }
 
-type HttpsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+type HttpsClient = Client<HttpsConnector<Connector>, Full<Bytes>>;
 
-fn client() -> Result<HttpsClient, std::io::Error> {
+fn client(egress: Egress) -> Result<HttpsClient, std::io::Error> {
     let https = hyper_rustls::HttpsConnectorBuilder::new()
         .with_native_roots()?
         .https_or_http()
         .enable_http1()
-        .build();
+        .wrap_connector(Connector::new(egress));
     Ok(Client::builder(TokioExecutor::new()).build(https))
 }
 
 pub async fn run(services: Services, config: JobsConfig, mut stopped: watch::Receiver<bool>) {
-    let client = match client() {
+    let client = match client(config.egress.clone()) {
         Ok(client) => Arc::new(client),
         Err(e) => {
             tracing::error!("webhooks are off: no TLS roots: {e}");
             return;
         }
     };
+    let mut running = JoinSet::new();
     loop {
-        let claimed = tick(&services, &config, &client).await;
-        if claimed < config.batch as usize && !pause(config.tick, &mut stopped).await {
-            return;
+        let room = PARALLEL - running.len();
+        let claimed = if room > 0 {
+            claim(&services, &config, room).await
+        } else {
+            Vec::new()
+        };
+        let more = claimed.len() == room;
+        for delivery in claimed {
+            let (services, client, config) = (services.clone(), client.clone(), config.clone());
+            running.spawn(async move { deliver(&services, &client, &config, delivery).await });
         }
         if *stopped.borrow() {
-            return;
+            break;
+        }
+        // Claim again as soon as a lane frees, or when new work may be due.
+        if !more || running.len() == PARALLEL {
+            tokio::select! {
+                Some(_) = running.join_next(), if !running.is_empty() => {}
+                () = tokio::time::sleep(config.tick) => {}
+                _ = stopped.changed() => {}
+            }
         }
     }
+    // Let the attempts under way finish, each within its deadline.
+    while running.join_next().await.is_some() {}
 }
 
-async fn tick(services: &Services, config: &JobsConfig, client: &Arc<HttpsClient>) -> usize {
+async fn claim(services: &Services, config: &JobsConfig, room: usize) -> Vec<Delivery> {
     let now = crate::service::now();
-    let lease_until = now.checked_add(config.lease).unwrap_or(now);
-    let due = match services
+    let lease = config.lease.saturating_add(TIMEOUT);
+    let lease_until = now.checked_add(lease).unwrap_or(now);
+    let limit = u32::try_from(room).unwrap_or(u32::MAX).min(config.batch);
+    match services
         .store
-        .claim_deliveries(&config.owner, now, lease_until, config.batch)
+        .claim_deliveries(&config.owner, now, lease_until, limit, PER_TENANT)
         .await
     {
         Ok(due) => due,
         Err(e) => {
             tracing::error!("claiming webhook deliveries: {e}");
-            return 0;
+            Vec::new()
         }
-    };
-    let claimed = due.len();
-    let mut running = JoinSet::new();
-    for delivery in due {
-        if running.len() >= PARALLEL {
-            running.join_next().await;
-        }
-        let (services, client, config) = (services.clone(), client.clone(), config.clone());
-        running.spawn(async move { deliver(&services, &client, &config, delivery).await });
     }
-    while running.join_next().await.is_some() {}
-    claimed
 }
 
 async fn deliver(
@@ -145,13 +165,18 @@ async fn deliver(
                 let retry_at = config
                     .backoff
                     .after(failures)
+                    .map(jitter)
                     .and_then(|wait| crate::service::now().checked_add(wait).ok());
                 tracing::info!(
-                    "webhook {} delivery {} failed (attempt {failures}): {error}",
+                    "webhook {} delivery {} failed (attempt {failures}): {}",
                     webhook.url,
-                    delivery.id
+                    delivery.id,
+                    error.detail
                 );
-                Attempt::Failed { error, retry_at }
+                Attempt::Failed {
+                    error: error.shown,
+                    retry_at,
+                }
             }
         },
     };
@@ -170,9 +195,33 @@ async fn deliver(
     }
 }
 
-/// One signed POST; any answer but 2xx is a failure.
-async fn send(client: &HttpsClient, webhook: &Webhook, delivery: &Delivery) -> Result<(), String> {
-    let body = serde_json::to_vec(&delivery.payload).map_err(|e| e.to_string())?;
+/// Somewhere between half the wait and all of it, so receivers that failed
+/// together are not retried together.
+fn jitter(wait: Duration) -> Duration {
+    let fraction = f64::from(getrandom::u32().unwrap_or(u32::MAX)) / f64::from(u32::MAX);
+    wait.mul_f64(0.5 + fraction / 2.0)
+}
+
+/// Why an attempt failed: what the tenant sees in `last_error`, which says
+/// nothing of the sockets behind its receiver, and what the log says.
+struct Failure {
+    shown: String,
+    detail: String,
+}
+
+impl Failure {
+    fn new(shown: impl Into<String>, detail: impl std::fmt::Display) -> Failure {
+        Failure {
+            shown: shown.into(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
+/// One signed POST within [`TIMEOUT`]; any answer but 2xx is a failure.
+async fn send(client: &HttpsClient, webhook: &Webhook, delivery: &Delivery) -> Result<(), Failure> {
+    let body = serde_json::to_vec(&delivery.payload)
+        .map_err(|e| Failure::new("failed: the payload cannot be encoded", e))?;
     let timestamp = Timestamp::now().as_second();
     let request = Request::post(&webhook.url)
         .header("content-type", "application/json")
@@ -188,19 +237,36 @@ async fn send(client: &HttpsClient, webhook: &Webhook, delivery: &Delivery) -> R
             signature(&webhook.secret, timestamp, &body),
         )
         .body(Full::new(Bytes::from(body)))
-        .map_err(|e| format!("cannot build the request: {e}"))?;
-    let response = tokio::time::timeout(TIMEOUT, client.request(request))
+        .map_err(|e| Failure::new("failed: the URL cannot be requested", e))?;
+    let attempt = async {
+        let response = client
+            .request(request)
+            .await
+            .map_err(|e| match Refused::find(&e) {
+                Some(refused) => Failure::new(format!("refused: {refused}"), refused),
+                None => Failure::new("failed: no connection to the receiver", format!("{e:?}")),
+            })?;
+        let status = response.status();
+        // Read a little of the answer so the connection can be reused; a
+        // longer one is cut off and the connection dropped.
+        let _ = Limited::new(response.into_body(), ANSWER_LIMIT)
+            .collect()
+            .await;
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(Failure::new(
+                format!("failed: the receiver answered {status}"),
+                status,
+            ))
+        }
+    };
+    tokio::time::timeout(TIMEOUT, attempt)
         .await
-        .map_err(|_| format!("no answer within {} s", TIMEOUT.as_secs()))?
-        .map_err(|e| format!("{e}"))?;
-    let status = response.status();
-    // Read (and drop) the body so the connection can be reused.
-    let _ = tokio::time::timeout(TIMEOUT, response.into_body().collect()).await;
-    if status.is_success() {
-        Ok(())
-    } else {
-        Err(format!("the receiver answered {status}"))
-    }
+        .unwrap_or_else(|_| {
+            let shown = format!("failed: no answer within {} s", TIMEOUT.as_secs());
+            Err(Failure::new(shown.clone(), shown))
+        })
 }
 
 #[cfg(test)]
@@ -216,5 +282,18 @@ mod tests {
         };
         let waits: Vec<_> = (1..=5).map(|n| b.after(n).map(|d| d.as_secs())).collect();
         assert_eq!(waits, [Some(10), Some(20), Some(40), Some(60), None]);
+    }
+
+    #[test]
+    fn jitter_keeps_between_half_and_all_of_the_wait() {
+        let wait = Duration::from_secs(100);
+        let jittered: Vec<_> = (0..200).map(|_| jitter(wait)).collect();
+        assert!(jittered.iter().all(|j| *j >= wait / 2 && *j <= wait));
+        let distinct: std::collections::BTreeSet<_> = jittered.iter().collect();
+        assert!(
+            distinct.len() > 100,
+            "spread out: {} distinct",
+            distinct.len()
+        );
     }
 }

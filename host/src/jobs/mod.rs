@@ -1,5 +1,5 @@
 //! Background work of a host: firing due timers, delivering webhooks,
-//! keeping metric rollups current.
+//! keeping metric rollups current, purging what is kept only for a while.
 //!
 //! Every job claims its work in the database with a lease, so any number of
 //! replicas can run them side by side: a timer fires once, a delivery is
@@ -7,6 +7,8 @@
 //! work until its leases expire.
 
 mod deliveries;
+mod egress;
+pub mod retention;
 mod rollups;
 mod timers;
 
@@ -17,7 +19,8 @@ use tokio::task::JoinHandle;
 
 use crate::service::Services;
 
-pub use deliveries::Backoff;
+pub use deliveries::{Backoff, PARALLEL, PER_TENANT};
+pub use egress::Egress;
 
 /// Settings of the background jobs.
 #[derive(Debug, Clone)]
@@ -34,6 +37,10 @@ pub struct JobsConfig {
     pub backoff: Backoff,
     /// How often metric rollups are brought up to date.
     pub rollup_every: Duration,
+    /// Where webhooks may connect besides public addresses.
+    pub egress: Egress,
+    /// How often expired records are purged.
+    pub purge_every: Duration,
 }
 
 impl Default for JobsConfig {
@@ -45,6 +52,8 @@ impl Default for JobsConfig {
             batch: 100,
             backoff: Backoff::default(),
             rollup_every: Duration::from_secs(5),
+            egress: Egress::default(),
+            purge_every: Duration::from_secs(600),
         }
     }
 }
@@ -71,7 +80,12 @@ impl Jobs {
                 config.clone(),
                 stopped.clone(),
             )),
-            tokio::spawn(rollups::run(services, config, stopped)),
+            tokio::spawn(rollups::run(
+                services.clone(),
+                config.clone(),
+                stopped.clone(),
+            )),
+            tokio::spawn(retention::run(services, config, stopped)),
         ];
         Jobs { stop, tasks }
     }

@@ -39,12 +39,12 @@ pub fn validate(manifest: &Manifest) -> Result<(), String> {
         compile_schema(&kind.attributes_schema)
             .map_err(|e| format!("kind `{}`: attributes schema: {e}", kind.name))?;
         for target in &kind.sla {
-            if target.minutes == 0 {
-                return Err(format!(
-                    "kind `{}`: an SLA target of {:?} is zero minutes",
+            crate::domain::sla::check_target_minutes(target.minutes).map_err(|e| {
+                format!(
+                    "kind `{}`: the SLA target of {:?}: {e}",
                     kind.name, target.metric
-                ));
-            }
+                )
+            })?;
         }
     }
     let mut actions = HashSet::new();

@@ -2,6 +2,9 @@
 //! sessions, and the invitations through which an admin adds them. API keys
 //! stay for machines; both end up as the same [`Caller`].
 
+use std::net::IpAddr;
+use std::time::Instant;
+
 use aftersale_sdk::{Actor, Role};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -14,11 +17,16 @@ use uuid::Uuid;
 use super::error::ServiceError;
 use super::tenants::token_hash;
 use super::{Caller, Services};
-use crate::domain::access::{self, Permission};
-use crate::store::{Invite, Session, StoreError, Tenant, User};
+use crate::domain::access;
+use crate::store::{Session, StoreError, Tenant, User};
 
 /// How long a session lasts after signing in.
 pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(12);
+/// A session without a request for this long ends.
+pub const SESSION_IDLE: SignedDuration = SignedDuration::from_mins(60);
+/// How stale a session's last request may be noted, so that not every page
+/// writes to the database.
+const SEEN_EVERY: SignedDuration = SignedDuration::from_mins(1);
 /// How long an invitation link stays valid.
 pub const INVITE_LIFETIME: SignedDuration = SignedDuration::from_hours(7 * 24);
 /// The console's languages; the first is a new tenant's default.
@@ -80,7 +88,7 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password("decoy password that never matches").unwrap_or_default())
 }
 
-fn check_login(login: &str) -> Result<String, ServiceError> {
+pub(super) fn check_login(login: &str) -> Result<String, ServiceError> {
     let login = login.trim().to_lowercase();
     let ok = !login.is_empty()
         && login.len() <= 100
@@ -96,7 +104,7 @@ fn check_login(login: &str) -> Result<String, ServiceError> {
     }
 }
 
-fn check_password(password: &str) -> Result<(), ServiceError> {
+pub(super) fn check_password(password: &str) -> Result<(), ServiceError> {
     if password.chars().count() < MIN_PASSWORD {
         return Err(ServiceError::Invalid(format!(
             "a password needs at least {MIN_PASSWORD} characters"
@@ -140,9 +148,10 @@ impl Services {
             .await?
             .ok_or(ServiceError::NotFound("tenant"))?;
         let password = password.to_string();
-        let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| ServiceError::Invalid(format!("hashing stopped: {e}")))??;
+        let password_hash = self
+            .throttle
+            .hash(move || hash_password(&password))
+            .await??;
         let user = User {
             id: Uuid::now_v7(),
             tenant_id,
@@ -163,14 +172,18 @@ impl Services {
     }
 
     /// Check a login and password and open a session; `None` when either is
-    /// wrong (which one is not told).
+    /// wrong (which one is not told). A login or a client address that
+    /// failed too often lately is refused with
+    /// [`ServiceError::Throttled`] before the password is looked at.
     pub async fn sign_in(
         &self,
         login: &str,
         password: &str,
+        client: Option<IpAddr>,
         now: Timestamp,
     ) -> Result<Option<SignedIn>, ServiceError> {
         let login = login.trim().to_lowercase();
+        self.throttle.check(&login, client, Instant::now())?;
         let user = self
             .store
             .user_by_login(&login)
@@ -180,12 +193,15 @@ impl Services {
             .as_ref()
             .map_or_else(|| decoy_hash().to_string(), |u| u.password_hash.clone());
         let password = password.to_string();
-        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-            .await
-            .unwrap_or(false);
+        let matches = self
+            .throttle
+            .hash(move || verify_password(&password, &hash))
+            .await?;
         let Some(user) = user.filter(|_| matches) else {
+            self.throttle.failed(&login, client, Instant::now());
             return Ok(None);
         };
+        self.throttle.succeeded(&login);
         let token = random_token(32)?;
         let session = Session {
             token_hash: token_hash(&token),
@@ -194,6 +210,7 @@ impl Services {
             csrf: random_token(24)?,
             created_at: now,
             expires_at: now.checked_add(SESSION_LIFETIME).unwrap_or(Timestamp::MAX),
+            last_seen_at: now,
         };
         self.store.create_session(&session).await?;
         // Sweeping here keeps the table small without another job.
@@ -207,14 +224,19 @@ impl Services {
         }))
     }
 
-    /// The person behind a session cookie, while the session lasts.
+    /// The person behind a session cookie, while the session lasts and has
+    /// not been idle for [`SESSION_IDLE`].
     pub async fn desk(&self, token: &str, now: Timestamp) -> Result<Option<Desk>, ServiceError> {
         let Some(session) = self.store.session(&token_hash(token)).await? else {
             return Ok(None);
         };
-        if now >= session.expires_at {
+        let idle = now.duration_since(session.last_seen_at);
+        if now >= session.expires_at || idle >= SESSION_IDLE {
             self.store.delete_session(&session.token_hash).await?;
             return Ok(None);
+        }
+        if idle >= SEEN_EVERY {
+            self.store.touch_session(&session.token_hash, now).await?;
         }
         let Some(user) = self
             .store
@@ -252,119 +274,9 @@ impl Services {
             .set_user_locale(user.tenant_id, user.id, locale)
             .await?)
     }
-
-    /// The tenant's people (admin).
-    pub async fn users(&self, caller: &Caller) -> Result<Vec<User>, ServiceError> {
-        caller.may(Permission::ManageUsers)?;
-        Ok(self.store.users(caller.tenant_id).await?)
-    }
-
-    /// Invite someone to the caller's tenant (admin); the answer is the
-    /// invitation token, shown once, for the link `/invite/{token}`.
-    pub async fn invite(
-        &self,
-        caller: &Caller,
-        inviter: Uuid,
-        login: &str,
-        role: Role,
-    ) -> Result<String, ServiceError> {
-        caller.may(Permission::ManageUsers)?;
-        let login = check_login(login)?;
-        if !access::is_person(role) {
-            return Err(ServiceError::Invalid(format!(
-                "{role:?} is not a role for a person"
-            )));
-        }
-        if self.store.user_by_login(&login).await?.is_some() {
-            return Err(ServiceError::Invalid(format!(
-                "the login `{login}` is taken"
-            )));
-        }
-        let token = random_token(24)?;
-        let now = super::now();
-        self.store
-            .create_invite(&Invite {
-                token_hash: token_hash(&token),
-                tenant_id: caller.tenant_id,
-                login,
-                role,
-                invited_by: inviter,
-                created_at: now,
-                expires_at: now.checked_add(INVITE_LIFETIME).unwrap_or(Timestamp::MAX),
-                accepted_at: None,
-            })
-            .await?;
-        Ok(token)
-    }
-
-    /// An invitation that can still be accepted.
-    pub async fn invitation(&self, token: &str) -> Result<Invite, ServiceError> {
-        let invite = self
-            .store
-            .invite(&token_hash(token))
-            .await?
-            .ok_or(ServiceError::NotFound("invitation"))?;
-        if invite.accepted_at.is_some() {
-            return Err(ServiceError::Gone(
-                "this invitation was used already".into(),
-            ));
-        }
-        if super::now() >= invite.expires_at {
-            return Err(ServiceError::Gone("this invitation has expired".into()));
-        }
-        Ok(invite)
-    }
-
-    /// Accept an invitation: the invited login with the chosen name and
-    /// password.
-    pub async fn accept_invite(
-        &self,
-        token: &str,
-        name: &str,
-        password: &str,
-    ) -> Result<User, ServiceError> {
-        let invite = self.invitation(token).await?;
-        check_password(password)?;
-        let tenant = self
-            .store
-            .tenant(invite.tenant_id)
-            .await?
-            .ok_or(ServiceError::NotFound("tenant"))?;
-        let password = password.to_string();
-        let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| ServiceError::Invalid(format!("hashing stopped: {e}")))??;
-        let user = User {
-            id: Uuid::now_v7(),
-            tenant_id: invite.tenant_id,
-            name: if name.trim().is_empty() {
-                invite.login.clone()
-            } else {
-                name.trim().to_string()
-            },
-            login: invite.login.clone(),
-            role: invite.role,
-            password_hash,
-            locale: tenant.locale,
-            created_at: super::now(),
-            disabled_at: None,
-        };
-        if self
-            .store
-            .accept_invite(&invite.token_hash, &user)
-            .await
-            .map_err(login_taken)?
-        {
-            Ok(user)
-        } else {
-            Err(ServiceError::Gone(
-                "this invitation was used already".into(),
-            ))
-        }
-    }
 }
 
-fn login_taken(e: StoreError) -> ServiceError {
+pub(super) fn login_taken(e: StoreError) -> ServiceError {
     match e {
         StoreError::Duplicate(what) => ServiceError::Invalid(what),
         other => other.into(),

@@ -83,6 +83,10 @@ pub enum ServiceError {
     /// the same request may succeed later.
     #[error("{0}")]
     Busy(String),
+    /// Too many failed attempts lately; the same request may succeed after
+    /// `retry_after`.
+    #[error("too many failed attempts; try again in {} s", retry_after.as_secs())]
+    Throttled { retry_after: std::time::Duration },
     /// The tenant's bundle names a plugin the host cannot load.
     #[error("the plugin bundle is broken: {0}")]
     Bundle(String),

@@ -5,6 +5,7 @@
 //! [`Commit`](crate::store::Commit) per change.
 
 pub mod accounts;
+pub mod audit;
 pub mod catalog;
 mod change;
 mod error;
@@ -15,8 +16,10 @@ pub mod sla;
 pub mod snapshot;
 pub mod surveys;
 pub mod tenants;
+pub mod throttle;
 pub mod tickets;
 pub mod timers;
+pub mod users;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -74,6 +77,8 @@ pub struct Services {
     pub runtime: Arc<Runtime>,
     pub catalog: Arc<Catalog>,
     pub supervision: Supervision,
+    /// Failed sign-ins and password hashing slots.
+    pub throttle: Arc<throttle::Throttle>,
 }
 
 impl Services {
@@ -89,6 +94,7 @@ impl Services {
             runtime,
             catalog,
             supervision: Supervision::default(),
+            throttle: Arc::default(),
         }
     }
 }

@@ -392,12 +392,8 @@ impl Services {
     ) -> Result<Vec<SlaPolicy>, ServiceError> {
         caller.may(Permission::ManageServiceLevels)?;
         for p in &policies {
-            if p.minutes == 0 {
-                return Err(ServiceError::Invalid(format!(
-                    "a target of {:?} needs more than 0 minutes",
-                    p.metric
-                )));
-            }
+            crate::domain::sla::check_target_minutes(p.minutes)
+                .map_err(|e| ServiceError::Invalid(format!("{:?}: {e}", p.metric)))?;
         }
         for (i, p) in policies.iter().enumerate() {
             if policies[..i]
@@ -416,6 +412,13 @@ impl Services {
             .set_sla_policies(caller.tenant_id, &policies, super::now())
             .await?;
         self.catalog.invalidate(caller.tenant_id);
+        self.record(
+            caller,
+            "sla.policies",
+            "sla",
+            json!({"policies": policies.len()}),
+        )
+        .await;
         self.sla_policies(caller).await
     }
 
@@ -454,6 +457,13 @@ impl Services {
             .set_setting(caller.tenant_id, CALENDAR, &value, super::now())
             .await?;
         self.catalog.invalidate(caller.tenant_id);
+        let summary = json!({
+            "time_zone": spec.time_zone,
+            "holidays": spec.holidays.len(),
+            "workdays": spec.workdays.len(),
+        });
+        self.record(caller, "sla.calendar", "calendar", summary)
+            .await;
         Ok(value)
     }
 
@@ -494,6 +504,7 @@ impl Services {
             .set_setting(caller.tenant_id, SETTING, &value, super::now())
             .await?;
         self.catalog.invalidate(caller.tenant_id);
+        self.record(caller, "sla.settings", "sla", value).await;
         Ok(settings)
     }
 }

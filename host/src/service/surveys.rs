@@ -206,6 +206,8 @@ impl Services {
             .set_setting(caller.tenant_id, SETTING, &value, super::now())
             .await?;
         self.catalog.invalidate(caller.tenant_id);
+        self.record(caller, "survey.settings", "survey", value)
+            .await;
         Ok(settings)
     }
 

@@ -3,6 +3,7 @@
 use aftersale_sdk::Role;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -140,6 +141,13 @@ impl Services {
         }
         let (key, token) = issue(caller.tenant_id, name.trim(), role)?;
         self.store.create_key(&key).await?;
+        self.record(
+            caller,
+            "key.create",
+            key.key.id,
+            json!({"name": key.key.name, "role": role}),
+        )
+        .await;
         Ok(IssuedKey {
             key: key.key,
             token,
@@ -158,6 +166,7 @@ impl Services {
             .revoke_key(caller.tenant_id, key, super::now())
             .await?
         {
+            self.record(caller, "key.revoke", key, json!({})).await;
             Ok(())
         } else {
             Err(ServiceError::NotFound("key"))

@@ -118,14 +118,17 @@ impl Services {
                 ticket,
                 replayed: false,
             }),
-            // A concurrent request with the same key committed first.
+            // A concurrent request with the same key committed first: the
+            // store answers only once that commit is visible.
             Err(StoreError::IdempotencyKeyTaken) => {
-                let key = idempotency.expect("only keyed requests can collide on a key");
+                let Some(key) = idempotency else {
+                    return Err(ServiceError::Changed);
+                };
                 let first = self
                     .store
                     .idempotent(tenant, &key.key)
                     .await?
-                    .ok_or(ServiceError::Store(StoreError::IdempotencyKeyTaken))?;
+                    .ok_or(ServiceError::Changed)?;
                 replay(first, &key)
             }
             Err(e) => Err(e.into()),

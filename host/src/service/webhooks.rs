@@ -134,6 +134,9 @@ impl Services {
         };
         self.store.create_webhook(&webhook).await?;
         self.catalog.invalidate(caller.tenant_id);
+        let detail = json!({"url": webhook.url, "events": webhook.events});
+        self.record(caller, "webhook.create", webhook.id, detail)
+            .await;
         Ok(webhook)
     }
 
@@ -152,6 +155,7 @@ impl Services {
             return Err(ServiceError::NotFound("webhook"));
         }
         self.catalog.invalidate(caller.tenant_id);
+        self.record(caller, "webhook.delete", id, json!({})).await;
         Ok(())
     }
 
@@ -177,6 +181,7 @@ impl Services {
             .retry_delivery(caller.tenant_id, id, super::now())
             .await?
         {
+            self.record(caller, "webhook.retry", id, json!({})).await;
             Ok(())
         } else {
             Err(ServiceError::NotFound("dead delivery"))

@@ -7,6 +7,7 @@
 //! was read.
 
 mod accounts;
+mod audit;
 mod codec;
 mod levels;
 mod lifecycle;
@@ -25,10 +26,11 @@ use uuid::Uuid;
 
 use crate::domain::{Event, Ticket};
 
-pub use accounts::{Accounts, Invite, Session, User};
+pub use accounts::{Accounts, Invite, Session, User, UserChange};
+pub use audit::{Audit, AuditEntry};
 pub use levels::{
-    Attempt, Claim, Delivery, DeliveryState, DirtyFacts, FactsRow, Jobs, Levels, Rollup, SlaPolicy,
-    Survey, SurveyAnswer, Webhook,
+    Attempt, Claim, Delivery, DeliveryState, DirtyFacts, Expired, FactsRow, Jobs, Levels, Purged,
+    Rollup, SlaPolicy, Survey, SurveyAnswer, Webhook,
 };
 pub use lifecycle::{Health, Lifecycle, PluginRecord};
 pub use postgres::PgStore;
@@ -37,9 +39,12 @@ pub use secrets::Secrets;
 pub use sqlite::SqliteStore;
 
 /// Everything a backend stores.
-pub trait Backend: Store + Levels + Jobs + Lifecycle + Accounts + Publishers + Secrets {}
+pub trait Backend:
+    Store + Levels + Jobs + Lifecycle + Accounts + Audit + Publishers + Secrets
+{
+}
 
-impl<T: Store + Levels + Jobs + Lifecycle + Accounts + Publishers + Secrets> Backend for T {}
+impl<T: Store + Levels + Jobs + Lifecycle + Accounts + Audit + Publishers + Secrets> Backend for T {}
 
 /// A shared handle on the database.
 pub type SharedStore = Arc<dyn Backend>;

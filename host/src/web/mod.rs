@@ -13,6 +13,7 @@ mod new_ticket;
 mod plugins;
 mod queue;
 pub mod session;
+pub use session::CookieSecurity;
 mod signin;
 mod sla;
 mod survey;
@@ -54,6 +55,8 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard.csv", get(dashboard::csv))
         .route("/plugins", get(plugins::show))
         .route("/users", get(users::show).post(users::invite))
+        .route("/users/{id}", post(users::change))
+        .route("/users/invitations/{id}/revoke", post(users::revoke))
         .route("/survey/{token}", get(survey::show).post(survey::answer))
         .route("/assets/{name}", get(assets::serve))
 }
@@ -81,6 +84,7 @@ pub(crate) fn service_failure(tr: &Catalog, e: &ServiceError) -> Response {
         | ServiceError::PluginNameReserved { .. }
         | ServiceError::Changed => StatusCode::CONFLICT,
         ServiceError::QuotaExceeded { .. } => StatusCode::FORBIDDEN,
+        ServiceError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::Quarantined { .. } | ServiceError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::PluginFailed(p) if matches!(p.failure, Failure::Busy { .. }) => {
             StatusCode::SERVICE_UNAVAILABLE

@@ -1,8 +1,8 @@
 //! Session cookies, the signed-in [`Console`] extractor and CSRF checks.
 //!
 //! The cookie carries a random token (the database keeps its SHA-256); it
-//! is HttpOnly, SameSite=Lax, and Secure unless the browser talks to the
-//! host on a loopback address over plain HTTP (development). Every form that
+//! is HttpOnly, SameSite=Lax, and Secure as [`CookieSecurity`] decides from
+//! the public URL. Every form that
 //! changes something echoes the session's CSRF token; signing in, before
 //! there is a session, uses a double-submit cookie instead.
 
@@ -35,38 +35,80 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// Whether the browser reached the host on a loopback name over plain HTTP,
-/// where a `Secure` cookie would not be sent back by every browser.
-fn loopback_http(headers: &HeaderMap) -> bool {
-    let forwarded_https = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let name = host.rsplit_once(':').map_or(host, |(h, port)| {
-        if port.chars().all(|c| c.is_ascii_digit()) {
-            h
-        } else {
-            host
-        }
-    });
-    !forwarded_https && matches!(name, "localhost" | "127.0.0.1" | "[::1]")
+/// When the console's cookies carry `Secure`, decided by the public URL
+/// the operator gives (`--public-url` / `AFTERSALE_PUBLIC_URL`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CookieSecurity {
+    /// The public URL is `https://…`: always.
+    Always,
+    /// The public URL is `http://…` (a plain-HTTP install on a LAN, where a
+    /// browser would drop a `Secure` cookie): never.
+    Never,
+    /// No public URL: when the request reached a TLS proxy in front of the
+    /// host (`X-Forwarded-Proto: https`).
+    #[default]
+    WhenForwardedHttps,
 }
 
-/// A `Set-Cookie` value; `max_age` 0 deletes it.
-pub fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if loopback_http(headers) {
-        ""
-    } else {
-        "; Secure"
-    };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
+impl CookieSecurity {
+    /// The policy for a public URL; `None` keeps the default.
+    pub fn for_public_url(url: Option<&str>) -> Result<CookieSecurity, String> {
+        let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) else {
+            return Ok(CookieSecurity::WhenForwardedHttps);
+        };
+        let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("https") => Ok(CookieSecurity::Always),
+            Some("http") => Ok(CookieSecurity::Never),
+            _ => Err(format!(
+                "the public URL `{url}` must start with http:// or https://"
+            )),
+        }
+    }
+
+    fn secure(self, headers: &HeaderMap) -> bool {
+        match self {
+            CookieSecurity::Always => true,
+            CookieSecurity::Never => false,
+            CookieSecurity::WhenForwardedHttps => headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("https")),
+        }
+    }
+
+    /// A `Set-Cookie` value; `max_age` 0 deletes it.
+    pub fn set_cookie(
+        self,
+        headers: &HeaderMap,
+        name: &str,
+        value: &str,
+        max_age: i64,
+    ) -> HeaderValue {
+        let secure = if self.secure(headers) { "; Secure" } else { "" };
+        HeaderValue::from_str(&format!(
+            "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        ))
+        .unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
+    }
+}
+
+/// The address of the client on the other end of the connection, when the
+/// server knows it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip()),
+        ))
+    }
 }
 
 /// Compare two secrets without leaking where they differ.
@@ -201,26 +243,26 @@ mod tests {
     }
 
     #[test]
-    fn cookies_are_secure_except_on_loopback_http() {
+    fn the_public_url_decides_whether_cookies_are_secure() {
+        let secure = |policy: CookieSecurity, h: &HeaderMap| {
+            let v = policy.set_cookie(h, "s", "v", 60);
+            let v = v.to_str().unwrap().to_string();
+            assert!(v.contains("HttpOnly") && v.contains("SameSite=Lax"), "{v}");
+            v.contains("Secure")
+        };
+        let policy = |url| CookieSecurity::for_public_url(url).unwrap();
         let mut h = HeaderMap::new();
-        h.insert(header::HOST, HeaderValue::from_static("desk.example.com"));
-        let v = set_cookie(&h, "s", "v", 60);
-        let v = v.to_str().unwrap();
-        assert!(v.contains("HttpOnly") && v.contains("SameSite=Lax") && v.contains("Secure"));
-        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        h.insert(header::HOST, HeaderValue::from_static("192.168.1.20:8080"));
+        assert!(secure(policy(Some("https://desk.example.com")), &h));
+        assert!(!secure(policy(Some("http://192.168.1.20:8080")), &h));
         assert!(
-            !set_cookie(&h, "s", "v", 60)
-                .to_str()
-                .unwrap()
-                .contains("Secure")
+            !secure(policy(None), &h),
+            "a LAN install over plain HTTP signs in"
         );
         h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-        assert!(
-            set_cookie(&h, "s", "v", 60)
-                .to_str()
-                .unwrap()
-                .contains("Secure")
-        );
+        assert!(secure(policy(None), &h), "behind a TLS proxy");
+        assert!(!secure(policy(Some("http://192.168.1.20:8080")), &h));
+        assert!(CookieSecurity::for_public_url(Some("desk.example.com")).is_err());
     }
 
     #[test]

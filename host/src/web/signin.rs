@@ -2,7 +2,7 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -11,10 +11,13 @@ use super::i18n::{Catalog, catalog, negotiate};
 use super::layout::{Nav, bare, failure, html_response, page};
 use super::service_failure;
 use super::session::{
-    Console, Fields, SESSION_COOKIE, SIGNIN_CSRF_COOKIE, cookie, safe_next, same_secret, set_cookie,
+    ClientAddr, Console, CookieSecurity, Fields, SESSION_COOKIE, SIGNIN_CSRF_COOKIE, cookie,
+    safe_next, same_secret,
 };
 use crate::api::AppState;
+use crate::service::ServiceError;
 use crate::service::accounts::{LOCALES, SESSION_LIFETIME, random_token};
+use crate::store::Invite;
 
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
@@ -46,6 +49,7 @@ fn signin_form(tr: &Catalog, csrf: &str, next: &str, login: &str, error: Option<
 }
 
 fn with_signin_csrf(
+    cookies: CookieSecurity,
     headers: &HeaderMap,
     status: StatusCode,
     csrf: &str,
@@ -54,12 +58,39 @@ fn with_signin_csrf(
     let mut response = html_response(status, markup);
     response.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(headers, SIGNIN_CSRF_COOKIE, csrf, 3600),
+        cookies.set_cookie(headers, SIGNIN_CSRF_COOKIE, csrf, 3600),
     );
     response
 }
 
-pub async fn show(headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
+/// The sign-in form again, with what went wrong.
+fn signin_again(
+    cookies: CookieSecurity,
+    headers: &HeaderMap,
+    status: StatusCode,
+    next: &str,
+    login: &str,
+    error: String,
+) -> Response {
+    let tr = language(headers);
+    let Ok(csrf) = random_token(24) else {
+        return failure(tr, StatusCode::INTERNAL_SERVER_ERROR, None);
+    };
+    let body = signin_form(tr, &csrf, next, login, Some(error));
+    with_signin_csrf(
+        cookies,
+        headers,
+        status,
+        &csrf,
+        bare(tr, &tr.t("signin-title"), body),
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
     let tr = language(&headers);
     let Ok(csrf) = random_token(24) else {
         return failure(tr, StatusCode::INTERNAL_SERVER_ERROR, None);
@@ -67,6 +98,7 @@ pub async fn show(headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
     let next = safe_next(q.next.as_deref());
     let body = signin_form(tr, &csrf, &next, "", None);
     with_signin_csrf(
+        state.cookies,
         &headers,
         StatusCode::OK,
         &csrf,
@@ -76,6 +108,7 @@ pub async fn show(headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
 
 pub async fn submit(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -89,9 +122,10 @@ pub async fn submit(
     let login = fields.get("login").unwrap_or("").trim().to_string();
     let password = fields.get("password").unwrap_or("");
     let next = safe_next(fields.get("next"));
+    let cookies = state.cookies;
     match state
         .services
-        .sign_in(&login, password, crate::service::now())
+        .sign_in(&login, password, client, crate::service::now())
         .await
     {
         Ok(Some(signed_in)) => {
@@ -99,7 +133,7 @@ pub async fn submit(
             let h = response.headers_mut();
             h.append(
                 header::SET_COOKIE,
-                set_cookie(
+                cookies.set_cookie(
                     &headers,
                     SESSION_COOKIE,
                     &signed_in.token,
@@ -108,21 +142,34 @@ pub async fn submit(
             );
             h.append(
                 header::SET_COOKIE,
-                set_cookie(&headers, SIGNIN_CSRF_COOKIE, "", 0),
+                cookies.set_cookie(&headers, SIGNIN_CSRF_COOKIE, "", 0),
             );
             response
         }
-        Ok(None) => {
-            let Ok(csrf) = random_token(24) else {
-                return failure(tr, StatusCode::INTERNAL_SERVER_ERROR, None);
-            };
-            let body = signin_form(tr, &csrf, &next, &login, Some(tr.t("signin-wrong")));
-            with_signin_csrf(
+        Ok(None) => signin_again(
+            cookies,
+            &headers,
+            StatusCode::UNAUTHORIZED,
+            &next,
+            &login,
+            tr.t("signin-wrong"),
+        ),
+        Err(ServiceError::Throttled { retry_after }) => {
+            let minutes = retry_after.as_secs().div_ceil(60).max(1);
+            let error = tr.ta("signin-throttled", &[("minutes", minutes.to_string())]);
+            let mut response = signin_again(
+                cookies,
                 &headers,
-                StatusCode::UNAUTHORIZED,
-                &csrf,
-                bare(tr, &tr.t("signin-title"), body),
-            )
+                StatusCode::TOO_MANY_REQUESTS,
+                &next,
+                &login,
+                error,
+            );
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after.as_secs().max(1)),
+            );
+            response
         }
         Err(e) => service_failure(tr, &e),
     }
@@ -149,7 +196,7 @@ pub async fn sign_out(
     let mut response = Redirect::to("/signin").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(&headers, SESSION_COOKIE, "", 0),
+        state.cookies.set_cookie(&headers, SESSION_COOKIE, "", 0),
     );
     response
 }
@@ -205,18 +252,35 @@ pub async fn set_locale(
     }
 }
 
-fn invite_form(tr: &Catalog, token: &str, login: &str, error: Option<String>) -> Markup {
+fn invite_form(tr: &Catalog, token: &str, invite: &Invite, error: Option<String>) -> Markup {
+    let login = invite.login.clone();
+    let reset = invite.user_id.is_some();
     html! {
-        p { (tr.ta("invite-intro", &[("login", login.to_string())])) }
+        @if reset {
+            p { (tr.ta("reset-intro", &[("login", login)])) }
+        } @else {
+            p { (tr.ta("invite-intro", &[("login", login)])) }
+        }
         @if let Some(error) = error { p.error role="alert" { (error) } }
         form method="post" action=(format!("/invite/{token}")) {
-            label for="name" { (tr.t("invite-name")) }
-            input #name name="name" type="text" autocomplete="name" required;
+            @if !reset {
+                label for="name" { (tr.t("invite-name")) }
+                input #name name="name" type="text" autocomplete="name" required;
+            }
             label for="password" { (tr.t("invite-password")) }
             input #password name="password" type="password" autocomplete="new-password" minlength="10" required;
-            button type="submit" { (tr.t("invite-submit")) }
+            button type="submit" { (tr.t(if reset { "reset-submit" } else { "invite-submit" })) }
         }
     }
+}
+
+fn invite_page(tr: &Catalog, token: &str, invite: &Invite, error: Option<String>) -> Markup {
+    let title = tr.t(if invite.user_id.is_some() {
+        "reset-title"
+    } else {
+        "invite-title"
+    });
+    bare(tr, &title, invite_form(tr, token, invite, error))
 }
 
 pub async fn show_invite(
@@ -226,14 +290,7 @@ pub async fn show_invite(
 ) -> Response {
     let tr = language(&headers);
     match state.services.invitation(&token).await {
-        Ok(invite) => html_response(
-            StatusCode::OK,
-            bare(
-                tr,
-                &tr.t("invite-title"),
-                invite_form(tr, &token, &invite.login, None),
-            ),
-        ),
+        Ok(invite) => html_response(StatusCode::OK, invite_page(tr, &token, &invite, None)),
         Err(e) => service_failure(tr, &e),
     }
 }
@@ -257,11 +314,7 @@ pub async fn accept_invite(
             match state.services.invitation(&token).await {
                 Ok(invite) => html_response(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    bare(
-                        tr,
-                        &tr.t("invite-title"),
-                        invite_form(tr, &token, &invite.login, Some(reason)),
-                    ),
+                    invite_page(tr, &token, &invite, Some(reason)),
                 ),
                 Err(e) => service_failure(tr, &e),
             }

@@ -602,3 +602,42 @@ fn an_import_that_contradicts_the_base_calendar_is_refused() {
         Err(CalendarError::HolidayAndWorkday { .. })
     ));
 }
+
+#[test]
+fn a_long_holiday_list_imports_whole_with_each_date_once() {
+    // Twenty years of daily entries, each listed twice: the import checks
+    // every entry against what is there in constant time.
+    let first: Date = "2030-01-01".parse().unwrap();
+    let mut ics = String::from("BEGIN:VCALENDAR\r\n");
+    let mut date = first;
+    for i in 0..7300 {
+        let kind = if i % 10 == 0 { "WORKDAY" } else { "HOLIDAY" };
+        let day = date.strftime("%Y%m%d");
+        for _ in 0..2 {
+            ics.push_str(&format!(
+                "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:{day}\r\nSUMMARY:day {i}\r\nCATEGORIES:{kind}\r\nEND:VEVENT\r\n"
+            ));
+        }
+        date = date.tomorrow().unwrap();
+    }
+    ics.push_str("END:VCALENDAR\r\n");
+    let spec = Calendar::from_ical(&ics, weekdays("Asia/Shanghai", &[("09:00", "18:00")])).unwrap();
+    assert_eq!((spec.holidays.len(), spec.workdays.len()), (6570, 730));
+    let cal = Calendar::new(&spec).unwrap();
+    assert!(
+        cal.is_working(at("2030-01-01T10:00:00+08:00")),
+        "a make-up day"
+    );
+    assert!(
+        !cal.is_working(at("2030-01-02T10:00:00+08:00")),
+        "a holiday"
+    );
+}
+
+#[test]
+fn targets_longer_than_a_year_are_refused() {
+    use crate::domain::sla::{MAX_TARGET_MINUTES, check_target_minutes};
+    assert!(check_target_minutes(MAX_TARGET_MINUTES).is_ok());
+    assert!(check_target_minutes(MAX_TARGET_MINUTES + 1).is_err());
+    assert!(check_target_minutes(0).is_err());
+}

@@ -1,7 +1,7 @@
 //! A tenant's bundle (which plugin version owns each ticket kind) and its
 //! configuration of each bound plugin.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::domain::access::Permission;
 use crate::service::error::ServiceError;
@@ -60,6 +60,20 @@ impl Services {
         let before = self.store.bindings(caller.tenant_id).await?;
         self.store.bind(caller.tenant_id, &checked).await?;
         self.catalog.invalidate(caller.tenant_id);
+        for b in &checked {
+            let was = before
+                .iter()
+                .find(|old| old.kind == b.kind)
+                .map(|old| format!("{}@{}", old.plugin_name, old.plugin_version));
+            let now = format!("{}@{}", b.plugin_name, b.plugin_version);
+            self.record(
+                caller,
+                "bundle.bind",
+                &b.kind,
+                json!({"from": was, "to": now}),
+            )
+            .await;
+        }
         let after = self.bundle(caller).await?;
         // Versions this change moved off may be bound by no tenant now.
         for old in &before {
@@ -121,6 +135,15 @@ impl Services {
             .set_plugin_config(caller.tenant_id, plugin, &overrides, crate::service::now())
             .await?;
         self.catalog.invalidate(caller.tenant_id);
+        // The names of the fields set, not their values: a configuration
+        // may hold a partner's credentials.
+        let fields: Vec<&String> = overrides
+            .as_object()
+            .into_iter()
+            .flat_map(|o| o.keys())
+            .collect();
+        self.record(caller, "plugin.config", plugin, json!({"fields": fields}))
+            .await;
         Ok(merged)
     }
 }

@@ -39,6 +39,9 @@ pub struct Session {
     pub csrf: String,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
+    /// The last request made with it, to the minute: a session idle for
+    /// too long ends.
+    pub last_seen_at: Timestamp,
 }
 
 /// An admin's invitation to join a tenant with a role.
@@ -52,6 +55,17 @@ pub struct Invite {
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
     pub accepted_at: Option<Timestamp>,
+    /// The account whose password this link resets; `None` for an
+    /// invitation to a new account.
+    pub user_id: Option<Uuid>,
+}
+
+/// What an admin changes of an account.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserChange {
+    pub role: Option<Role>,
+    /// `Some(Some(at))` disables, `Some(None)` enables again.
+    pub disabled_at: Option<Option<Timestamp>>,
 }
 
 /// Console accounts, sessions and invitations.
@@ -77,6 +91,33 @@ pub trait Accounts: Send + Sync {
     /// Mark an open invitation accepted and add its user, atomically; false
     /// when it was accepted already.
     async fn accept_invite(&self, token_hash: &str, user: &User) -> Result<bool, StoreError>;
+
+    /// Change an account's role or whether it is disabled; disabling ends
+    /// its sessions in the same transaction. False when there is no such
+    /// account in the tenant.
+    async fn update_user(
+        &self,
+        tenant: Uuid,
+        id: Uuid,
+        change: &UserChange,
+    ) -> Result<bool, StoreError>;
+    /// Note a request on a session.
+    async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<(), StoreError>;
+    /// The tenant's invitations and password-reset links not used yet,
+    /// newest first.
+    async fn open_invites(&self, tenant: Uuid) -> Result<Vec<Invite>, StoreError>;
+    /// Withdraw an invitation not used yet; false when there is none.
+    async fn revoke_invite(&self, tenant: Uuid, token_hash: &str) -> Result<bool, StoreError>;
+    /// Use a password-reset link: mark it accepted, set the account's
+    /// password and end its sessions, atomically; false when the link was
+    /// used already.
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        user: Uuid,
+        password_hash: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
 }
 
 fn role_name(role: Role) -> String {
@@ -140,6 +181,7 @@ struct SessionRow {
     csrf: String,
     created_at: i64,
     expires_at: i64,
+    last_seen_at: Option<i64>,
 }
 
 impl TryFrom<SessionRow> for Session {
@@ -152,6 +194,7 @@ impl TryFrom<SessionRow> for Session {
             csrf: r.csrf,
             created_at: instant(r.created_at)?,
             expires_at: instant(r.expires_at)?,
+            last_seen_at: instant(r.last_seen_at.unwrap_or(r.created_at))?,
         })
     }
 }
@@ -166,6 +209,7 @@ struct InviteRow {
     created_at: i64,
     expires_at: i64,
     accepted_at: Option<i64>,
+    user_id: Option<Uuid>,
 }
 
 impl TryFrom<InviteRow> for Invite {
@@ -180,6 +224,7 @@ impl TryFrom<InviteRow> for Invite {
             created_at: instant(r.created_at)?,
             expires_at: instant(r.expires_at)?,
             accepted_at: r.accepted_at.map(instant).transpose()?,
+            user_id: r.user_id,
         })
     }
 }

@@ -6,7 +6,8 @@ use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
 use super::{
-    Accounts, Invite, InviteRow, Session, SessionRow, User, UserRow, duplicate, role_name,
+    Accounts, Invite, InviteRow, Session, SessionRow, User, UserChange, UserRow, duplicate,
+    role_name,
 };
 use crate::store::codec::{all, millis};
 use crate::store::{PgStore, StoreError};
@@ -85,8 +86,8 @@ impl Accounts for PgStore {
 
     async fn create_session(&self, s: &Session) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO console_sessions (token_hash, user_id, tenant_id, csrf, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO console_sessions (token_hash, user_id, tenant_id, csrf, created_at, expires_at, last_seen_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&s.token_hash)
         .bind(s.user_id)
@@ -94,6 +95,7 @@ impl Accounts for PgStore {
         .bind(&s.csrf)
         .bind(millis(s.created_at))
         .bind(millis(s.expires_at))
+        .bind(millis(s.last_seen_at))
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -126,8 +128,8 @@ impl Accounts for PgStore {
 
     async fn create_invite(&self, i: &Invite) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO console_invites (token_hash, tenant_id, login, role, invited_by, created_at, expires_at, accepted_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO console_invites (token_hash, tenant_id, login, role, invited_by, created_at, expires_at, accepted_at, user_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&i.token_hash)
         .bind(i.tenant_id)
@@ -137,6 +139,7 @@ impl Accounts for PgStore {
         .bind(millis(i.created_at))
         .bind(millis(i.expires_at))
         .bind(i.accepted_at.map(millis))
+        .bind(i.user_id)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -162,6 +165,102 @@ impl Accounts for PgStore {
             return Ok(false);
         }
         insert_user(&mut tx, user).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn update_user(
+        &self,
+        tenant: Uuid,
+        id: Uuid,
+        change: &UserChange,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let found = sqlx::query(
+            "UPDATE console_users SET role = COALESCE($1, role),
+                disabled_at = CASE WHEN $2 THEN $3 ELSE disabled_at END
+             WHERE tenant_id = $4 AND id = $5",
+        )
+        .bind(change.role.map(role_name))
+        .bind(change.disabled_at.is_some())
+        .bind(change.disabled_at.flatten().map(millis))
+        .bind(tenant)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if found.rows_affected() != 1 {
+            return Ok(false);
+        }
+        if matches!(change.disabled_at, Some(Some(_))) {
+            sqlx::query("DELETE FROM console_sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<(), StoreError> {
+        sqlx::query("UPDATE console_sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(millis(at))
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn open_invites(&self, tenant: Uuid) -> Result<Vec<Invite>, StoreError> {
+        all(sqlx::query_as::<_, InviteRow>(
+            "SELECT * FROM console_invites WHERE tenant_id = $1 AND accepted_at IS NULL
+             ORDER BY created_at DESC",
+        )
+        .bind(tenant)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn revoke_invite(&self, tenant: Uuid, token_hash: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM console_invites
+             WHERE tenant_id = $1 AND token_hash = $2 AND accepted_at IS NULL",
+        )
+        .bind(tenant)
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        user: Uuid,
+        password_hash: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let taken = sqlx::query(
+            "UPDATE console_invites SET accepted_at = $1
+             WHERE token_hash = $2 AND user_id = $3 AND accepted_at IS NULL",
+        )
+        .bind(millis(at))
+        .bind(token_hash)
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+        if taken.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE console_users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM console_sessions WHERE user_id = $1")
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -206,6 +206,34 @@ pub trait Levels: Send + Sync {
     ) -> Result<Vec<Rollup>, StoreError>;
 }
 
+/// What is kept only for a while, by the moment before which it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expired {
+    /// Idempotency records created before this are forgotten.
+    pub idempotency: Timestamp,
+    /// Deliveries delivered before this leave the delivery log (dead ones
+    /// stay until retried or their webhook is deleted).
+    pub delivered: Timestamp,
+    /// Invitations that expired before this are deleted.
+    pub invites: Timestamp,
+}
+
+/// Rows a purge deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub idempotency: u64,
+    pub deliveries: u64,
+    pub invites: u64,
+}
+
+impl Purged {
+    /// Whether any kind had `limit` rows to delete, so more may be left.
+    pub fn full(&self, limit: u32) -> bool {
+        let limit = u64::from(limit);
+        self.idempotency >= limit || self.deliveries >= limit || self.invites >= limit
+    }
+}
+
 /// What background jobs claim and finish. Claims are leases: a process that
 /// dies loses them when they expire, and only the holder of a claim can
 /// finish the work (the commit checks it).
@@ -219,16 +247,23 @@ pub trait Jobs: Send + Sync {
         lease_until: Timestamp,
         limit: u32,
     ) -> Result<Vec<Timer>, StoreError>;
-    /// Claim deliveries due at `now`.
+    /// Claim up to `limit` deliveries due at `now`, taking turns between
+    /// tenants: no tenant ends up with more than `per_tenant` deliveries
+    /// claimed at once (by any process), and the oldest of each tenant go
+    /// first.
     async fn claim_deliveries(
         &self,
         owner: &str,
         now: Timestamp,
         lease_until: Timestamp,
         limit: u32,
+        per_tenant: u32,
     ) -> Result<Vec<Delivery>, StoreError>;
     /// Record an attempt; `false` when the claim was lost.
     async fn finish_delivery(&self, claim: &Claim, attempt: &Attempt) -> Result<bool, StoreError>;
+    /// Delete up to `limit` rows of each kind kept only for a while (see
+    /// [`Expired`]); how many went of each.
+    async fn purge(&self, expired: &Expired, limit: u32) -> Result<Purged, StoreError>;
     /// Tenants with facts whose rollups are out of date.
     async fn dirty_tenants(&self) -> Result<Vec<Uuid>, StoreError>;
     /// Out-of-date facts rows of a tenant, earliest days first: the rows of

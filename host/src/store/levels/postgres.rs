@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::rows::{self, ANY};
 use super::{
-    Attempt, Claim, Delivery, DeliveryState, DirtyFacts, Jobs, Levels, Rollup, SlaPolicy, Survey,
-    Webhook,
+    Attempt, Claim, Delivery, DeliveryState, DirtyFacts, Expired, Jobs, Levels, Purged, Rollup,
+    SlaPolicy, Survey, Webhook,
 };
 use crate::store::codec::{self, all, millis};
 use crate::store::{Commit, PgStore, StoreError, Timer};
@@ -347,19 +347,36 @@ impl Jobs for PgStore {
         now: Timestamp,
         lease_until: Timestamp,
         limit: u32,
+        per_tenant: u32,
     ) -> Result<Vec<Delivery>, StoreError> {
+        // Window functions and row locks cannot share a query level: the
+        // turns are taken inside, the locks outside, where the claim is
+        // checked again against the row as it is once locked.
         all(sqlx::query_as::<_, rows::DeliveryRow>(
             "UPDATE deliveries SET claimed_by = $1, claimed_until = $2
-             WHERE id IN (SELECT id FROM deliveries
-                          WHERE state = 'pending' AND next_attempt_at <= $3
-                            AND (claimed_until IS NULL OR claimed_until < $4)
-                          ORDER BY next_attempt_at LIMIT $5 FOR UPDATE SKIP LOCKED)
+             WHERE id IN (
+                 SELECT id FROM deliveries
+                  WHERE id IN (
+                      SELECT id FROM (
+                          SELECT id, tenant_id, next_attempt_at,
+                                 ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY next_attempt_at) AS turn
+                            FROM deliveries
+                           WHERE state = 'pending' AND next_attempt_at <= $3
+                             AND (claimed_until IS NULL OR claimed_until < $3)
+                      ) AS due
+                      WHERE due.turn + (SELECT count(*) FROM deliveries AS busy
+                                         WHERE busy.tenant_id = due.tenant_id
+                                           AND busy.claimed_until >= $3) <= $4
+                      ORDER BY due.turn, due.next_attempt_at
+                      LIMIT $5)
+                    AND state = 'pending' AND (claimed_until IS NULL OR claimed_until < $3)
+                  FOR UPDATE SKIP LOCKED)
              RETURNING *",
         )
         .bind(owner)
         .bind(millis(lease_until))
         .bind(millis(now))
-        .bind(millis(now))
+        .bind(i64::from(per_tenant))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?)
@@ -388,6 +405,39 @@ impl Jobs for PgStore {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn purge(&self, expired: &Expired, limit: u32) -> Result<Purged, StoreError> {
+        let limit = i64::from(limit);
+        let delete = async |sql: &'static str, before: Timestamp| {
+            sqlx::query(sql)
+                .bind(millis(before))
+                .bind(limit)
+                .execute(&self.pool)
+                .await
+                .map(|done| done.rows_affected())
+        };
+        Ok(Purged {
+            idempotency: delete(
+                "DELETE FROM idempotency_keys WHERE (tenant_id, key) IN
+                    (SELECT tenant_id, key FROM idempotency_keys WHERE created_at < $1 LIMIT $2)",
+                expired.idempotency,
+            )
+            .await?,
+            deliveries: delete(
+                "DELETE FROM deliveries WHERE id IN
+                    (SELECT id FROM deliveries
+                      WHERE state = 'delivered' AND delivered_at < $1 LIMIT $2)",
+                expired.delivered,
+            )
+            .await?,
+            invites: delete(
+                "DELETE FROM console_invites WHERE token_hash IN
+                    (SELECT token_hash FROM console_invites WHERE expires_at < $1 LIMIT $2)",
+                expired.invites,
+            )
+            .await?,
+        })
     }
 
     async fn dirty_tenants(&self) -> Result<Vec<Uuid>, StoreError> {
@@ -425,6 +475,14 @@ impl Jobs for PgStore {
         // A rebuild covers thousands of facts: one statement each for the
         // deletes, inserts and updates, with arrays, rather than one per row.
         let mut tx = self.pool.begin().await?;
+        // Two rebuilds of one tenant at once (two report requests, or a
+        // request and the job) would each delete the days' rows and insert
+        // theirs, and the second insert would collide with the first's:
+        // one rebuild of a tenant at a time, until its commit.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 7401))")
+            .bind(tenant)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM metric_rollups WHERE tenant_id = $1 AND day = ANY($2)")
             .bind(tenant)
             .bind(days)

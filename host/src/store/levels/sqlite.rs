@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::rows::{self, ANY};
 use super::{
-    Attempt, Claim, Delivery, DeliveryState, DirtyFacts, Jobs, Levels, Rollup, SlaPolicy, Survey,
-    Webhook,
+    Attempt, Claim, Delivery, DeliveryState, DirtyFacts, Expired, Jobs, Levels, Purged, Rollup,
+    SlaPolicy, Survey, Webhook,
 };
 use crate::store::codec::{self, all, millis};
 use crate::store::sqlite::script::{Refusal, Script};
@@ -333,19 +333,31 @@ impl Jobs for SqliteStore {
         now: Timestamp,
         lease_until: Timestamp,
         limit: u32,
+        per_tenant: u32,
     ) -> Result<Vec<Delivery>, StoreError> {
         all(sqlx::query_as::<_, rows::DeliveryRow>(
             "UPDATE deliveries SET claimed_by = ?, claimed_until = ?
-             WHERE id IN (SELECT id FROM deliveries
-                          WHERE state = 'pending' AND next_attempt_at <= ?
-                            AND (claimed_until IS NULL OR claimed_until < ?)
-                          ORDER BY next_attempt_at LIMIT ?)
+             WHERE id IN (
+                 SELECT id FROM (
+                     SELECT id, tenant_id, next_attempt_at,
+                            ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY next_attempt_at) AS turn
+                       FROM deliveries
+                      WHERE state = 'pending' AND next_attempt_at <= ?
+                        AND (claimed_until IS NULL OR claimed_until < ?)
+                 ) AS due
+                 WHERE due.turn + (SELECT count(*) FROM deliveries AS busy
+                                    WHERE busy.tenant_id = due.tenant_id
+                                      AND busy.claimed_until >= ?) <= ?
+                 ORDER BY due.turn, due.next_attempt_at
+                 LIMIT ?)
              RETURNING *",
         )
         .bind(owner)
         .bind(millis(lease_until))
         .bind(millis(now))
         .bind(millis(now))
+        .bind(millis(now))
+        .bind(i64::from(per_tenant))
         .bind(i64::from(limit))
         .fetch_all(&self.writer)
         .await?)
@@ -374,6 +386,39 @@ impl Jobs for SqliteStore {
             .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn purge(&self, expired: &Expired, limit: u32) -> Result<Purged, StoreError> {
+        let limit = i64::from(limit);
+        let delete = async |sql: &'static str, before: Timestamp| {
+            sqlx::query(sql)
+                .bind(millis(before))
+                .bind(limit)
+                .execute(&self.writer)
+                .await
+                .map(|done| done.rows_affected())
+        };
+        Ok(Purged {
+            idempotency: delete(
+                "DELETE FROM idempotency_keys WHERE (tenant_id, key) IN
+                    (SELECT tenant_id, key FROM idempotency_keys WHERE created_at < ? LIMIT ?)",
+                expired.idempotency,
+            )
+            .await?,
+            deliveries: delete(
+                "DELETE FROM deliveries WHERE id IN
+                    (SELECT id FROM deliveries
+                      WHERE state = 'delivered' AND delivered_at < ? LIMIT ?)",
+                expired.delivered,
+            )
+            .await?,
+            invites: delete(
+                "DELETE FROM console_invites WHERE token_hash IN
+                    (SELECT token_hash FROM console_invites WHERE expires_at < ? LIMIT ?)",
+                expired.invites,
+            )
+            .await?,
+        })
     }
 
     async fn dirty_tenants(&self) -> Result<Vec<Uuid>, StoreError> {

@@ -10,7 +10,8 @@
 //! the connection takes the whole queue and writes it in one transaction,
 //! each change in a savepoint of its own: a change that is refused (a stale
 //! version, a taken key) is rolled back alone and the others are kept. Every
-//! change learns its own outcome only after the transaction committed. The
+//! change, kept or refused, learns its outcome only after the transaction
+//! committed. The
 //! batch runs in a task of its own, so a caller that goes away (a client that
 //! hung up) never cuts a transaction that others are waiting on short; its
 //! own change is withdrawn if no batch has taken it yet, and written
@@ -142,22 +143,27 @@ fn answered(
     })
 }
 
-/// Write a batch in one transaction and answer every change in it.
+/// Write a batch in one transaction and answer every change in it, kept or
+/// refused, once the transaction has committed: a change refused because of
+/// another one in the batch (the same idempotency key, the same ticket
+/// version) must find that one's rows when it looks for them.
 async fn write(mut conn: PoolConnection<Sqlite>, batch: Vec<Queued>) {
     let mut tx = match conn.begin().await {
         Ok(tx) => tx,
         Err(e) => return fail_all(batch.into_iter().map(|q| q.answer), &e),
     };
     let mut kept = Vec::with_capacity(batch.len());
+    let mut refused = Vec::new();
     let mut batch = batch.into_iter();
     while let Some(change) = batch.next() {
         match change.script.run_in_savepoint(&mut tx).await {
             Ok(()) => kept.push(change.answer),
-            Err(Failed::Refused(e)) => {
-                let _ = change.answer.send(Err(e));
-            }
+            Err(Failed::Refused(e)) => refused.push((change.answer, e)),
             Err(Failed::Broken(e)) => {
-                let rest = kept.into_iter().chain(batch.map(|q| q.answer));
+                let rest = kept
+                    .into_iter()
+                    .chain(refused.into_iter().map(|(answer, _)| answer))
+                    .chain(batch.map(|q| q.answer));
                 fail_all(rest, &e);
                 let _ = change.answer.send(Err(e));
                 return;
@@ -169,8 +175,14 @@ async fn write(mut conn: PoolConnection<Sqlite>, batch: Vec<Queued>) {
             for answer in kept {
                 let _ = answer.send(Ok(()));
             }
+            for (answer, refusal) in refused {
+                let _ = answer.send(Err(refusal));
+            }
         }
-        Err(e) => fail_all(kept, &e),
+        Err(e) => fail_all(
+            kept.into_iter().chain(refused.into_iter().map(|(a, _)| a)),
+            &e,
+        ),
     }
 }
 

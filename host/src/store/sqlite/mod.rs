@@ -46,9 +46,7 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // With WAL, NORMAL is durable against a killed process; only a
-            // power loss can drop the last transactions.
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(synchronous()?)
             .foreign_keys(true)
             // Each change of a shared transaction runs in a savepoint, whose
             // undo pages belong in memory rather than in a temporary file.
@@ -73,6 +71,24 @@ impl SqliteStore {
             writer,
             reader,
         })
+    }
+}
+
+/// How hard a commit waits for the disk. FULL (the default) syncs the log
+/// on every commit, so a power loss loses nothing acknowledged; group commit
+/// pays that once per batch. NORMAL (`AFTERSALE_SQLITE_SYNCHRONOUS=normal`)
+/// is still safe against a killed process, but a power loss can drop the
+/// last commits.
+fn synchronous() -> Result<SqliteSynchronous, StoreError> {
+    match std::env::var("AFTERSALE_SQLITE_SYNCHRONOUS") {
+        Err(_) => Ok(SqliteSynchronous::Full),
+        Ok(value) => match value.to_ascii_lowercase().as_str() {
+            "" | "full" => Ok(SqliteSynchronous::Full),
+            "normal" => Ok(SqliteSynchronous::Normal),
+            _ => Err(StoreError::Config(format!(
+                "AFTERSALE_SQLITE_SYNCHRONOUS is `{value}`; it takes `full` or `normal`"
+            ))),
+        },
     }
 }
 

@@ -1,0 +1,166 @@
+//! The finishing touches of the OpenAPI document: one operation id per
+//! operation, and links from what a create answers to the operations on
+//! the created object, so a client generator or a schema fuzzer can follow
+//! a ticket from `POST /tickets` to its page, transitions and timeline.
+
+use std::collections::BTreeMap;
+
+use utoipa::openapi::link::Link;
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::{OpenApi, RefOr};
+
+/// A link's name, and the path and method of the operation it leads to.
+type Target = (&'static str, &'static str, &'static str);
+
+/// Where each create's answer leads: `(create path, status, targets)`.
+/// Each target takes the created object's `id`.
+const LINKS: &[(&str, &str, &[Target])] = &[
+    (
+        "/api/v1/tickets",
+        "201",
+        &[
+            ("GetTicket", "/api/v1/tickets/{id}", "get"),
+            ("EditTicket", "/api/v1/tickets/{id}", "patch"),
+            (
+                "TransitionTicket",
+                "/api/v1/tickets/{id}/transitions",
+                "post",
+            ),
+            ("CommentOnTicket", "/api/v1/tickets/{id}/comments", "post"),
+            ("TicketEvents", "/api/v1/tickets/{id}/events", "get"),
+            ("TicketSla", "/api/v1/tickets/{id}/sla", "get"),
+            ("TicketSurvey", "/api/v1/tickets/{id}/survey", "get"),
+        ],
+    ),
+    (
+        "/api/v1/webhooks",
+        "201",
+        &[("DeleteWebhook", "/api/v1/webhooks/{id}", "delete")],
+    ),
+    (
+        "/api/v1/keys",
+        "201",
+        &[("RevokeKey", "/api/v1/keys/{id}", "delete")],
+    ),
+    (
+        "/api/v1/publishers",
+        "201",
+        &[("RevokePublisher", "/api/v1/publishers/{id}", "delete")],
+    ),
+];
+
+/// Give every operation a unique id and add the links of [`LINKS`].
+pub fn finish(api: &mut OpenApi) {
+    unique_operation_ids(api);
+    for (path, status, targets) in LINKS {
+        let mut links = BTreeMap::new();
+        for (name, target_path, method) in *targets {
+            let Some(id) = operation(api, target_path, method).and_then(|o| o.operation_id.clone())
+            else {
+                continue;
+            };
+            let link = Link::builder()
+                .operation_id(id)
+                .parameter("id", "$response.body#/id")
+                .description(format!(
+                    "{} {target_path} of the created object",
+                    method.to_uppercase()
+                ))
+                .build();
+            links.insert(name.to_string(), RefOr::T(link));
+        }
+        let response =
+            operation_mut(api, path, "post").and_then(|o| o.responses.responses.get_mut(*status));
+        if let Some(RefOr::T(response)) = response {
+            response.links.extend(links);
+        }
+    }
+}
+
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = (&'static str, &mut Operation)> {
+    [
+        ("get", item.get.as_mut()),
+        ("put", item.put.as_mut()),
+        ("post", item.post.as_mut()),
+        ("delete", item.delete.as_mut()),
+        ("patch", item.patch.as_mut()),
+    ]
+    .into_iter()
+    .filter_map(|(method, op)| op.map(|op| (method, op)))
+}
+
+fn operation<'a>(api: &'a OpenApi, path: &str, method: &str) -> Option<&'a Operation> {
+    let item = api.paths.paths.get(path)?;
+    match method {
+        "get" => item.get.as_ref(),
+        "put" => item.put.as_ref(),
+        "post" => item.post.as_ref(),
+        "delete" => item.delete.as_ref(),
+        "patch" => item.patch.as_ref(),
+        _ => None,
+    }
+}
+
+fn operation_mut<'a>(api: &'a mut OpenApi, path: &str, method: &str) -> Option<&'a mut Operation> {
+    let item = api.paths.paths.get_mut(path)?;
+    operations_mut(item)
+        .find(|(m, _)| *m == method)
+        .map(|(_, op)| op)
+}
+
+/// Handler names repeat across files (`create`, `list`): an id that more
+/// than one operation has gets the static segments of its path appended,
+/// e.g. `list_tickets`, `list_webhooks`.
+fn unique_operation_ids(api: &mut OpenApi) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for item in api.paths.paths.values_mut() {
+        for (_, op) in operations_mut(item) {
+            if let Some(id) = &op.operation_id {
+                *seen.entry(id.clone()).or_default() += 1;
+            }
+        }
+    }
+    for (path, item) in api.paths.paths.iter_mut() {
+        let segments: Vec<&str> = path
+            .split('/')
+            .filter(|s| !s.is_empty() && !s.starts_with('{') && *s != "api" && *s != "v1")
+            .collect();
+        for (_, op) in operations_mut(item) {
+            if let Some(id) = op.operation_id.as_mut()
+                && seen.get(id.as_str()).is_some_and(|n| *n > 1)
+            {
+                *id = format!("{id}_{}", segments.join("_").replace('-', "_"));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn operation_ids_are_unique_and_a_created_ticket_links_to_its_operations() {
+        let api = super::super::openapi();
+        let mut ids = BTreeSet::new();
+        for item in api.paths.paths.values() {
+            for op in [&item.get, &item.put, &item.post, &item.delete, &item.patch]
+                .into_iter()
+                .flatten()
+            {
+                let id = op.operation_id.clone().expect("every operation has an id");
+                assert!(ids.insert(id.clone()), "operation id `{id}` twice");
+            }
+        }
+        let json = serde_json::to_value(&api).unwrap();
+        let links = &json["paths"]["/api/v1/tickets"]["post"]["responses"]["201"]["links"];
+        let get = &links["GetTicket"];
+        assert_eq!(get["parameters"]["id"], "$response.body#/id");
+        let target = get["operationId"].as_str().unwrap();
+        assert_eq!(
+            json["paths"]["/api/v1/tickets/{id}"]["get"]["operationId"], target,
+            "the link names the operation that reads the ticket"
+        );
+        assert!(links["TransitionTicket"].is_object(), "{links}");
+    }
+}
