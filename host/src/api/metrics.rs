@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MetricsQuery {
     /// First day (YYYY-MM-DD, tenant time zone); default 29 days before `to`.
@@ -44,8 +45,8 @@ pub struct MetricsQuery {
 /// complaint rates; service recoveries; CSI, satisfaction rate and NPS.
 #[utoipa::path(get, path = "/metrics/service", tag = "service levels", params(MetricsQuery),
     responses(
-        (status = 200, body = ServiceReport),
-        (status = 200, description = "With format=csv", content_type = "text/csv", body = String),
+        (status = 200, description = "The report; with format=csv (or Accept: text/csv) as CSV",
+            content((ServiceReport = "application/json"), (String = "text/csv"))),
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]

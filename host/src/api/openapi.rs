@@ -1,13 +1,14 @@
 //! The finishing touches of the OpenAPI document: one operation id per
-//! operation, and links from what a create answers to the operations on
-//! the created object, so a client generator or a schema fuzzer can follow
-//! a ticket from `POST /tickets` to its page, transitions and timeline.
+//! operation, the problems every route shares, and links from what a
+//! create answers to the operations on the created object, so a client
+//! generator or a schema fuzzer can follow a ticket from `POST /tickets` to
+//! its page, transitions and timeline.
 
 use std::collections::BTreeMap;
 
 use utoipa::openapi::link::Link;
-use utoipa::openapi::path::{Operation, PathItem};
-use utoipa::openapi::{OpenApi, RefOr};
+use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response};
 
 /// A link's name, and the path and method of the operation it leads to.
 type Target = (&'static str, &'static str, &'static str);
@@ -49,9 +50,11 @@ const LINKS: &[(&str, &str, &[Target])] = &[
     ),
 ];
 
-/// Give every operation a unique id and add the links of [`LINKS`].
+/// Give every operation a unique id, the problems every route can answer,
+/// and the links of [`LINKS`].
 pub fn finish(api: &mut OpenApi) {
     unique_operation_ids(api);
+    common_problems(api);
     for (path, status, targets) in LINKS {
         let mut links = BTreeMap::new();
         for (name, target_path, method) in *targets {
@@ -75,6 +78,61 @@ pub fn finish(api: &mut OpenApi) {
             response.links.extend(links);
         }
     }
+}
+
+/// The answers that come from the layers every route shares rather than
+/// from its handler: a missing or unknown key (401), a role that may not
+/// (403), a path naming nothing (404), for a JSON body one that is not
+/// JSON (400), not sent as JSON (415) or not of the expected shape (422),
+/// and query parameters that do not parse (422).
+/// What a handler documents itself is kept.
+fn common_problems(api: &mut OpenApi) {
+    for (path, item) in api.paths.paths.iter_mut() {
+        let has_path_param = path.contains('{');
+        for (_, op) in operations_mut(item) {
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let json_body = matches!(
+                &op.request_body,
+                Some(RefOr::T(body)) if body.content.contains_key("application/json")
+            );
+            let query = op
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query));
+            let mut add = |status: &str, why: &str| {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| RefOr::T(problem(why)));
+            };
+            if secured {
+                add("401", "No key, or one that is unknown or revoked");
+                add("403", "The caller's role may not do this");
+            }
+            if has_path_param {
+                add("404", "No such resource");
+            }
+            if json_body {
+                add("400", "The body is not valid JSON");
+                add("415", "The body is not sent as application/json");
+                add("422", "The body is not of the expected shape");
+            }
+            if query {
+                add("422", "A query parameter is not of the expected shape");
+            }
+        }
+    }
+}
+
+fn problem(description: &str) -> Response {
+    Response::builder()
+        .description(description)
+        .content(
+            "application/problem+json",
+            Content::new(Some(RefOr::Ref(Ref::from_schema_name("ProblemBody")))),
+        )
+        .build()
 }
 
 fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = (&'static str, &mut Operation)> {

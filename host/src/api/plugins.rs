@@ -183,7 +183,8 @@ impl From<PluginDetails> for PluginView {
 /// name belongs to someone else or is reserved, or its name and version
 /// belong to other bytes.
 #[utoipa::path(post, path = "/plugins", tag = "plugins",
-    request_body(content = Vec<u8>, content_type = "application/wasm"),
+    request_body(content = Vec<u8>, content_type = "application/wasm",
+        description = "The component's bytes"),
     responses(
         (status = 201, body = PluginView), (status = 200, body = PluginView),
         (status = 403, body = ProblemBody, content_type = "application/problem+json"),

@@ -157,6 +157,7 @@ async fn create(
 
 /// Filters of the ticket list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub state: Option<String>,
@@ -301,7 +302,7 @@ pub struct EditBody {
 #[utoipa::path(patch, path = "/tickets/{id}", tag = "tickets",
     params(("id" = Uuid, Path), ("If-Match" = String, Header)),
     request_body = EditBody,
-    responses((status = 200, body = TicketView), (status = 409, body = ProblemBody, content_type = "application/problem+json"), (status = 422, body = ProblemBody, content_type = "application/problem+json")),
+    responses((status = 200, body = TicketView), (status = 409, body = ProblemBody, content_type = "application/problem+json"), (status = 422, body = ProblemBody, content_type = "application/problem+json"), (status = 428, body = ProblemBody, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 async fn edit(
     State(state): State<AppState>,
