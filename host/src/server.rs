@@ -12,7 +12,6 @@ use crate::api::{AppState, app};
 use crate::config::Config;
 use crate::plugins::Runtime;
 use crate::service::Services;
-use crate::web::CookieSecurity;
 
 /// Open the database, load the plugins, and build the application.
 pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
@@ -31,10 +30,9 @@ pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
         .install_embedded()
         .await
         .context("cannot install the first-party plugins")?;
-    let mut state = AppState::new(services.clone(), config.operator_key.as_deref());
-    state.cookies =
-        CookieSecurity::for_public_url(config.public_url.as_deref()).map_err(anyhow::Error::msg)?;
-    state.public_url = config.public_url.clone();
+    let state = AppState::new(services.clone(), config.operator_key.as_deref())
+        .with_public_url(config.public_url.clone())
+        .map_err(anyhow::Error::msg)?;
     Ok((app(state), services))
 }
 

@@ -61,6 +61,14 @@ impl AppState {
             openapi: Arc::new(openapi().to_pretty_json().unwrap_or_default()),
         }
     }
+
+    /// Where people reach the console; it also decides whether cookies are
+    /// `Secure`. A URL that is not http(s) is refused.
+    pub fn with_public_url(mut self, url: Option<String>) -> Result<Self, String> {
+        self.cookies = crate::web::CookieSecurity::for_public_url(url.as_deref())?;
+        self.public_url = url;
+        Ok(self)
+    }
 }
 
 #[derive(OpenApi)]

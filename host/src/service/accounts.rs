@@ -113,6 +113,25 @@ pub(super) fn check_password(password: &str) -> Result<(), ServiceError> {
     Ok(())
 }
 
+/// A person's role must be one a person can hold.
+pub(super) fn check_person_role(role: Role) -> Result<(), ServiceError> {
+    if access::is_person(role) {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(format!(
+            "{role:?} is not a role for a person"
+        )))
+    }
+}
+
+/// The name a person gave, or their login when they gave none.
+pub(super) fn display_name(name: &str, login: &str) -> String {
+    match name.trim() {
+        "" => login.to_string(),
+        name => name.to_string(),
+    }
+}
+
 /// How an account acts on tickets.
 pub fn caller_of(user: &User) -> Caller {
     Caller {
@@ -137,29 +156,17 @@ impl Services {
     ) -> Result<User, ServiceError> {
         let login = check_login(login)?;
         check_password(password)?;
-        if !access::is_person(role) {
-            return Err(ServiceError::Invalid(format!(
-                "{role:?} is not a role for a person"
-            )));
-        }
+        check_person_role(role)?;
         let tenant = self
             .store
             .tenant(tenant_id)
             .await?
             .ok_or(ServiceError::NotFound("tenant"))?;
-        let password = password.to_string();
-        let password_hash = self
-            .throttle
-            .hash(move || hash_password(&password))
-            .await??;
+        let password_hash = self.hash_new_password(password).await?;
         let user = User {
             id: Uuid::now_v7(),
             tenant_id,
-            name: if name.trim().is_empty() {
-                login.clone()
-            } else {
-                name.trim().to_string()
-            },
+            name: display_name(name, &login),
             login,
             role,
             password_hash,
@@ -169,6 +176,12 @@ impl Services {
         };
         self.store.create_user(&user).await.map_err(login_taken)?;
         Ok(user)
+    }
+
+    /// The argon2 hash of a new password, in one of the hashing slots.
+    pub(super) async fn hash_new_password(&self, password: &str) -> Result<String, ServiceError> {
+        let password = password.to_string();
+        self.throttle.hash(move || hash_password(&password)).await?
     }
 
     /// Check a login and password and open a session; `None` when either is

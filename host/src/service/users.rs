@@ -9,12 +9,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::accounts::{
-    INVITE_LIFETIME, check_login, check_password, hash_password, login_taken, random_token,
+    INVITE_LIFETIME, check_login, check_password, check_person_role, display_name, login_taken,
+    random_token,
 };
 use super::error::ServiceError;
 use super::tenants::token_hash;
 use super::{Caller, Services};
-use crate::domain::access::{self, Permission};
+use crate::domain::access::Permission;
 use crate::store::{Invite, User, UserChange};
 
 /// How long a password-reset link stays valid.
@@ -107,11 +108,7 @@ impl Services {
     ) -> Result<String, ServiceError> {
         caller.may(Permission::ManageUsers)?;
         let login = check_login(login)?;
-        if !access::is_person(role) {
-            return Err(ServiceError::Invalid(format!(
-                "{role:?} is not a role for a person"
-            )));
-        }
+        check_person_role(role)?;
         if self.store.user_by_login(&login).await?.is_some() {
             return Err(ServiceError::Invalid(format!(
                 "the login `{login}` is taken"
@@ -147,12 +144,8 @@ impl Services {
         change: UserChange,
     ) -> Result<User, ServiceError> {
         caller.may(Permission::ManageUsers)?;
-        if let Some(role) = change.role
-            && !access::is_person(role)
-        {
-            return Err(ServiceError::Invalid(format!(
-                "{role:?} is not a role for a person"
-            )));
+        if let Some(role) = change.role {
+            check_person_role(role)?;
         }
         let users = self.store.users(caller.tenant_id).await?;
         let user = users
@@ -309,11 +302,7 @@ impl Services {
             .tenant(invite.tenant_id)
             .await?
             .ok_or(ServiceError::NotFound("tenant"))?;
-        let password = password.to_string();
-        let password_hash = self
-            .throttle
-            .hash(move || hash_password(&password))
-            .await??;
+        let password_hash = self.hash_new_password(password).await?;
         let used = || ServiceError::Gone("this invitation was used already".into());
         if let Some(id) = invite.user_id {
             if !self
@@ -332,11 +321,7 @@ impl Services {
         let user = User {
             id: Uuid::now_v7(),
             tenant_id: invite.tenant_id,
-            name: if name.trim().is_empty() {
-                invite.login.clone()
-            } else {
-                name.trim().to_string()
-            },
+            name: display_name(name, &invite.login),
             login: invite.login.clone(),
             role: invite.role,
             password_hash,

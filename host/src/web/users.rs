@@ -39,6 +39,17 @@ fn role_select(tr: &super::i18n::Catalog, id: &str, current: Option<Role>) -> Ma
     }
 }
 
+/// One of a person's buttons: a form posting `action` to `/users/{id}`.
+fn row_form(csrf: &str, id: Uuid, action: &str, controls: Markup) -> Markup {
+    html! {
+        form.inline method="post" action=(format!("/users/{id}")) {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="action" value=(action);
+            (controls)
+        }
+    }
+}
+
 async fn render(
     state: &AppState,
     console: &Console,
@@ -74,28 +85,17 @@ async fn render(
                         td { (role_label(tr, u.role)) }
                         td { (tr.t(if u.disabled_at.is_some() { "users-disabled" } else { "users-enabled" })) }
                         td.actions {
-                            form.inline method="post" action=(format!("/users/{}", u.id)) {
-                                input type="hidden" name="csrf" value=(csrf);
-                                input type="hidden" name="action" value="role";
+                            (row_form(csrf, u.id, "role", html! {
                                 label.visually-hidden for=(select_id) { (tr.t("users-change-role")) " " (u.login) }
                                 (role_select(tr, &select_id, Some(u.role)))
                                 button type="submit" { (tr.t("users-change-role")) }
+                            }))
+                            @if u.disabled_at.is_some() {
+                                (row_form(csrf, u.id, "enable", html! { button type="submit" { (tr.t("users-enable")) } }))
+                            } @else {
+                                (row_form(csrf, u.id, "disable", html! { button type="submit" { (tr.t("users-disable")) } }))
                             }
-                            form.inline method="post" action=(format!("/users/{}", u.id)) {
-                                input type="hidden" name="csrf" value=(csrf);
-                                @if u.disabled_at.is_some() {
-                                    input type="hidden" name="action" value="enable";
-                                    button type="submit" { (tr.t("users-enable")) }
-                                } @else {
-                                    input type="hidden" name="action" value="disable";
-                                    button type="submit" { (tr.t("users-disable")) }
-                                }
-                            }
-                            form.inline method="post" action=(format!("/users/{}", u.id)) {
-                                input type="hidden" name="csrf" value=(csrf);
-                                input type="hidden" name="action" value="reset";
-                                button type="submit" { (tr.t("users-reset")) }
-                            }
+                            (row_form(csrf, u.id, "reset", html! { button type="submit" { (tr.t("users-reset")) } }))
                         }
                     }
                 }
