@@ -26,7 +26,7 @@ pub fn name<T: Serialize>(value: &T) -> String {
 }
 
 /// An enum back from its text.
-fn parse<T: DeserializeOwned>(text: &str, column: &str) -> Result<T, StoreError> {
+pub(crate) fn parse<T: DeserializeOwned>(text: &str, column: &str) -> Result<T, StoreError> {
     serde_json::from_value(Value::String(text.to_string()))
         .map_err(|_| StoreError::Corrupt(format!("`{text}` is not a valid {column}")))
 }

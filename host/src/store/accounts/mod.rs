@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use uuid::Uuid;
 
 use super::StoreError;
+use super::codec::instant;
 
 /// A person of a tenant with a console account.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,13 +126,7 @@ fn role_name(role: Role) -> String {
 }
 
 fn role(text: &str) -> Result<Role, StoreError> {
-    serde_json::from_value(serde_json::Value::String(text.to_string()))
-        .map_err(|_| StoreError::Corrupt(format!("`{text}` is not a valid role")))
-}
-
-fn instant(ms: i64) -> Result<Timestamp, StoreError> {
-    Timestamp::from_millisecond(ms)
-        .map_err(|_| StoreError::Corrupt(format!("{ms} ms is not an instant")))
+    super::codec::parse(text, "role")
 }
 
 fn duplicate(e: sqlx::Error, what: &str) -> StoreError {

@@ -11,6 +11,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::StoreError;
+use super::codec::{instant, parse};
 
 /// One admin action.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,11 +63,9 @@ impl TryFrom<AuditRow> for AuditEntry {
         Ok(AuditEntry {
             id: r.id,
             tenant_id: r.tenant_id,
-            at: Timestamp::from_millisecond(r.at)
-                .map_err(|_| StoreError::Corrupt(format!("{} ms is not an instant", r.at)))?,
+            at: instant(r.at)?,
             actor_id: r.actor_id,
-            actor_role: serde_json::from_value(Value::String(r.actor_role.clone()))
-                .map_err(|_| StoreError::Corrupt(format!("`{}` is not a role", r.actor_role)))?,
+            actor_role: parse(&r.actor_role, "role")?,
             action: r.action,
             target: r.target,
             detail: r.detail.0,

@@ -1,6 +1,5 @@
 //! Rows of the service-level tables, decoded alike from both backends.
 
-use jiff::Timestamp;
 use serde_json::Value;
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -8,15 +7,7 @@ use uuid::Uuid;
 use super::{Delivery, DeliveryState, DirtyFacts, Rollup, SlaPolicy, Survey, Webhook};
 use crate::store::StoreError;
 
-fn instant(ms: i64) -> Result<Timestamp, StoreError> {
-    Timestamp::from_millisecond(ms)
-        .map_err(|_| StoreError::Corrupt(format!("{ms} ms is not an instant")))
-}
-
-fn name<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
-    serde_json::from_value(Value::String(text.to_string()))
-        .map_err(|_| StoreError::Corrupt(format!("`{text}` is not a valid {what}")))
-}
+use crate::store::codec::{instant, parse};
 
 /// `*` in the table means "any".
 pub const ANY: &str = "*";
@@ -38,9 +29,9 @@ impl TryFrom<PolicyRow> for SlaPolicy {
             priority: if r.priority == ANY {
                 None
             } else {
-                Some(name(&r.priority, "priority")?)
+                Some(parse(&r.priority, "priority")?)
             },
-            metric: name(&r.metric, "SLA metric")?,
+            metric: parse(&r.metric, "SLA metric")?,
             minutes: u32::try_from(r.minutes)
                 .map_err(|_| StoreError::Corrupt(format!("{} minutes", r.minutes)))?,
             business_time: r.business_time,
@@ -98,7 +89,7 @@ impl TryFrom<DeliveryRow> for Delivery {
             event_id: r.event_id,
             event_type: r.event_type,
             payload: r.payload.0,
-            state: name::<DeliveryState>(&r.state, "delivery state")?,
+            state: parse::<DeliveryState>(&r.state, "delivery state")?,
             attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
             next_attempt_at: instant(r.next_attempt_at)?,
             last_error: r.last_error,
