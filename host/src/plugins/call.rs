@@ -1,7 +1,10 @@
 //! Calling a hook: a slot of the tenant, a fresh store on the plugin's
-//! limits, the hook under its deadline, the answer checked, and a report of
+//! limits, the hook under its deadline and in its tenant's turns, the answer checked, and a report of
 //! what the call cost. Traps and limits become typed [`Failure`]s.
 
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use aftersale_sdk as c;
@@ -14,8 +17,10 @@ use super::engine::Runtime;
 use super::error::{Failure, Hook, PluginError};
 use super::limits::{Limits, MemoryLimitExceeded};
 use super::load::Plugin;
+use super::offload::{self, Work};
 use super::sandbox::CallState;
 use super::slots::{Busy, CallSlots};
+use super::turns::Seat;
 
 /// What a call cost.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -35,6 +40,23 @@ fn micros<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u64(u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
 }
 
+/// A hook call, ready to run in a fresh store with the input limit. It owns
+/// what it sends, so that a long call can move to the plugin threads.
+pub(super) type Run<T> = Box<
+    dyn for<'s> FnOnce(
+            &'s mut Store<CallState>,
+            usize,
+        )
+            -> Pin<Box<dyn Future<Output = Result<Measured<T>, HookError>> + Send + 's>>
+        + Send,
+>;
+
+/// Epoch ticks a call runs through where it began before it moves to the
+/// plugin threads: at least a quarter of a millisecond of running, several
+/// times the usual call. Counted in ticks the call ran in, not in time since
+/// it began, so that a call the kernel set aside on a busy machine stays.
+const LONG_AFTER_TICKS: u32 = 2;
+
 /// A hook's answer and what it cost.
 #[derive(Debug, Clone)]
 pub struct Called<T> {
@@ -49,15 +71,11 @@ impl Runtime {
         plugin: &Plugin,
         snapshot: &c::Snapshot,
     ) -> Result<Called<c::Decision>, PluginError> {
-        let called = self
-            .call(plugin, Hook::OnCreate, snapshot, async |store, limit| {
-                plugin
-                    .bindings
-                    .hooks()
-                    .on_create(store, snapshot, limit)
-                    .await
-            })
-            .await?;
+        let (bindings, s) = (plugin.bindings.clone(), snapshot.clone());
+        let run: Run<c::Decision> = Box::new(move |store, limit| {
+            Box::pin(async move { bindings.hooks().on_create(store, &s, limit).await })
+        });
+        let called = self.call(plugin, Hook::OnCreate, snapshot, run).await?;
         self.check_decision(plugin, Hook::OnCreate, snapshot, called)
     }
 
@@ -68,15 +86,15 @@ impl Runtime {
         snapshot: &c::Snapshot,
         transition: &c::TransitionRequest,
     ) -> Result<Called<c::Decision>, PluginError> {
-        let called = self
-            .call(plugin, Hook::Guard, snapshot, async |store, limit| {
-                plugin
-                    .bindings
-                    .hooks()
-                    .guard(store, snapshot, transition, limit)
-                    .await
-            })
-            .await?;
+        let (bindings, s, t) = (
+            plugin.bindings.clone(),
+            snapshot.clone(),
+            transition.clone(),
+        );
+        let run: Run<c::Decision> = Box::new(move |store, limit| {
+            Box::pin(async move { bindings.hooks().guard(store, &s, &t, limit).await })
+        });
+        let called = self.call(plugin, Hook::Guard, snapshot, run).await?;
         self.check_decision(plugin, Hook::Guard, snapshot, called)
     }
 
@@ -87,15 +105,11 @@ impl Runtime {
         snapshot: &c::Snapshot,
         event: &c::Event,
     ) -> Result<Called<Vec<c::Effect>>, PluginError> {
-        let called = self
-            .call(plugin, Hook::After, snapshot, async |store, limit| {
-                plugin
-                    .bindings
-                    .hooks()
-                    .after(store, snapshot, event, limit)
-                    .await
-            })
-            .await?;
+        let (bindings, s, e) = (plugin.bindings.clone(), snapshot.clone(), event.clone());
+        let run: Run<Vec<c::Effect>> = Box::new(move |store, limit| {
+            Box::pin(async move { bindings.hooks().after(store, &s, &e, limit).await })
+        });
+        let called = self.call(plugin, Hook::After, snapshot, run).await?;
         self.check_effects(plugin, Hook::After, snapshot, &called.value)?;
         Ok(called)
     }
@@ -107,15 +121,11 @@ impl Runtime {
         snapshot: &c::Snapshot,
         timer: &c::FiredTimer,
     ) -> Result<Called<Vec<c::Effect>>, PluginError> {
-        let called = self
-            .call(plugin, Hook::OnTimer, snapshot, async |store, limit| {
-                plugin
-                    .bindings
-                    .hooks()
-                    .on_timer(store, snapshot, timer, limit)
-                    .await
-            })
-            .await?;
+        let (bindings, s, t) = (plugin.bindings.clone(), snapshot.clone(), timer.clone());
+        let run: Run<Vec<c::Effect>> = Box::new(move |store, limit| {
+            Box::pin(async move { bindings.hooks().on_timer(store, &s, &t, limit).await })
+        });
+        let called = self.call(plugin, Hook::OnTimer, snapshot, run).await?;
         self.check_effects(plugin, Hook::OnTimer, snapshot, &called.value)?;
         Ok(called)
     }
@@ -128,15 +138,15 @@ impl Runtime {
         name: &str,
         input: &c::Json,
     ) -> Result<Called<Result<c::ActionOutput, c::Rejection>>, PluginError> {
-        let called = self
-            .call(plugin, Hook::Action, snapshot, async |store, limit| {
-                plugin
-                    .bindings
-                    .hooks()
-                    .action(store, snapshot, name, input, limit)
-                    .await
+        let (bindings, s) = (plugin.bindings.clone(), snapshot.clone());
+        let (name, input) = (name.to_string(), input.clone());
+        let run: Run<Result<c::ActionOutput, c::Rejection>> = Box::new(move |store, limit| {
+            Box::pin(async move {
+                let hooks = bindings.hooks();
+                hooks.action(store, &s, &name, &input, limit).await
             })
-            .await?;
+        });
+        let called = self.call(plugin, Hook::Action, snapshot, run).await?;
         if let Ok(output) = &called.value {
             self.check_effects(plugin, Hook::Action, snapshot, &output.effects)?;
         }
@@ -157,11 +167,11 @@ impl Runtime {
         if !plugin.answers_surveys() {
             return Ok(None);
         }
-        let called = self
-            .call(plugin, Hook::OnSurvey, snapshot, async |store, limit| {
-                plugin
-                    .bindings
-                    .on_survey(store, snapshot, answer, limit)
+        let (bindings, s, a) = (plugin.bindings.clone(), snapshot.clone(), answer.clone());
+        let run: Run<Vec<c::Effect>> = Box::new(move |store, limit| {
+            Box::pin(async move {
+                bindings
+                    .on_survey(store, &s, &a, limit)
                     .await
                     .unwrap_or_else(|| {
                         Err(HookError::Failure(Failure::Instantiation {
@@ -169,7 +179,8 @@ impl Runtime {
                         }))
                     })
             })
-            .await?;
+        });
+        let called = self.call(plugin, Hook::OnSurvey, snapshot, run).await?;
         self.check_effects(plugin, Hook::OnSurvey, snapshot, &called.value)?;
         Ok(Some(called))
     }
@@ -209,28 +220,23 @@ impl Runtime {
             .map_err(|reason| error(plugin, hook, Failure::MalformedOutput { reason }))
     }
 
-    /// One call: a slot of the snapshot's tenant, a fresh store with the
-    /// plugin's limits, the hook under its deadline, and a report of what it
-    /// cost. The store is dropped before this returns, whatever the plugin
-    /// did.
-    async fn call<T>(
+    /// One call: a slot of the snapshot's tenant, then the hook in a
+    /// sandbox, and a report of what it cost.
+    async fn call<T: Send + 'static>(
         &self,
         plugin: &Plugin,
         hook: Hook,
         snapshot: &c::Snapshot,
-        run: impl AsyncFnOnce(&mut Store<CallState>, usize) -> Result<Measured<T>, HookError>,
+        run: Run<T>,
     ) -> Result<Called<T>, PluginError> {
-        let now = snapshot.now;
         let _slot = self
             .slots
             .acquire(&snapshot.tenant)
             .await
             .map_err(|busy| error(plugin, hook, busy_failure(busy, &self.slots)))?;
-        let started = Instant::now();
-        let limits = plugin.limits;
-        let mut store = self.store(&limits, now, started);
-        let result = bounded(&limits, run(&mut store, limits.input_bytes)).await;
-        let (result, report) = self.finish(result, &store, &limits, started);
+        let (result, report) = self
+            .sandboxed(&snapshot.tenant, &plugin.limits, snapshot.now, run)
+            .await;
         let outcome = if result.is_ok() { "ok" } else { "failure" };
         metrics::counter!("plugin_calls_total", "plugin" => plugin.name().to_string(), "hook" => hook.as_str(), "outcome" => outcome)
             .increment(1);
@@ -249,71 +255,122 @@ impl Runtime {
         Ok(Called { value, report })
     }
 
-    pub(super) fn store(
+    /// Run a hook for `party` in a fresh store with `limits`, in turns with
+    /// the other calls and under its deadline; a call that runs past a
+    /// couple of ticks goes on on the plugin threads. The store is dropped
+    /// before this returns, whatever the plugin did.
+    pub(super) async fn sandboxed<T: Send + 'static>(
+        &self,
+        party: &str,
+        limits: &Limits,
+        now: Timestamp,
+        run: Run<T>,
+    ) -> (Result<T, Failure>, CallReport) {
+        let started = Instant::now();
+        let limits = *limits;
+        let seat = Seat::new(party, &self.turns, self.offload.turns());
+        let long = offload::flag();
+        let mut store = self.store(&limits, now, started, &seat, &long);
+        let work: Work<_> = Box::pin(async move {
+            let result = bounded(&limits, async {
+                seat.sit().await;
+                run(&mut store, limits.input_bytes).await
+            })
+            .await;
+            seat.stand();
+            (result, store)
+        });
+        match self.offload.run(&long, work).await {
+            Some((result, store)) => finish(result, &store, &limits, started),
+            None => (
+                Err(Failure::Deadline {
+                    limit_ms: limits.deadline_ms,
+                }),
+                CallReport {
+                    elapsed: started.elapsed(),
+                    ..CallReport::default()
+                },
+            ),
+        }
+    }
+
+    fn store(
         &self,
         limits: &Limits,
         now: Timestamp,
         started: Instant,
+        seat: &Seat,
+        long: &Arc<AtomicBool>,
     ) -> Store<CallState> {
         let mut store = Store::new(&self.engine, CallState::new(limits, now));
         store.limiter(|state| &mut state.limiter);
         store
             .set_fuel(limits.fuel)
             .expect("fuel consumption is enabled in the engine config");
-        // At every tick a running call lets the other tasks of its thread
-        // run (a tenant's busy plugin must not hold a core of the server),
-        // then goes on until its deadline.
+        // At every tick a running call passes its turn on when another call
+        // waits for one, and else lets the other tasks of its thread run;
+        // one that has run for long moves to the plugin threads (a tenant's
+        // busy plugin must not hold a core of the server); it goes on until
+        // its deadline.
         let deadline = limits.deadline();
+        let (seat, long) = (seat.clone(), long.clone());
+        let mut ticks = 0;
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |_| {
-            Ok(if started.elapsed() >= deadline {
-                UpdateDeadline::Interrupt
-            } else {
-                UpdateDeadline::Yield(1)
+            if started.elapsed() >= deadline {
+                return Ok(UpdateDeadline::Interrupt);
+            }
+            ticks += 1;
+            if ticks == LONG_AFTER_TICKS {
+                long.store(true, Ordering::Relaxed);
+                return Ok(UpdateDeadline::YieldCustom(1, seat.move_on()));
+            }
+            Ok(match seat.pass() {
+                Some(next_turn) => UpdateDeadline::YieldCustom(1, next_turn),
+                None => UpdateDeadline::Yield(1),
             })
         });
         store
     }
+}
 
-    /// Turn the outcome of a hook into a value or a [`Failure`], and measure
-    /// the call.
-    pub(super) fn finish<T>(
-        &self,
-        result: Result<Measured<T>, HookError>,
-        store: &Store<CallState>,
-        limits: &Limits,
-        started: Instant,
-    ) -> (Result<T, Failure>, CallReport) {
-        let (log, log_dropped) = store.data().log.contents();
-        let mut report = CallReport {
-            fuel_used: limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0)),
-            peak_memory_bytes: store.data().limiter.peak() as u64,
-            elapsed: started.elapsed(),
-            output_bytes: 0,
-            log,
-            log_dropped,
-        };
-        let result = match result {
-            Ok(measured) if measured.bytes > limits.output_bytes => Err(Failure::OutputTooLarge {
-                size: measured.bytes,
-                limit: limits.output_bytes,
-            }),
-            Ok(measured) => {
-                report.output_bytes = measured.bytes;
-                Ok(measured.value)
-            }
-            Err(HookError::Failure(failure)) => Err(failure),
-            Err(HookError::Instantiate(e)) if e.downcast_ref::<Trap>().is_none() => {
-                Err(Failure::Instantiation {
-                    reason: format!("{e:#}"),
-                })
-            }
-            Err(HookError::Instantiate(e) | HookError::Wasm(e)) => {
-                Err(classify(&e, limits, &report.log))
-            }
-        };
-        (result, report)
-    }
+/// Turn the outcome of a hook into a value or a [`Failure`], and measure
+/// the call.
+fn finish<T>(
+    result: Result<Measured<T>, HookError>,
+    store: &Store<CallState>,
+    limits: &Limits,
+    started: Instant,
+) -> (Result<T, Failure>, CallReport) {
+    let (log, log_dropped) = store.data().log.contents();
+    let mut report = CallReport {
+        fuel_used: limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0)),
+        peak_memory_bytes: store.data().limiter.peak() as u64,
+        elapsed: started.elapsed(),
+        output_bytes: 0,
+        log,
+        log_dropped,
+    };
+    let result = match result {
+        Ok(measured) if measured.bytes > limits.output_bytes => Err(Failure::OutputTooLarge {
+            size: measured.bytes,
+            limit: limits.output_bytes,
+        }),
+        Ok(measured) => {
+            report.output_bytes = measured.bytes;
+            Ok(measured.value)
+        }
+        Err(HookError::Failure(failure)) => Err(failure),
+        Err(HookError::Instantiate(e)) if e.downcast_ref::<Trap>().is_none() => {
+            Err(Failure::Instantiation {
+                reason: format!("{e:#}"),
+            })
+        }
+        Err(HookError::Instantiate(e) | HookError::Wasm(e)) => {
+            Err(classify(&e, limits, &report.log))
+        }
+    };
+    (result, report)
 }
 
 /// Run a hook within its deadline. Epoch interruption stops a call that

@@ -18,12 +18,14 @@ use super::artifacts::{ArtifactCache, CacheStats};
 use super::bindings;
 use super::limits::{Budget, Limits, RuntimeConfig};
 use super::load::{ContentHash, Plugin};
+use super::offload::Offload;
 use super::sandbox::{self, CallState};
 use super::slots::CallSlots;
+use super::turns::Turns;
 
 /// How often the engine's epoch advances. A running call yields to other
 /// tasks at every tick and checks its deadline.
-const EPOCH_TICK: Duration = Duration::from_millis(1);
+const EPOCH_TICK: Duration = Duration::from_micros(250);
 
 /// Runs plugins. Cheap to share behind an `Arc`; every method takes `&self`.
 pub struct Runtime {
@@ -34,6 +36,8 @@ pub struct Runtime {
     pub(super) budget: Budget,
     pub(super) artifacts: Option<Arc<ArtifactCache>>,
     pub(super) slots: CallSlots,
+    pub(super) turns: Arc<Turns>,
+    pub(super) offload: Offload,
     pub(super) compiles: Semaphore,
     pub(super) compile_wait: Duration,
     pub(super) loaded: Mutex<HashMap<ContentHash, Arc<Plugin>>>,
@@ -106,6 +110,8 @@ impl Runtime {
             budget: config.budget,
             artifacts,
             slots: CallSlots::new(slots, config.calls_per_tenant, config.slot_wait),
+            turns: Turns::new(config.running_calls, config.running_per_tenant),
+            offload: Offload::start(config.running_calls, config.running_per_tenant),
             compiles: Semaphore::new(config.compiles_at_once.max(1) as usize),
             compile_wait: config.compile_wait,
             loaded: Mutex::new(HashMap::new()),

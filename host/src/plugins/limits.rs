@@ -61,6 +61,13 @@ pub struct RuntimeConfig {
     pub calls_per_tenant: u32,
     /// How long a call waits for a slot before it is refused as busy.
     pub slot_wait: Duration,
+    /// Calls running WebAssembly at the same moment (one per core); the
+    /// others in flight wait for a turn, which they get in round-robin
+    /// order of their tenants at every epoch tick.
+    pub running_calls: u32,
+    /// Turns one tenant may hold at once (half the cores), so a tenant whose
+    /// plugin computes until its deadline leaves cores to the others.
+    pub running_per_tenant: u32,
     /// Components compiled at once (compiling uses every core).
     pub compiles_at_once: u32,
     /// How long a component waits for its turn to compile.
@@ -90,6 +97,8 @@ impl Default for RuntimeConfig {
             max_concurrent_calls: 64,
             calls_per_tenant: 8,
             slot_wait: Duration::from_millis(500),
+            running_calls: cores(),
+            running_per_tenant: (cores() / 2).max(1),
             compiles_at_once: 1,
             compile_wait: Duration::from_secs(60),
             max_memory_bytes: 128 << 20,
@@ -104,6 +113,11 @@ impl Default for RuntimeConfig {
             cache_key: None,
         }
     }
+}
+
+/// The cores this process may use.
+fn cores() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| u32::try_from(n.get()).unwrap_or(u32::MAX))
 }
 
 /// What one change (one request, one timer, one survey answer) may ask of

@@ -2,7 +2,6 @@
 //! what it imports and which contract it exports, ask its manifest once.
 
 use std::sync::{Arc, PoisonError};
-use std::time::Instant;
 
 use aftersale_sdk as c;
 use jiff::Timestamp;
@@ -10,7 +9,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
 
 use super::bindings::{self, Bindings};
-use super::call::{bounded, busy_failure};
+use super::call::{Run, busy_failure};
 use super::engine::Runtime;
 use super::error::{Failure, Hook, LoadError, PluginError};
 use super::limits::{self, Limits};
@@ -182,8 +181,9 @@ impl Runtime {
             .linker
             .instantiate_pre(&component)
             .map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
-        let bindings =
-            Bindings::new(version, pre).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+        let bindings = Arc::new(
+            Bindings::new(version, pre).map_err(|e| LoadError::Invalid(format!("{e:#}")))?,
+        );
 
         let unnamed = |failure| PluginError {
             plugin: format!("<component {}>", &hash.to_string()[..12]),
@@ -204,11 +204,12 @@ impl Runtime {
             .acquire(LOADING)
             .await
             .map_err(|busy| unnamed(busy_failure(busy, &self.slots)))?;
-        let started = Instant::now();
-        let mut store = self.store(&limits, Timestamp::UNIX_EPOCH, started);
-        let result = bounded(&limits, bindings.hooks().manifest(&mut store)).await;
-        let (result, _) = self.finish(result, &store, &limits, started);
-        drop(store);
+        let asked = bindings.clone();
+        let run: Run<c::Manifest> =
+            Box::new(move |store, _| Box::pin(async move { asked.hooks().manifest(store).await }));
+        let (result, _) = self
+            .sandboxed(LOADING, &limits, Timestamp::UNIX_EPOCH, run)
+            .await;
         drop(permit);
         let manifest = result.map_err(unnamed)?;
         manifest::validate(&manifest).map_err(|reason| PluginError {
@@ -221,7 +222,7 @@ impl Runtime {
         let plugin = Arc::new(Plugin {
             hash,
             manifest,
-            bindings: Arc::new(bindings),
+            bindings,
             limits: self.limits,
         });
         self.loaded

@@ -3,8 +3,10 @@
 //!
 //! [`Runtime`] owns one wasmtime engine with a pooling allocator. A component
 //! is compiled and checked once per content hash ([`Runtime::load`]); every
-//! hook call takes a slot of its tenant's share and gets a fresh store with
+//! hook call takes a slot of its tenant's share, gets a fresh store with
 //! fuel, a deadline (that also bounds waits in host calls) and a memory cap,
+//! and runs WebAssembly only while it holds one of the turns its tenant
+//! shares fairly with the others,
 //! and every way a call can go wrong comes back as a [`PluginError`]. Every
 //! bound lives in [`limits`](RuntimeConfig).
 
@@ -19,8 +21,10 @@ mod limits;
 mod load;
 mod log;
 pub mod manifest;
+mod offload;
 mod sandbox;
 mod slots;
+mod turns;
 
 pub use artifacts::CacheStats;
 pub use bindings::SUPPORTED as SUPPORTED_CONTRACTS;
