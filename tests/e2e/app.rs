@@ -203,6 +203,26 @@ impl TestApp {
     }
 
     /// A request as the tenant's admin.
+    /// Run one statement straight on the application's database, as
+    /// another program (or an older release) would.
+    pub async fn execute(&self, sql: &str) {
+        use sqlx::Connection;
+        let url = self.database_url();
+        let sql = sqlx::AssertSqlSafe(sql.to_string());
+        let done = if url.starts_with("sqlite:") {
+            let mut db = sqlx::sqlite::SqliteConnection::connect(url)
+                .await
+                .expect("SQLite");
+            sqlx::query(sql).execute(&mut db).await.map(drop)
+        } else {
+            let mut db = sqlx::postgres::PgConnection::connect(url)
+                .await
+                .expect("PostgreSQL");
+            sqlx::query(sql).execute(&mut db).await.map(drop)
+        };
+        done.expect("the statement runs");
+    }
+
     pub fn req(&self, method: Method, path: &str) -> Req {
         Req::new(method, path).bearer(&self.admin)
     }

@@ -2,8 +2,11 @@
 //! survey is issued on first resolution, answered once through its public
 //! link, and feeds CSI, satisfaction rate and NPS.
 
+use aftersale::service::{Caller, Services};
+use aftersale_sdk::{Actor, Role};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::app::{Req, TestApp, on_both_backends};
 use crate::service_levels::take;
@@ -97,6 +100,41 @@ on_both_backends! {
             .filter(|k| k.starts_with("survey_"))
             .collect();
         assert_eq!(kinds, ["survey_issued", "survey_answered"]);
+    }
+
+    async fn survey_tokens_are_kept_only_as_their_hash(app) {
+        let path = resolved(&app).await;
+        let token = survey_of(&app, &path).await["token"].as_str().unwrap().to_string();
+        let ticket: uuid::Uuid = path.rsplit('/').next().unwrap().parse().unwrap();
+        let stored = app.services.store.survey_of(app.tenant, ticket).await.unwrap().unwrap();
+        let hash: String = Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(stored.token_key, hash, "the table keeps the token's SHA-256, not the token");
+        // What the table keeps opens nothing.
+        app.send(Req::new(Method::GET, &format!("/api/v1/surveys/{}", stored.token_key))).await.problem(StatusCode::NOT_FOUND, "not-found");
+        // The desk sees the same link again, and the customer's link works.
+        assert_eq!(survey_of(&app, &path).await["link"], format!("/survey/{token}"));
+        let page = app.send(Req::new(Method::GET, &format!("/api/v1/surveys/{token}"))).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+
+        // A link issued before tokens were kept hashed keeps working.
+        let legacy = "abcdefghijklmnopqrstuvwxyz012345";
+        app.execute(&format!("UPDATE surveys SET token = '{legacy}'")).await;
+        assert_eq!(survey_of(&app, &path).await["token"], legacy);
+        let answered = answer(&app, legacy, json!({"ratings": ratings(5, 5, 5, 5), "nps": 10})).await;
+        assert_eq!(answered.status, StatusCode::NO_CONTENT, "{}", answered.body);
+
+        // With the deployment's secret replaced, the desk shows no link it
+        // cannot vouch for, instead of a wrong one.
+        let again = resolved(&app).await;
+        let again: uuid::Uuid = again.rsplit('/').next().unwrap().parse().unwrap();
+        app.execute("DELETE FROM host_secrets WHERE name = 'survey-link-key'").await;
+        let restarted = Services::new(app.services.store.clone(), app.services.runtime.clone());
+        let admin = Caller {
+            tenant_id: app.tenant,
+            actor: Actor { id: "admin".into(), role: Role::Admin },
+        };
+        let survey = restarted.ticket_survey(&admin, again).await.expect("the survey");
+        assert_eq!((survey.token, survey.link), (None, None));
     }
 
     async fn answers_feed_csi_satisfaction_and_nps(app) {

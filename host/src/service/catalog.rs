@@ -13,9 +13,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::error::{SchemaError, ServiceError};
-use super::surveys::SurveySettings;
+use super::surveys::{SurveyLinks, SurveySettings};
 use crate::plugins::{ContentHash, DEFAULT_BUNDLE, Plugin, Runtime, manifest};
-use crate::store::{Binding, Health, SharedStore, StoredPlugin, Tenant, Webhook};
+use crate::store::{Binding, Health, SharedStore, StoreError, StoredPlugin, Tenant, Webhook};
 
 /// A loaded plugin version with its compiled schemas.
 pub struct Installed {
@@ -129,6 +129,8 @@ pub struct Bundle {
     pub webhooks: Vec<Webhook>,
     /// What the tenant asks customers after a resolution.
     pub survey: SurveySettings,
+    /// Where the tokens of its survey links come from.
+    pub survey_links: Arc<SurveyLinks>,
     /// What the tenant's SLA clocks run on.
     pub sla: super::sla::SlaContext,
     /// Plugin versions quarantined for the tenant, by content hash.
@@ -176,6 +178,8 @@ pub struct Catalog {
     /// of one record queue here, not on its row lock in the database, where
     /// each would hold a pooled connection that other tenants need.
     health_writes: Mutex<HashMap<(Uuid, ContentHash), HealthTurn>>,
+    /// The deployment's survey-link secret, read once.
+    survey_links: tokio::sync::OnceCell<Arc<SurveyLinks>>,
 }
 
 impl Catalog {
@@ -189,6 +193,7 @@ impl Catalog {
             first_party: RwLock::default(),
             failing: Mutex::default(),
             health_writes: Mutex::default(),
+            survey_links: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -302,6 +307,29 @@ impl Catalog {
         self.remember(plugin)
     }
 
+    /// Where the tokens of survey links come from: the deployment's secret,
+    /// made by the first process that needs it.
+    pub async fn survey_links(&self) -> Result<Arc<SurveyLinks>, ServiceError> {
+        self.survey_links
+            .get_or_try_init(async || {
+                let mut fresh = [0u8; 32];
+                getrandom::fill(&mut fresh)
+                    .map_err(|e| ServiceError::Busy(format!("no randomness for a key: {e}")))?;
+                let key = self
+                    .store
+                    .secret(SurveyLinks::SECRET, &fresh, super::now())
+                    .await?;
+                let key = key.try_into().map_err(|_| {
+                    ServiceError::Store(StoreError::Corrupt(
+                        "the stored survey-link key is not 32 bytes".into(),
+                    ))
+                })?;
+                Ok(Arc::new(SurveyLinks::new(key)))
+            })
+            .await
+            .cloned()
+    }
+
     /// A tenant's bundle.
     pub async fn bundle(&self, tenant: Uuid) -> Result<Arc<Bundle>, ServiceError> {
         if let Some(found) = self
@@ -359,6 +387,7 @@ impl Catalog {
             None => SurveySettings::default(),
         };
         let sla = super::sla::context(&self.store, &record).await?;
+        let survey_links = self.survey_links().await?;
         let mut quarantined = HashMap::new();
         for health in self.store.health(tenant).await? {
             // A run of failures recorded by an earlier process (or another
@@ -377,6 +406,7 @@ impl Catalog {
             kinds,
             webhooks,
             survey,
+            survey_links,
             sla,
             quarantined,
         });

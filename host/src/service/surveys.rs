@@ -9,8 +9,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
 use super::change::Change;
 use super::error::ServiceError;
+use super::tenants::token_hash;
 use super::{Caller, Services};
 use crate::domain::EventData;
 use crate::domain::access::Permission;
@@ -130,10 +134,12 @@ pub struct SurveyView {
 pub struct TicketSurvey {
     #[schema(value_type = String, format = Uuid)]
     pub id: Uuid,
-    /// The one-time credential of the public survey page and endpoint.
-    pub token: String,
+    /// The one-time credential of the public survey page and endpoint;
+    /// absent when it can no longer be derived (the deployment's survey-link
+    /// secret was replaced since the survey was issued).
+    pub token: Option<String>,
     /// Path of the public page, relative to the host's address.
-    pub link: String,
+    pub link: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub issued_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -145,29 +151,67 @@ pub struct TicketSurvey {
     pub answer: Option<Value>,
 }
 
+/// Where the tokens of survey links come from. A survey's token is an HMAC
+/// of its id under a secret of the deployment (in `host_secrets`, shared by
+/// every replica), so the desk can show a link again while the surveys
+/// table keeps only the token's SHA-256: a copy of that table opens no
+/// survey.
+pub struct SurveyLinks {
+    key: [u8; 32],
+}
+
+impl SurveyLinks {
+    /// The name of the secret in `host_secrets`.
+    pub const SECRET: &str = "survey-link-key";
+
+    pub fn new(key: [u8; 32]) -> Self {
+        SurveyLinks { key }
+    }
+
+    /// The token of the link to survey `id`.
+    pub fn token(&self, id: Uuid) -> String {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
+            .expect("HMAC takes a key of any length");
+        mac.update(id.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+}
+
+/// Tokens of links issued before tokens were kept hashed: 24 random bytes,
+/// 32 characters. A token of the current kind is 43.
+const LEGACY_TOKEN_LEN: usize = 32;
+
+/// What the surveys table looks a presented token up by.
+fn token_key(token: &str) -> String {
+    if token.len() == LEGACY_TOKEN_LEN {
+        token.to_string()
+    } else {
+        token_hash(token)
+    }
+}
+
 /// A fresh survey for a ticket that was just resolved.
 pub(super) fn issue(
     tenant_id: Uuid,
     ticket_id: Uuid,
     settings: &SurveySettings,
+    links: &SurveyLinks,
     now: Timestamp,
-) -> Result<Survey, ServiceError> {
-    let mut bytes = [0u8; 24];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| ServiceError::Invalid(format!("no randomness available: {e}")))?;
+) -> Survey {
+    let id = Uuid::now_v7();
     let days = i64::from(settings.expires_after_days);
-    Ok(Survey {
-        id: Uuid::now_v7(),
+    Survey {
+        id,
         tenant_id,
         ticket_id,
-        token: URL_SAFE_NO_PAD.encode(bytes),
+        token_key: token_hash(&links.token(id)),
         issued_at: now,
         expires_at: now
             .checked_add(SignedDuration::from_hours(24 * days))
             .unwrap_or(Timestamp::MAX),
         answered_at: None,
         answer: None,
-    })
+    }
 }
 
 /// Why a survey link does not work.
@@ -227,10 +271,19 @@ impl Services {
             .survey_of(caller.tenant_id, ticket)
             .await?
             .ok_or(ServiceError::NotFound("survey"))?;
+        // A legacy link's token is what the table keeps; a current one is
+        // derived again, and shown only if it is the one the table knows
+        // (it is not once the deployment's secret was replaced).
+        let token = if survey.token_key.len() == LEGACY_TOKEN_LEN {
+            Some(survey.token_key.clone())
+        } else {
+            let token = self.catalog.survey_links().await?.token(survey.id);
+            (token_hash(&token) == survey.token_key).then_some(token)
+        };
         Ok(TicketSurvey {
             id: survey.id,
-            link: format!("/survey/{}", survey.token),
-            token: survey.token,
+            link: token.as_ref().map(|t| format!("/survey/{t}")),
+            token,
             issued_at: survey.issued_at,
             expires_at: survey.expires_at,
             answered_at: survey.answered_at,
@@ -242,7 +295,7 @@ impl Services {
     pub async fn survey(&self, token: &str) -> Result<SurveyView, ServiceError> {
         let survey = self
             .store
-            .survey_by_token(token)
+            .survey_by_token(&token_key(token))
             .await?
             .ok_or(ServiceError::NotFound("survey"))?;
         let bundle = self.catalog.bundle(survey.tenant_id).await?;
@@ -264,7 +317,7 @@ impl Services {
     pub async fn answer_survey(&self, token: &str, input: AnswerInput) -> Result<(), ServiceError> {
         let survey = self
             .store
-            .survey_by_token(token)
+            .survey_by_token(&token_key(token))
             .await?
             .ok_or(ServiceError::NotFound("survey"))?;
         let now = super::now();

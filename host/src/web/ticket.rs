@@ -283,9 +283,9 @@ async fn page_of(
                 h2 #survey-title { (tr.t("survey-title")) }
                 @if s.answered_at.is_some() {
                     p { (tr.t("survey-answered")) }
-                } @else {
+                } @else if let Some(link) = &s.link {
                     p { (tr.ta("survey-send", &[("until", console.time(s.expires_at))])) }
-                    p { a #survey-link href=(s.link) { (s.link) } }
+                    p { a #survey-link href=(link) { (link) } }
                 }
             }
         }

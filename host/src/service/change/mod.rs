@@ -257,19 +257,19 @@ impl<'a> Change<'a> {
     /// The first entry into a resolved state asks the customer how it went.
     fn issue_survey(&mut self, slot: Slot) {
         let ticket = &self.drafts[slot].ticket;
-        match super::surveys::issue(ticket.tenant_id, ticket.id, &self.bundle.survey, self.now) {
-            Ok(survey) => {
-                let data = EventData::SurveyIssued {
-                    survey: survey.id,
-                    expires_at: survey.expires_at,
-                };
-                self.surveys.push(survey);
-                self.record(slot, &Actor::system(), None, data);
-            }
-            // Without randomness there is no safe token; the resolution
-            // stands and the survey is skipped.
-            Err(e) => tracing::error!("cannot issue a survey: {e}"),
-        }
+        let survey = super::surveys::issue(
+            ticket.tenant_id,
+            ticket.id,
+            &self.bundle.survey,
+            &self.bundle.survey_links,
+            self.now,
+        );
+        let data = EventData::SurveyIssued {
+            survey: survey.id,
+            expires_at: survey.expires_at,
+        };
+        self.surveys.push(survey);
+        self.record(slot, &Actor::system(), None, data);
     }
 
     /// How many events this change has recorded on a ticket so far.

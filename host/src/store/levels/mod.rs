@@ -97,8 +97,10 @@ pub struct Survey {
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub ticket_id: Uuid,
-    /// The one-time token of the customer's link.
-    pub token: String,
+    /// What the customer's link is looked up by: the SHA-256 (hex) of its
+    /// token, or the token itself for a link issued before tokens were kept
+    /// hashed. The token is never stored.
+    pub token_key: String,
     pub issued_at: Timestamp,
     pub expires_at: Timestamp,
     pub answered_at: Option<Timestamp>,

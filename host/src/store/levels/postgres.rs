@@ -66,7 +66,7 @@ pub(crate) async fn commit(
         .bind(s.id)
         .bind(s.tenant_id)
         .bind(s.ticket_id)
-        .bind(&s.token)
+        .bind(&s.token_key)
         .bind(millis(s.issued_at))
         .bind(millis(s.expires_at))
         .execute(&mut **tx)

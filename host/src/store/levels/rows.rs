@@ -126,7 +126,7 @@ impl TryFrom<SurveyRow> for Survey {
             id: r.id,
             tenant_id: r.tenant_id,
             ticket_id: r.ticket_id,
-            token: r.token,
+            token_key: r.token,
             issued_at: instant(r.issued_at)?,
             expires_at: instant(r.expires_at)?,
             answered_at: r.answered_at.map(instant).transpose()?,

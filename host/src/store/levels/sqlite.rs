@@ -59,7 +59,7 @@ pub(crate) fn commit(script: &mut Script, commit: &Commit) {
             .bind(s.id)
             .bind(s.tenant_id)
             .bind(s.ticket_id)
-            .bind(s.token.as_str())
+            .bind(s.token_key.as_str())
             .bind(millis(s.issued_at))
             .bind(millis(s.expires_at));
     }
