@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 const COMPONENTS: &[&str] = &[
     "hostile",
-    "forbidden-fs",
-    "forbidden-socket",
+    "snoop-fs",
+    "snoop-net",
+    "forbidden-http",
     "bad-manifest",
     "greeter-v1",
     "greeter-v2",

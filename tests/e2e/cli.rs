@@ -81,11 +81,8 @@ fn check_refuses_a_core_module() {
 
 #[test]
 fn check_refuses_a_forbidden_import_and_names_it() {
-    let error = one_line_error(&aftersale(&["plugin", "check", components::FORBIDDEN_FS]));
-    assert!(
-        error.contains("forbidden import `wasi:filesystem/"),
-        "{error}"
-    );
+    let error = one_line_error(&aftersale(&["plugin", "check", components::FORBIDDEN_HTTP]));
+    assert!(error.contains("forbidden import `wasi:http/"), "{error}");
 }
 
 #[test]

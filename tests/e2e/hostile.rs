@@ -2,7 +2,7 @@
 //! plugin, version and hook, and the next call works.
 
 use aftersale::plugins::{Failure, Hook, Limits, LoadError, PluginError, Runtime, RuntimeConfig};
-use aftersale_sdk::TransitionRequest;
+use aftersale_sdk::{Effect, TransitionRequest};
 
 use crate::support::{behaving, components, load, runtime, trial};
 
@@ -237,23 +237,54 @@ async fn a_manifest_with_an_unknown_state_is_refused() {
     }
 }
 
-#[tokio::test]
-async fn a_filesystem_import_is_refused_at_load() {
-    let bytes = std::fs::read(components::FORBIDDEN_FS).unwrap();
-    match runtime().load(&bytes).await {
-        Err(error @ LoadError::ForbiddenImport { .. }) => {
-            assert!(error.to_string().contains("`wasi:filesystem/"), "{error}");
-        }
-        other => panic!("expected a forbidden import, got {other:?}"),
-    }
+/// What a snoop component's `poke` guard wrote in its note.
+async fn poked(component: &str) -> String {
+    let runtime = runtime();
+    let plugin = load(&runtime, component).await;
+    let poke = TransitionRequest {
+        name: "poke".into(),
+        from: "open".into(),
+        to: "open".into(),
+        note: None,
+        changed_attributes: Vec::new(),
+    };
+    let called = runtime
+        .guard(&plugin, &trial("behave").build(), &poke)
+        .await
+        .expect("the call runs");
+    let effects = called.value.expect("the guard allows");
+    let [Effect::AddNote { body, .. }] = effects.as_slice() else {
+        panic!("one note, got {effects:?}");
+    };
+    body.clone()
 }
 
 #[tokio::test]
-async fn a_socket_import_is_refused_at_load() {
-    let bytes = std::fs::read(components::FORBIDDEN_SOCKET).unwrap();
+async fn a_component_linking_the_filesystem_loads_and_finds_no_directory() {
+    let note = poked(components::SNOOP_FS).await;
+    assert_eq!(note.matches("refused:").count(), 3, "{note}");
+    assert!(
+        !note.contains("read ") && !note.contains("listed ") && !note.contains("wrote "),
+        "{note}"
+    );
+}
+
+#[tokio::test]
+async fn a_component_linking_sockets_loads_and_is_denied_every_connection() {
+    let note = poked(components::SNOOP_NET).await;
+    assert_eq!(note.matches("refused:").count(), 3, "{note}");
+    assert!(
+        !note.contains("connected") && !note.contains("bound") && !note.contains("resolved"),
+        "{note}"
+    );
+}
+
+#[tokio::test]
+async fn an_http_import_is_refused_at_load_and_named() {
+    let bytes = std::fs::read(components::FORBIDDEN_HTTP).unwrap();
     match runtime().load(&bytes).await {
         Err(error @ LoadError::ForbiddenImport { .. }) => {
-            assert!(error.to_string().contains("`wasi:sockets/"), "{error}");
+            assert!(error.to_string().contains("`wasi:http/"), "{error}");
         }
         other => panic!("expected a forbidden import, got {other:?}"),
     }

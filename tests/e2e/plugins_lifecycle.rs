@@ -42,7 +42,7 @@ on_both_backends! {
         let cases: Vec<(Vec<u8>, &str)> = vec![
             (b"MZ this is not wasm".to_vec(), "not WebAssembly"),
             (b"\0asm\x01\0\0\0".to_vec(), "core WebAssembly module"),
-            (component(components::FORBIDDEN_FS), "forbidden import"),
+            (component(components::FORBIDDEN_HTTP), "forbidden import"),
             (component(components::BAD_MANIFEST), "manifest"),
         ];
         for (bytes, reason) in cases {

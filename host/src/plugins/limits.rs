@@ -212,8 +212,13 @@ impl ResourceLimiter for MemoryLimiter {
 }
 
 /// Interfaces a plugin may import, by `namespace:package/interface` without
-/// version. WASI is there because the Rust standard library imports it; what
-/// it reaches is empty: no files, no network, no environment, frozen clocks.
+/// version: the contract, and the WASI 0.2 interfaces that toolchains link
+/// whether the code uses them or not (the Rust standard library,
+/// componentize-py, componentize-js). What they reach is empty: no
+/// preopened directory, no network, no environment or arguments, empty
+/// stdin, frozen clocks, a fixed random sequence. `wasi:http` is not among
+/// them: no toolchain needs it to build a plugin, and a plugin has nowhere
+/// to send a request.
 const ALLOWED_IMPORTS: &[&str] = &[
     "aftersale:plugin/types",
     "aftersale:plugin/host",
@@ -232,9 +237,18 @@ const ALLOWED_IMPORTS: &[&str] = &[
     "wasi:io/streams",
     "wasi:clocks/wall-clock",
     "wasi:clocks/monotonic-clock",
+    "wasi:filesystem/types",
+    "wasi:filesystem/preopens",
     "wasi:random/random",
     "wasi:random/insecure",
     "wasi:random/insecure-seed",
+    "wasi:sockets/network",
+    "wasi:sockets/instance-network",
+    "wasi:sockets/tcp",
+    "wasi:sockets/tcp-create-socket",
+    "wasi:sockets/udp",
+    "wasi:sockets/udp-create-socket",
+    "wasi:sockets/ip-name-lookup",
 ];
 
 /// Whether an import name such as `wasi:io/streams@0.2.6` is allowed.
@@ -248,11 +262,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn filesystem_and_sockets_are_not_importable() {
+    fn the_contract_and_wasi_are_importable_http_and_the_rest_are_not() {
         assert!(import_allowed("wasi:io/streams@0.2.6"));
         assert!(import_allowed("aftersale:plugin/host@1.0.0"));
-        assert!(!import_allowed("wasi:filesystem/preopens@0.2.6"));
-        assert!(!import_allowed("wasi:sockets/tcp@0.2.0"));
+        assert!(import_allowed("wasi:filesystem/preopens@0.2.9"));
+        assert!(import_allowed("wasi:sockets/tcp@0.2.0"));
         assert!(!import_allowed("wasi:http/outgoing-handler@0.2.0"));
+        assert!(!import_allowed("wasi:keyvalue/store@0.2.0"));
+        assert!(!import_allowed("evil:net/exfiltrate"));
     }
 }
