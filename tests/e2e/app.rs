@@ -202,7 +202,6 @@ impl TestApp {
         &self._db.url
     }
 
-    /// A request as the tenant's admin.
     /// Run one statement straight on the application's database, as
     /// another program (or an older release) would.
     pub async fn execute(&self, sql: &str) {
@@ -223,6 +222,7 @@ impl TestApp {
         done.expect("the statement runs");
     }
 
+    /// A request as the tenant's admin.
     pub fn req(&self, method: Method, path: &str) -> Req {
         Req::new(method, path).bearer(&self.admin)
     }

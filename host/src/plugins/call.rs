@@ -274,6 +274,8 @@ impl Runtime {
         let work: Work<_> = Box::pin(async move {
             let result = bounded(&limits, async {
                 seat.sit().await;
+                // Ticks count from here, not from the wait for a turn.
+                store.set_epoch_deadline(1);
                 run(&mut store, limits.input_bytes).await
             })
             .await;
@@ -315,7 +317,6 @@ impl Runtime {
         let deadline = limits.deadline();
         let (seat, long) = (seat.clone(), long.clone());
         let mut ticks = 0;
-        store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |_| {
             if started.elapsed() >= deadline {
                 return Ok(UpdateDeadline::Interrupt);

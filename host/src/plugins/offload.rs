@@ -4,10 +4,11 @@
 //! A call starts on the thread that asked for it, which costs nothing for
 //! the usual call of a few dozen microseconds. One that is still running
 //! after a couple of epoch ticks moves, as it stands, to the plugin threads,
-//! whose nice value lets the kernel run the server's threads first whenever
-//! they have work. A tenant whose plugin computes until its deadline thus
-//! takes only the CPU nobody else wants, instead of a core the server's
-//! requests were waiting for.
+//! whose nice value gives them a tenth of the weight of the server's threads
+//! when both want a core. A tenant whose plugin computes until its deadline
+//! thus takes mostly CPU the server does not need, instead of a core the
+//! server's requests were waiting for; a long call still progresses on a
+//! busy machine, so a sound plugin's deadline is not starved away.
 
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
@@ -115,6 +116,7 @@ impl Drop for AbortOnDrop {
     }
 }
 
+#[cfg(target_os = "linux")]
 fn lower_priority() {
     // Raising one's own nice value needs no privilege. On failure the
     // threads run at the server's priority, as every call did before.
@@ -128,6 +130,10 @@ fn lower_priority() {
         );
     }
 }
+
+/// Elsewhere the plugin threads run at the server's priority.
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
 
 #[cfg(test)]
 mod tests {

@@ -220,7 +220,8 @@ impl Seat {
         if !self.turns().contended() {
             return None;
         }
-        drop(self.lock().turn.take());
+        let turn = self.lock().turn.take();
+        drop(turn);
         Some(self.next_turn())
     }
 
@@ -233,7 +234,14 @@ impl Seat {
             held.turn.take()
         };
         drop(turn);
-        self.next_turn()
+        // Suspend the call once even when a turn there is free at once: the
+        // suspension is where it moves to the plugin threads, and it must
+        // not run on here without a turn meanwhile.
+        let seat = self.clone();
+        Box::pin(async move {
+            tokio::task::yield_now().await;
+            seat.sit().await;
+        })
     }
 
     /// Give the turn back: the call ended.

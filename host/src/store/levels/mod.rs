@@ -99,7 +99,7 @@ pub struct Survey {
     pub ticket_id: Uuid,
     /// What the customer's link is looked up by: the SHA-256 (hex) of its
     /// token, or the token itself for a link issued before tokens were kept
-    /// hashed. The token is never stored.
+    /// hashed. A current token is never stored.
     pub token_key: String,
     pub issued_at: Timestamp,
     pub expires_at: Timestamp,
