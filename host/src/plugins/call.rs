@@ -3,8 +3,6 @@
 //! what the call cost. Traps and limits become typed [`Failure`]s.
 
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use aftersale_sdk as c;
@@ -17,7 +15,7 @@ use super::engine::Runtime;
 use super::error::{Failure, Hook, PluginError};
 use super::limits::{Limits, MemoryLimitExceeded};
 use super::load::Plugin;
-use super::offload::{self, Work};
+use super::offload::Work;
 use super::sandbox::CallState;
 use super::slots::{Busy, CallSlots};
 use super::turns::Seat;
@@ -269,8 +267,8 @@ impl Runtime {
         let started = Instant::now();
         let limits = *limits;
         let seat = Seat::new(party, &self.turns, self.offload.turns());
-        let long = offload::flag();
-        let mut store = self.store(&limits, now, started, &seat, &long);
+        let mut store = self.store(&limits, now, started, &seat);
+        let moving = seat.clone();
         let work: Work<_> = Box::pin(async move {
             let result = bounded(&limits, async {
                 seat.sit().await;
@@ -282,7 +280,7 @@ impl Runtime {
             seat.stand();
             (result, store)
         });
-        match self.offload.run(&long, work).await {
+        match self.offload.run(|| moving.has_moved(), work).await {
             Some((result, store)) => finish(result, &store, &limits, started),
             None => (
                 Err(Failure::Deadline {
@@ -302,7 +300,6 @@ impl Runtime {
         now: Timestamp,
         started: Instant,
         seat: &Seat,
-        long: &Arc<AtomicBool>,
     ) -> Store<CallState> {
         let mut store = Store::new(&self.engine, CallState::new(limits, now));
         store.limiter(|state| &mut state.limiter);
@@ -315,7 +312,7 @@ impl Runtime {
         // busy plugin must not hold a core of the server); it goes on until
         // its deadline.
         let deadline = limits.deadline();
-        let (seat, long) = (seat.clone(), long.clone());
+        let seat = seat.clone();
         let mut ticks = 0;
         store.epoch_deadline_callback(move |_| {
             if started.elapsed() >= deadline {
@@ -323,7 +320,6 @@ impl Runtime {
             }
             ticks += 1;
             if ticks == LONG_AFTER_TICKS {
-                long.store(true, Ordering::Relaxed);
                 return Ok(UpdateDeadline::YieldCustom(1, seat.move_on()));
             }
             Ok(match seat.pass() {

@@ -13,7 +13,6 @@
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::Poll;
 
 use super::turns::Turns;
@@ -64,14 +63,17 @@ impl Offload {
         &self.turns
     }
 
-    /// Run `work` here until `long` is set, then on the plugin threads.
-    /// `None` only when the plugin threads stopped under the call.
-    pub async fn run<T: Send + 'static>(&self, long: &AtomicBool, mut work: Work<T>) -> Option<T> {
+    /// Run `work` here until it waits while `moved` says it should move,
+    /// then on the plugin threads. `None` only when the plugin threads
+    /// stopped under the call.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        moved: impl Fn() -> bool,
+        mut work: Work<T>,
+    ) -> Option<T> {
         let here = poll_fn(|cx| match work.as_mut().poll(cx) {
             Poll::Ready(value) => Poll::Ready(Some(value)),
-            Poll::Pending if long.load(Ordering::Relaxed) && self.runtime.is_some() => {
-                Poll::Ready(None)
-            }
+            Poll::Pending if self.runtime.is_some() && moved() => Poll::Ready(None),
             Poll::Pending => Poll::Pending,
         })
         .await;
@@ -103,11 +105,6 @@ impl Drop for Offload {
     }
 }
 
-/// Lets the call's work know it should move.
-pub fn flag() -> Arc<AtomicBool> {
-    Arc::new(AtomicBool::new(false))
-}
-
 struct AbortOnDrop(tokio::task::AbortHandle);
 
 impl Drop for AbortOnDrop {
@@ -137,7 +134,7 @@ fn lower_priority() {}
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::AtomicU32;
+    use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
     use std::time::Duration;
 
     use super::*;
@@ -149,16 +146,17 @@ mod tests {
     #[tokio::test]
     async fn a_short_call_stays_on_the_thread_that_asked() {
         let offload = Offload::start(1, 1);
-        let long = flag();
         let here = thread_name();
-        let ran_on = offload.run(&long, Box::pin(async { thread_name() })).await;
+        let ran_on = offload
+            .run(|| true, Box::pin(async { thread_name() }))
+            .await;
         assert_eq!(ran_on, Some(here));
     }
 
     #[tokio::test]
     async fn a_long_call_moves_and_finishes_at_a_lower_priority() {
         let offload = Offload::start(1, 1);
-        let long = flag();
+        let long = Arc::new(AtomicBool::new(false));
         let polls = Arc::new(AtomicU32::new(0));
         let work = {
             let (long, polls) = (long.clone(), polls.clone());
@@ -171,7 +169,8 @@ mod tests {
                 (thread_name(), nice)
             })
         };
-        let (ran_on, nice) = offload.run(&long, work).await.expect("the call ends");
+        let moved = || long.load(Ordering::Relaxed);
+        let (ran_on, nice) = offload.run(moved, work).await.expect("the call ends");
         assert_eq!(ran_on, "wasm-long");
         assert_eq!(nice, NICE);
         assert_eq!(

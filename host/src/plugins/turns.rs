@@ -244,6 +244,11 @@ impl Seat {
         })
     }
 
+    /// Whether the call moved to the plugin threads' turns.
+    pub fn has_moved(&self) -> bool {
+        self.lock().moved
+    }
+
     /// Give the turn back: the call ended.
     pub fn stand(&self) {
         let turn = self.lock().turn.take();

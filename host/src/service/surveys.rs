@@ -181,9 +181,15 @@ impl SurveyLinks {
 /// 32 characters. A token of the current kind is 43.
 const LEGACY_TOKEN_LEN: usize = 32;
 
+/// Whether a token (or what the table keeps of one) is of the legacy kind,
+/// kept as it is.
+fn is_legacy(token: &str) -> bool {
+    token.len() == LEGACY_TOKEN_LEN
+}
+
 /// What the surveys table looks a presented token up by.
 fn token_key(token: &str) -> String {
-    if token.len() == LEGACY_TOKEN_LEN {
+    if is_legacy(token) {
         token.to_string()
     } else {
         token_hash(token)
@@ -274,7 +280,7 @@ impl Services {
         // A legacy link's token is what the table keeps; a current one is
         // derived again, and shown only if it is the one the table knows
         // (it is not once the deployment's secret was replaced).
-        let token = if survey.token_key.len() == LEGACY_TOKEN_LEN {
+        let token = if is_legacy(&survey.token_key) {
             Some(survey.token_key.clone())
         } else {
             let token = self.catalog.survey_links().await?.token(survey.id);
