@@ -263,13 +263,13 @@ on_both_backends! {
         let hash = bundle.kind("installation").unwrap().installed.plugin.hash().to_string();
         let owned = bundle.kinds().filter(|(_, b)| b.installed.plugin.hash().to_string() == hash).count();
         let at = aftersale::service::now();
-        app.services.store.record_failure(app.tenant, &hash, "fuel_exhausted", 3, at).await.unwrap();
+        app.services.store.record_failure(app.tenant, &hash, "fuel_exhausted", 1, 3, at).await.unwrap();
         let page = app.send(admin.get("/plugins")).await;
         assert_eq!(html(&page).matches("data-health=\"failing\"").count(), owned, "{}", html(&page));
         assert!(html(&page).contains("fuel_exhausted"), "the cause is shown");
 
         for _ in 0..2 {
-            app.services.store.record_failure(app.tenant, &hash, "trap", 3, at).await.unwrap();
+            app.services.store.record_failure(app.tenant, &hash, "trap", 1, 3, at).await.unwrap();
         }
         let page = app.send(admin.get("/plugins")).await;
         assert_eq!(html(&page).matches("data-health=\"quarantined\"").count(), owned);

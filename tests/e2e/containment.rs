@@ -116,6 +116,41 @@ on_both_backends! {
         assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
     }
 
+    async fn failures_are_counted_in_batches_and_none_is_lost(app) {
+        let fail = || async {
+            app.send(app.req(Method::POST, "/api/v1/tickets").json(trial_body("panic")))
+                .await
+        };
+        // Four failures in a row, one under the threshold of five: the
+        // first is written at once, the others within a write interval.
+        for _ in 0..4 {
+            fail().await.problem(StatusCode::BAD_GATEWAY, "plugin-failed");
+        }
+        let written = settled_failures(&app, 4).await;
+        assert_eq!(written, 4, "every failure is written");
+        // The fifth reaches the threshold: quarantined before it answers.
+        fail().await.problem(StatusCode::BAD_GATEWAY, "plugin-failed");
+        fail().await.problem(StatusCode::SERVICE_UNAVAILABLE, "plugin-quarantined");
+        assert_eq!(settled_failures(&app, 5).await, 5);
+    }
+
+    async fn failures_at_once_are_all_counted(app) {
+        let calls = (0..12).map(|_| {
+            app.send(app.req(Method::POST, "/api/v1/tickets").json(trial_body("panic")))
+        });
+        let answers = futures_util::future::join_all(calls).await;
+        let failed = answers.iter().filter(|r| r.status == StatusCode::BAD_GATEWAY).count();
+        let quarantined = answers
+            .iter()
+            .filter(|r| r.status == StatusCode::SERVICE_UNAVAILABLE)
+            .count();
+        assert_eq!(failed + quarantined, 12, "{:?}", answers.first().map(|r| &r.body));
+        assert!(failed >= 5, "the quarantine came before the threshold: {failed}");
+        assert_eq!(settled_failures(&app, failed as u32).await, failed as u32);
+        let health = app.services.store.health(app.tenant).await.unwrap();
+        assert!(health[0].quarantined_at.is_some(), "{health:?}");
+    }
+
     async fn a_quarantined_version_does_not_run_its_timers(app) {
         // A ticket whose plugin timer is due now, scheduled while the
         // plugin still behaved.
@@ -159,6 +194,22 @@ on_both_backends! {
             "on-timer ran while quarantined: {}",
             events.body
         );
+    }
+}
+
+/// The failures in a row the store holds for the tenant's one failing
+/// plugin version once it reaches `expected` or two seconds pass (deferred
+/// writes land within a quarter second).
+async fn settled_failures(app: &TestApp, expected: u32) -> u32 {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let health = app.services.store.health(app.tenant).await.unwrap();
+        assert!(health.len() <= 1, "one failing version: {health:?}");
+        let failures = health.first().map_or(0, |h| h.failures);
+        if failures >= expected || Instant::now() > deadline {
+            return failures;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

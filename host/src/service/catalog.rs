@@ -5,14 +5,15 @@
 //! the tenant's configuration of each plugin — is read once and kept until
 //! the tenant changes it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use aftersale_sdk::{Json, Kind, Manifest};
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::error::{SchemaError, ServiceError};
+use super::plugins::Tally;
 use super::surveys::{SurveyLinks, SurveySettings};
 use crate::plugins::{ContentHash, DEFAULT_BUNDLE, Plugin, Runtime, manifest};
 use crate::store::{Binding, Health, SharedStore, StoreError, StoredPlugin, Tenant, Webhook};
@@ -159,9 +160,6 @@ impl Bundle {
     }
 }
 
-/// The turn to write one health record.
-type HealthTurn = Arc<tokio::sync::Mutex<()>>;
-
 pub struct Catalog {
     store: SharedStore,
     runtime: Arc<Runtime>,
@@ -170,14 +168,8 @@ pub struct Catalog {
     defaults: RwLock<Vec<Binding>>,
     /// Names of the embedded first-party plugins, as their manifests say.
     first_party: RwLock<BTreeSet<String>>,
-    /// (tenant, plugin version) pairs whose last call failed, so a success
-    /// knows to reset the count in the database and the usual success
-    /// writes nothing.
-    failing: Mutex<HashSet<(Uuid, ContentHash)>>,
-    /// One health write at a time per (tenant, plugin version): the writes
-    /// of one record queue here, not on its row lock in the database, where
-    /// each would hold a pooled connection that other tenants need.
-    health_writes: Mutex<HashMap<(Uuid, ContentHash), HealthTurn>>,
+    /// Failures in a row per (tenant, plugin version), written in batches.
+    tally: Tally,
     /// The deployment's survey-link secret, read once.
     survey_links: tokio::sync::OnceCell<Arc<SurveyLinks>>,
 }
@@ -191,8 +183,7 @@ impl Catalog {
             bundles: RwLock::default(),
             defaults: RwLock::default(),
             first_party: RwLock::default(),
-            failing: Mutex::default(),
-            health_writes: Mutex::default(),
+            tally: Tally::default(),
             survey_links: tokio::sync::OnceCell::new(),
         }
     }
@@ -395,7 +386,7 @@ impl Catalog {
             if health.failures > 0
                 && let Ok(hash) = health.plugin_hash.parse::<ContentHash>()
             {
-                self.mark_failing(tenant, hash);
+                self.tally.seed((tenant, hash), health.failures);
             }
             if health.quarantined_at.is_some() {
                 quarantined.insert(health.plugin_hash.clone(), health);
@@ -483,39 +474,8 @@ impl Catalog {
         Ok(())
     }
 
-    /// Remember that a plugin version's last call for a tenant failed.
-    pub fn mark_failing(&self, tenant: Uuid, hash: ContentHash) {
-        self.failing
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert((tenant, hash));
-    }
-
-    /// Whether the last call failed, forgetting it.
-    pub fn take_failing(&self, tenant: Uuid, hash: ContentHash) -> bool {
-        self.failing
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&(tenant, hash))
-    }
-
-    /// Wait for the turn to write the health record of a plugin version for
-    /// a tenant.
-    pub async fn health_turn(
-        &self,
-        tenant: Uuid,
-        hash: ContentHash,
-    ) -> tokio::sync::OwnedMutexGuard<()> {
-        let lock = {
-            let mut locks = self
-                .health_writes
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if locks.len() >= 4_096 {
-                locks.retain(|_, lock| Arc::strong_count(lock) > 1);
-            }
-            locks.entry((tenant, hash)).or_default().clone()
-        };
-        lock.lock_owned().await
+    /// Failures in a row per (tenant, plugin version).
+    pub fn tally(&self) -> &Tally {
+        &self.tally
     }
 }

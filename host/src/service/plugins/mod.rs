@@ -1,10 +1,11 @@
 //! The plugins concern: installing uploaded components, who sees which
 //! version, the operator's resource grants and releases; the tenant's bundle
 //! and configuration ([`bundle`]); supervision and quarantine
-//! ([`supervision`]).
+//! ([`supervision`]) over the failures counted in [`tally`].
 
 mod bundle;
 mod supervision;
+mod tally;
 
 use std::sync::Arc;
 
@@ -18,6 +19,8 @@ use super::error::ServiceError;
 use super::{Caller, Services};
 use crate::plugins::{ContentHash, Limits, LoadError, Plugin};
 use crate::store::{Health, PluginRecord, StoreError, StoredPlugin};
+
+pub use tally::Tally;
 
 /// How the host treats failing plugins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

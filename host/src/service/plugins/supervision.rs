@@ -1,15 +1,18 @@
 //! Supervision: each tenant's failures of a plugin version in a row are
-//! counted, a version that keeps failing is quarantined for the tenant, and
-//! the quarantine is announced on the ticket whose call tipped it over.
+//! counted (in batches, see [`tally`](super::tally)), a version that keeps
+//! failing is quarantined for the tenant, and the quarantine is announced on
+//! the ticket whose call tipped it over.
 
 use std::future::Future;
+use std::time::Instant;
 
 use aftersale_sdk::Actor;
 use jiff::Timestamp;
 use uuid::Uuid;
 
+use super::tally::{Key, Write};
 use crate::domain::EventData;
-use crate::plugins::{Failure, PluginError};
+use crate::plugins::{Failure, Plugin, PluginError};
 use crate::service::catalog::{Bundle, Installed};
 use crate::service::change::Change;
 use crate::service::error::ServiceError;
@@ -51,45 +54,39 @@ impl Services {
         ticket: Option<Uuid>,
         result: Result<T, PluginError>,
     ) -> Result<T, ServiceError> {
-        let tenant = bundle.tenant.id;
-        let hash = installed.plugin.hash();
+        let key = (bundle.tenant.id, installed.plugin.hash());
+        let tally = self.catalog.tally();
         match result {
             Ok(value) => {
-                if self.catalog.take_failing(tenant, hash) {
-                    let _turn = self.catalog.health_turn(tenant, hash).await;
+                if tally.succeed(key) {
+                    let turn = tally.turn(key);
+                    let _turn = turn.lock().await;
                     self.store
-                        .record_success(tenant, &hash.to_string(), crate::service::now())
+                        .record_success(key.0, &key.1.to_string(), crate::service::now())
                         .await?;
                 }
                 Ok(value)
             }
             Err(error) if counts(&error.failure) => {
                 let threshold = self.supervision.quarantine_after.max(1);
-                let turn = self.catalog.health_turn(tenant, hash).await;
-                let health = self
-                    .store
-                    .record_failure(
-                        tenant,
-                        &hash.to_string(),
-                        error.failure.code(),
-                        threshold,
-                        crate::service::now(),
-                    )
-                    .await?;
-                drop(turn);
-                self.catalog.mark_failing(tenant, hash);
-                if health.failures == threshold && health.quarantined_at.is_some() {
-                    self.catalog.invalidate(tenant);
-                    tracing::warn!(
-                        plugin = installed.plugin.name(),
-                        version = installed.plugin.version(),
-                        %tenant,
-                        "quarantined after {threshold} failures in a row: {}",
-                        error.failure
-                    );
-                    if let Some(ticket) = ticket {
-                        self.announce_quarantine(tenant, ticket, installed, &health)
-                            .await;
+                match tally.fail(key, error.failure.code(), threshold, Instant::now()) {
+                    Write::Coming => {}
+                    Write::After(wait) if wait.is_zero() => {
+                        self.write_failures(key, &installed.plugin, ticket).await?;
+                    }
+                    Write::After(wait) => {
+                        let services = self.clone();
+                        let plugin = installed.plugin.clone();
+                        tokio::spawn(async move {
+                            tokio::time::sleep(wait).await;
+                            if let Err(e) = services.write_failures(key, &plugin, None).await {
+                                tracing::warn!(
+                                    plugin = plugin.name(),
+                                    version = plugin.version(),
+                                    "cannot record the plugin's failures: {e}"
+                                );
+                            }
+                        });
                     }
                 }
                 Err(ServiceError::PluginFailed(error))
@@ -98,13 +95,68 @@ impl Services {
         }
     }
 
+    /// Write the failures of `key` counted since the last write, on the
+    /// record's turn; quarantine the version when they reach the threshold
+    /// and announce it on `ticket`.
+    async fn write_failures(
+        &self,
+        key: Key,
+        plugin: &Plugin,
+        ticket: Option<Uuid>,
+    ) -> Result<(), ServiceError> {
+        let (tenant, hash) = key;
+        let tally = self.catalog.tally();
+        let turn = tally.turn(key);
+        let _turn = turn.lock().await;
+        let Some(batch) = tally.take(key) else {
+            return Ok(());
+        };
+        let threshold = self.supervision.quarantine_after.max(1);
+        let written = self
+            .store
+            .record_failure(
+                tenant,
+                &hash.to_string(),
+                batch.cause,
+                batch.count,
+                threshold,
+                crate::service::now(),
+            )
+            .await;
+        let health = match written {
+            Ok(health) => health,
+            Err(e) => {
+                tally.put_back(key, batch);
+                return Err(e.into());
+            }
+        };
+        tally.written(key, health.failures, Instant::now());
+        let before = health.failures.saturating_sub(batch.count);
+        if health.quarantined_at.is_some() && before < threshold && health.failures >= threshold {
+            self.catalog.invalidate(tenant);
+            tracing::warn!(
+                plugin = plugin.name(),
+                version = plugin.version(),
+                %tenant,
+                "quarantined after {} failures in a row: last {}",
+                health.failures,
+                batch.cause
+            );
+            if let Some(ticket) = ticket {
+                self.announce_quarantine(tenant, ticket, plugin, &health)
+                    .await;
+            }
+        }
+        Ok(())
+    }
+
     /// Record `plugin_quarantined` on the ticket whose call tipped the
     /// plugin over, so the timeline shows it and webhooks deliver it.
     async fn announce_quarantine(
         &self,
         tenant: Uuid,
         ticket: Uuid,
-        installed: &Installed,
+        plugin: &Plugin,
         health: &Health,
     ) {
         for _ in 0..3 {
@@ -121,10 +173,10 @@ impl Services {
                 change.record(
                     slot,
                     &Actor::system(),
-                    Some(installed.label()),
+                    Some(format!("{}@{}", plugin.name(), plugin.version())),
                     EventData::PluginQuarantined {
-                        plugin: installed.plugin.name().to_string(),
-                        version: installed.plugin.version().to_string(),
+                        plugin: plugin.name().to_string(),
+                        version: plugin.version().to_string(),
                         hash: health.plugin_hash.clone(),
                         failures: health.failures,
                         cause: health.last_failure.clone().unwrap_or_default(),

@@ -71,13 +71,15 @@ pub trait Lifecycle: Send + Sync {
     async fn health(&self, tenant: Uuid) -> Result<Vec<Health>, StoreError>;
     /// Every tenant's health record of one plugin version.
     async fn plugin_health(&self, hash: &str) -> Result<Vec<Health>, StoreError>;
-    /// Count one more failure in a row; quarantine the version for the
-    /// tenant when the count reaches `threshold`. Returns the record after.
+    /// Count `count` more failures in a row, the last of them `cause`;
+    /// quarantine the version for the tenant when the count reaches
+    /// `threshold`. Returns the record after.
     async fn record_failure(
         &self,
         tenant: Uuid,
         hash: &str,
         cause: &str,
+        count: u32,
         threshold: u32,
         at: Timestamp,
     ) -> Result<Health, StoreError>;

@@ -115,26 +115,28 @@ impl Lifecycle for SqliteStore {
         tenant: Uuid,
         hash: &str,
         cause: &str,
+        count: u32,
         threshold: u32,
         at: Timestamp,
     ) -> Result<Health, StoreError> {
-        // One statement, so two failures at once count as two and only the
-        // one that reaches the threshold sets the quarantine.
+        // One statement, so two writes at once add up and only the one that
+        // reaches the threshold sets the quarantine.
         let row = sqlx::query_as::<_, HealthRow>(
             "INSERT INTO plugin_health (tenant_id, plugin_hash, failures, last_failure,
                 quarantined_at, updated_at)
-             VALUES (?1, ?2, 1, ?3, CASE WHEN ?4 <= 1 THEN ?5 END, ?5)
+             VALUES (?1, ?2, ?4, ?3, CASE WHEN ?4 >= ?5 THEN ?6 END, ?6)
              ON CONFLICT (tenant_id, plugin_hash) DO UPDATE SET
-                failures = plugin_health.failures + 1,
+                failures = plugin_health.failures + ?4,
                 last_failure = excluded.last_failure,
                 quarantined_at = COALESCE(plugin_health.quarantined_at,
-                    CASE WHEN plugin_health.failures + 1 >= ?4 THEN ?5 END),
+                    CASE WHEN plugin_health.failures + ?4 >= ?5 THEN ?6 END),
                 updated_at = excluded.updated_at
              RETURNING *",
         )
         .bind(tenant)
         .bind(hash)
         .bind(cause)
+        .bind(i32::try_from(count).unwrap_or(i32::MAX))
         .bind(i64::from(threshold))
         .bind(millis(at))
         .fetch_one(&self.writer)
