@@ -40,6 +40,12 @@ fn hostile_clients() -> usize {
         .unwrap_or(32)
 }
 
+/// What the hostile plugin does in each call (`BENCH_MODE`, a mode of the
+/// `hostile` test component; default `wait_for_clock`).
+fn hostile_mode() -> String {
+    std::env::var("BENCH_MODE").unwrap_or_else(|_| "wait_for_clock".into())
+}
+
 async fn post(router: &Router, key: &str, body: &Value) -> (StatusCode, Value) {
     let request = Request::post("/api/v1/tickets")
         .header("authorization", format!("Bearer {key}"))
@@ -163,7 +169,7 @@ async fn run(backend: &str, url: &str, creates: usize) {
                 let body = json!({
                     "kind": "trial", "title": "flood", "channel": "api",
                     "customer": {"name": "Zhang Wei", "phone": "13800138000"},
-                    "attributes": {"mode": "wait_for_clock"},
+                    "attributes": {"mode": hostile_mode()},
                 });
                 let mut answers: BTreeMap<String, (u64, Duration)> = BTreeMap::new();
                 while flooding.load(Ordering::Relaxed) {
