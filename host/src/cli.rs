@@ -105,8 +105,9 @@ enum PluginCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
-    /// Create a plugin crate from the template, ready for `cargo test` and
-    /// `cargo build --target wasm32-wasip2 --release`.
+    /// Create a plugin project from a template: a Rust crate ready for
+    /// `cargo test` and `cargo build --target wasm32-wasip2 --release`, or a
+    /// Python or JavaScript project whose `./build` writes the component.
     New(NewArgs),
 }
 
@@ -114,6 +115,9 @@ enum PluginCommand {
 struct NewArgs {
     /// Plugin name, kebab-case (also the crate's name).
     name: String,
+    /// The language to write it in.
+    #[arg(long, value_enum, default_value_t)]
+    lang: crate::scaffold::Lang,
     /// Directory to create (default: ./NAME).
     #[arg(long)]
     path: Option<PathBuf>,
@@ -441,16 +445,19 @@ fn survey_answer(arg: Option<&str>, snapshot: &c::Snapshot) -> anyhow::Result<c:
 }
 
 fn new_plugin(args: NewArgs) -> anyhow::Result<()> {
+    let lang = args.lang;
     let dir = crate::scaffold::create(&crate::scaffold::NewPlugin {
         name: args.name,
         path: args.path,
         sdk: args.sdk,
+        lang,
     })?;
     println!("created {}", dir.display());
-    println!(
-        "next: cd {} && cargo test && cargo build --target wasm32-wasip2 --release",
-        dir.display()
-    );
+    let next = match lang {
+        crate::scaffold::Lang::Rust => "cargo test && cargo build --target wasm32-wasip2 --release",
+        crate::scaffold::Lang::Python | crate::scaffold::Lang::Js => "./build",
+    };
+    println!("next: cd {} && {next}", dir.display());
     Ok(())
 }
 

@@ -9,7 +9,7 @@ pub mod config;
 pub mod domain;
 pub mod jobs;
 pub mod plugins;
-mod scaffold;
+pub mod scaffold;
 pub mod server;
 pub mod service;
 pub mod store;

@@ -6,7 +6,9 @@ use std::process::{Command, Output};
 use aftersale::plugins::DEFAULT_BUNDLE;
 use serde_json::Value;
 
-use crate::support::{behaving, components};
+use aftersale::scaffold::Lang;
+
+use crate::support::{behaving, components, kit};
 
 fn aftersale(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_aftersale"))
@@ -42,6 +44,25 @@ fn check_prints_the_manifest_of_each_first_party_plugin() {
         let manifest: Value = serde_json::from_slice(&output.stdout).expect("JSON manifest");
         assert_eq!(manifest["name"], *package);
         assert!(manifest["kinds"].as_array().is_some_and(|k| !k.is_empty()));
+    }
+}
+
+#[test]
+fn check_accepts_the_python_and_js_kits() {
+    for (lang, name) in [(Lang::Python, "kit-python"), (Lang::Js, "kit-js")] {
+        let path = kit(lang).to_str().expect("a UTF-8 path");
+        let output = aftersale(&["plugin", "check", path]);
+        assert!(
+            output.status.success(),
+            "{lang:?}: {}",
+            text(&output.stderr)
+        );
+        let manifest: Value = serde_json::from_slice(&output.stdout).expect("JSON manifest");
+        assert_eq!(manifest["name"], name);
+        assert_eq!(manifest["kinds"][0]["name"], name.replace('-', "_"));
+        assert_eq!(manifest["actions"][0]["name"], "stamp");
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains("aftersale:plugin@1.1.0"), "{stderr}");
     }
 }
 

@@ -14,6 +14,7 @@ mod errors_api;
 mod guide;
 mod hostile;
 mod isolation;
+mod languages;
 mod namespace;
 mod plugins_lifecycle;
 mod receiver;

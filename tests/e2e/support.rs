@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests.
 
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use aftersale::plugins::{Plugin, Runtime, RuntimeConfig};
 use aftersale_sdk::Snapshot;
@@ -29,4 +30,28 @@ pub fn trial(mode: &str) -> SnapshotBuilder {
 /// A well-behaved `trial` ticket whose guard passes.
 pub fn behaving() -> Snapshot {
     trial("behave").attr("verdict", "fine").build()
+}
+
+/// The component of a new `kit-python` or `kit-js` plugin: the project
+/// `aftersale plugin new --lang …` writes, built once per test process by
+/// its own `./build` from the registries' pinned toolchain.
+pub fn kit(lang: aftersale::scaffold::Lang) -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    static JS: OnceLock<PathBuf> = OnceLock::new();
+    let (cell, name) = match lang {
+        aftersale::scaffold::Lang::Python => (&PYTHON, "kit-python"),
+        aftersale::scaffold::Lang::Js => (&JS, "kit-js"),
+        aftersale::scaffold::Lang::Rust => panic!("Rust components come from tests/components"),
+    };
+    cell.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temporary directory").keep();
+        let project = aftersale::scaffold::create(&aftersale::scaffold::NewPlugin {
+            name: name.into(),
+            path: Some(dir.join(name)),
+            sdk: None,
+            lang,
+        })
+        .expect("the project is written");
+        aftersale::scaffold::build(&project, name).unwrap_or_else(|e| panic!("{e:#}"))
+    })
 }

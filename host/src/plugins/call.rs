@@ -50,10 +50,13 @@ pub(super) type Run<T> = Box<
 >;
 
 /// Epoch ticks a call runs through where it began before it moves to the
-/// plugin threads: at least a quarter of a millisecond of running, several
-/// times the usual call. Counted in ticks the call ran in, not in time since
-/// it began, so that a call the kernel set aside on a busy machine stays.
-const LONG_AFTER_TICKS: u32 = 2;
+/// plugin threads: about 5 ms of running, over a hundred times the usual
+/// Rust call and past a fresh Python or JavaScript instance's few
+/// milliseconds, so that only a call computing far longer than a sound one
+/// moves to the lower priority (where a machine busy with other work could
+/// starve it to its deadline). Counted in ticks the call ran in, not in
+/// time since it began, so that a call the kernel set aside stays.
+const LONG_AFTER_TICKS: u32 = 20;
 
 /// A hook's answer and what it cost.
 #[derive(Debug, Clone)]

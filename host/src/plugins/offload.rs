@@ -4,14 +4,11 @@
 //! A call starts on the thread that asked for it, which costs nothing for
 //! the usual call of a few dozen microseconds. One that is still running
 //! after a couple of epoch ticks moves, as it stands, to the plugin threads,
-//! which run under Linux's `SCHED_IDLE` policy: any of the server's threads
-//! that wakes up takes the core at once. A tenant whose plugin computes
-//! until its deadline thus takes only CPU the server does not need, instead
-//! of a core the server's requests were waiting for. The price: on a server
-//! whose threads keep both cores busy, a call that computes for longer than
-//! its first ticks may meet its deadline — it is the plugin that waits, not
-//! the desk. Where `SCHED_IDLE` is refused the threads fall back to nice 10
-//! (a tenth of the server's weight), and elsewhere they run as the server's.
+//! whose nice value gives them a tenth of the weight of the server's threads
+//! when both want a core. A tenant whose plugin computes until its deadline
+//! thus takes mostly CPU the server does not need, instead of a core the
+//! server's requests were waiting for; a long call still progresses on a
+//! busy machine, so a sound plugin's deadline is not starved away.
 
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
@@ -20,8 +17,7 @@ use std::task::Poll;
 
 use super::turns::Turns;
 
-/// The nice value of the plugin threads where `SCHED_IDLE` is refused (the
-/// server's are at 0).
+/// The nice value of the plugin threads (the server's are at 0).
 const NICE: i32 = 10;
 
 /// A call's work, ready to move between threads.
@@ -119,20 +115,14 @@ impl Drop for AbortOnDrop {
 
 #[cfg(target_os = "linux")]
 fn lower_priority() {
-    // Lowering one's own policy or raising one's nice value needs no
-    // privilege, but a container's seccomp profile may refuse either. The
-    // threads then run at the server's priority, as every call did before.
-    // SAFETY: plain system calls on the calling thread; `param` outlives the
-    // call that reads it.
-    let param = libc::sched_param { sched_priority: 0 };
-    if unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } == 0 {
-        return;
-    }
-    let idle = std::io::Error::last_os_error();
+    // Raising one's own nice value needs no privilege. On failure the
+    // threads run at the server's priority, as every call did before.
+    // SAFETY: plain system calls on the calling thread, no pointers.
     let tid = unsafe { libc::gettid() };
-    if unsafe { libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, NICE) } != 0 {
+    let done = unsafe { libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, NICE) };
+    if done != 0 {
         tracing::warn!(
-            "could not lower the plugin threads' priority ({idle}; nice: {})",
+            "could not lower the plugin threads' priority: {}",
             std::io::Error::last_os_error()
         );
     }
@@ -175,14 +165,14 @@ mod tests {
                 long.store(true, Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(5)).await;
                 // SAFETY: a plain system call on the calling thread.
-                let policy = unsafe { libc::sched_getscheduler(0) };
-                (thread_name(), policy)
+                let nice = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+                (thread_name(), nice)
             })
         };
         let moved = || long.load(Ordering::Relaxed);
-        let (ran_on, policy) = offload.run(moved, work).await.expect("the call ends");
+        let (ran_on, nice) = offload.run(moved, work).await.expect("the call ends");
         assert_eq!(ran_on, "wasm-long");
-        assert_eq!(policy, libc::SCHED_IDLE);
+        assert_eq!(nice, NICE);
         assert_eq!(
             polls.load(Ordering::Relaxed),
             1,
