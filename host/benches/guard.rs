@@ -3,12 +3,16 @@
 //!
 //! Run with `cargo bench -p aftersale --bench guard`. Every sandboxed call
 //! gets a fresh store and instance, as in production; the snapshot carries
-//! about 2 KiB of text.
+//! about 2 KiB of text. With `--bench` the Python and JavaScript plugins
+//! that `aftersale plugin new --lang …` writes are built (their `./build`
+//! installs the pinned toolchain) and their guard is measured on the same
+//! snapshot.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aftersale::plugins::{DEFAULT_BUNDLE, Runtime, RuntimeConfig};
+use aftersale::scaffold::{self, Lang};
 use aftersale_sdk::testing::{Harness, SnapshotBuilder};
 use aftersale_sdk::{Plugin, Role, Snapshot, TransitionRequest};
 use appliance::Appliance;
@@ -87,6 +91,63 @@ fn stats(mut samples: Vec<Duration>) -> Stats {
         p99: at(0.99),
         mean: total / samples.len() as u32,
     }
+}
+
+/// p50 and p99 of the `finish` guard of the `--lang` kit, one call at a
+/// time, on `snapshot` made a ticket of the kit's kind.
+fn kit_guard(
+    rt: &tokio::runtime::Runtime,
+    runtime: &Runtime,
+    lang: Lang,
+    snapshot: &Snapshot,
+    samples: usize,
+) -> (Stats, u64) {
+    let name = format!("bench-{lang:?}").to_lowercase();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let project = scaffold::create(&scaffold::NewPlugin {
+        name: name.clone(),
+        path: Some(dir.path().join(&name)),
+        sdk: None,
+        lang,
+    })
+    .expect("the project is written");
+    let wasm = scaffold::build(&project, &name).unwrap_or_else(|e| panic!("{e:#}"));
+    let bytes = std::fs::read(&wasm).expect("the component was built");
+    let plugin = rt.block_on(runtime.load(&bytes)).expect("the kit loads");
+    let mut snapshot = snapshot.clone();
+    snapshot.ticket.kind = name.replace('-', "_");
+    snapshot.ticket.state = "repairing".into();
+    snapshot.ticket.attributes.insert("under_warranty", true);
+    let finish = TransitionRequest {
+        name: "finish".into(),
+        from: "repairing".into(),
+        to: "done".into(),
+        note: None,
+        changed_attributes: Vec::new(),
+    };
+    let (latencies, fuel) = rt.block_on(async {
+        let mut latencies = Vec::with_capacity(samples);
+        let mut fuel = 0;
+        for i in 0..samples / 10 + samples {
+            let started = Instant::now();
+            let called = runtime
+                .guard(&plugin, &snapshot, &finish)
+                .await
+                .expect("guard runs");
+            let elapsed = started.elapsed();
+            assert!(
+                called.value.is_ok(),
+                "the warranty is decided: {:?}",
+                called.value
+            );
+            fuel = called.report.fuel_used;
+            if i >= samples / 10 {
+                latencies.push(elapsed);
+            }
+        }
+        (latencies, fuel)
+    });
+    (stats(latencies), fuel)
 }
 
 fn micros(d: Duration) -> f64 {
@@ -208,4 +269,19 @@ fn main() {
         "sandbox overhead at p50: {:.0}× native",
         wasm.p50.as_secs_f64() / native.p50.as_secs_f64().max(1e-9)
     );
+
+    if quick {
+        // Building the kits takes a minute; the e2e tests cover them.
+        return;
+    }
+    for lang in [Lang::Python, Lang::Js] {
+        let (kit, fuel) = kit_guard(&rt, &runtime, lang, &snapshot, samples / 10);
+        println!(
+            "{lang:?} kit guard(finish), fresh instance: p50 {:.0} µs, p99 {:.0} µs, \
+             mean {:.0} µs, {fuel} fuel",
+            micros(kit.p50),
+            micros(kit.p99),
+            micros(kit.mean)
+        );
+    }
 }
