@@ -68,8 +68,7 @@ impl Services {
                 Ok(value)
             }
             Err(error) if counts(&error.failure) => {
-                let threshold = self.supervision.quarantine_after.max(1);
-                match tally.fail(key, error.failure.code(), threshold, Instant::now()) {
+                match tally.fail(key, error.failure.code(), self.threshold(), Instant::now()) {
                     Write::Coming => {}
                     Write::After(wait) if wait.is_zero() => {
                         self.write_failures(key, &installed.plugin, ticket).await?;
@@ -95,6 +94,11 @@ impl Services {
         }
     }
 
+    /// Failures in a row that quarantine a version (at least one).
+    fn threshold(&self) -> u32 {
+        self.supervision.quarantine_after.max(1)
+    }
+
     /// Write the failures of `key` counted since the last write, on the
     /// record's turn; quarantine the version when they reach the threshold
     /// and announce it on `ticket`.
@@ -111,7 +115,7 @@ impl Services {
         let Some(batch) = tally.take(key) else {
             return Ok(());
         };
-        let threshold = self.supervision.quarantine_after.max(1);
+        let threshold = self.threshold();
         let written = self
             .store
             .record_failure(
