@@ -402,6 +402,7 @@ async fn run_hook(args: RunArgs) -> anyhow::Result<()> {
         "fuel_used": report.fuel_used,
         "peak_memory_bytes": report.peak_memory_bytes,
         "elapsed_us": report.elapsed.as_micros() as u64,
+        "cpu_us": report.cpu.as_micros() as u64,
         "log": report.log,
     });
     println!("{}", serde_json::to_string_pretty(&out)?);

@@ -135,7 +135,11 @@ fn run_reports_the_decision_fuel_memory_and_time() {
     assert_eq!(report["result"]["allowed"], true);
     assert!(report["fuel_used"].as_u64().unwrap() > 0);
     assert!(report["peak_memory_bytes"].as_u64().unwrap() > 0);
-    assert!(report["elapsed_us"].as_u64().is_some());
+    let (elapsed, cpu) = (
+        report["elapsed_us"].as_u64().unwrap(),
+        report["cpu_us"].as_u64().unwrap(),
+    );
+    assert!(cpu > 0 && cpu <= elapsed, "cpu {cpu} µs, wall {elapsed} µs");
 }
 
 #[test]

@@ -252,6 +252,7 @@ fn the_plugin_guide_takes_a_partner_from_nothing_to_a_checked_plugin() {
         "{report}"
     );
     assert!(report["elapsed_us"].is_u64(), "{report}");
+    assert!(report["cpu_us"].is_u64(), "{report}");
 
     // The rule added in step 3 is in the component.
     let mut waiting = words.clone();

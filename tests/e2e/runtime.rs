@@ -1,6 +1,9 @@
 //! Every hook of the contract, through the real runtime.
 
-use aftersale::plugins::{DEFAULT_BUNDLE, Hook};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use aftersale::plugins::{DEFAULT_BUNDLE, Hook, Runtime, RuntimeConfig};
 use aftersale_sdk::testing::{EffectsExt, at};
 use aftersale_sdk::{Effect, Event, FiredTimer, Json, Role, TransitionRequest};
 use serde_json::json;
@@ -165,5 +168,60 @@ fn hooks_parse_from_their_contract_names() {
             .parse::<Hook>()
             .unwrap_err()
             .contains("on-create")
+    );
+}
+
+/// Threads that keep every core busy until `stop`: the machine a sound call
+/// meets while the host compiles a big component or other work saturates it.
+fn hog_cores(threads: usize, stop: &Arc<AtomicBool>) -> Vec<std::thread::JoinHandle<()>> {
+    (0..threads)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+            })
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sound_calls_on_a_saturated_machine_are_charged_only_their_own_time() {
+    // Fifty calls of one tenant take its one turn in order while 64
+    // threads keep the cores busy: the last waits far longer than the 50 ms
+    // deadline, and the kernel sets every call aside again and again, yet
+    // none computes more than a fraction of a millisecond. The slot wait is
+    // out of the way: only the deadline is on trial.
+    let runtime = Arc::new(
+        Runtime::new(RuntimeConfig {
+            slot_wait: std::time::Duration::from_secs(30),
+            ..RuntimeConfig::default()
+        })
+        .expect("the runtime starts"),
+    );
+    let plugin = load(&runtime, components::HOSTILE).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let hogs = hog_cores(64, &stop);
+    let calls: Vec<_> = (0..50)
+        .map(|_| {
+            let (runtime, plugin) = (runtime.clone(), plugin.clone());
+            tokio::spawn(async move { runtime.guard(&plugin, &behaving(), &finish()).await })
+        })
+        .collect();
+    let mut failures = Vec::new();
+    for call in calls {
+        if let Err(e) = call.await.expect("no call panicked") {
+            failures.push(e.to_string());
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    for hog in hogs {
+        hog.join().expect("the hog ends");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of 50 failed: {failures:?}",
+        failures.len()
     );
 }

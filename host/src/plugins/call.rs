@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use wasmtime::{Store, Trap, UpdateDeadline};
 
 use super::bindings::{HookError, Measured};
+use super::cpu::CpuMeter;
 use super::effects;
 use super::engine::Runtime;
 use super::error::{Failure, Hook, PluginError};
@@ -25,8 +26,13 @@ use super::turns::Seat;
 pub struct CallReport {
     pub fuel_used: u64,
     pub peak_memory_bytes: u64,
+    /// Wall-clock time from asking for a turn to the answer.
     #[serde(serialize_with = "micros")]
     pub elapsed: Duration,
+    /// CPU time the call used, host calls included: what its deadline is
+    /// charged.
+    #[serde(serialize_with = "micros")]
+    pub cpu: Duration,
     pub output_bytes: usize,
     /// The call's log (stdout, stderr, `log`), cut at the log limit.
     pub log: String,
@@ -258,8 +264,10 @@ impl Runtime {
 
     /// Run a hook for `party` in a fresh store with `limits`, in turns with
     /// the other calls and under its deadline; a call that runs past a
-    /// couple of ticks goes on on the plugin threads. The store is dropped
-    /// before this returns, whatever the plugin did.
+    /// couple of ticks goes on on the plugin threads. The deadline is
+    /// charged on the call's CPU time ([`CpuMeter`]); whatever the load, the
+    /// call as a whole ends at the latest the slot wait past its deadline.
+    /// The store is dropped before this returns, whatever the plugin did.
     pub(super) async fn sandboxed<T: Send + 'static>(
         &self,
         party: &str,
@@ -269,28 +277,48 @@ impl Runtime {
     ) -> (Result<T, Failure>, CallReport) {
         let started = Instant::now();
         let limits = *limits;
+        let meter = CpuMeter::default();
         let seat = Seat::new(party, &self.turns, self.offload.turns());
-        let mut store = self.store(&limits, now, started, &seat);
+        let mut store = self.store(&limits, now, &meter, &seat);
         let moving = seat.clone();
+        let late = self.slots.wait();
+        let cores = self.turns.total();
+        let cpu = meter.clone();
         let work: Work<_> = Box::pin(async move {
-            let result = bounded(&limits, async {
+            let within = limits.deadline() + late;
+            let call = async {
                 seat.sit().await;
                 // Ticks count from here, not from the wait for a turn.
                 store.set_epoch_deadline(1);
-                run(&mut store, limits.input_bytes).await
-            })
-            .await;
+                meter.measure(run(&mut store, limits.input_bytes)).await
+            };
+            let result = tokio::time::timeout(within, call)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(HookError::Failure(if meter.ran() {
+                        Failure::Deadline {
+                            limit_ms: limits.deadline_ms,
+                        }
+                    } else {
+                        Failure::Busy {
+                            scope: "cores".into(),
+                            slots: cores,
+                            waited_ms: millis(within),
+                        }
+                    }))
+                });
             seat.stand();
             (result, store)
         });
         match self.offload.run(|| moving.has_moved(), work).await {
-            Some((result, store)) => finish(result, &store, &limits, started),
+            Some((result, store)) => finish(result, &store, &limits, started, cpu.used()),
             None => (
                 Err(Failure::Deadline {
                     limit_ms: limits.deadline_ms,
                 }),
                 CallReport {
                     elapsed: started.elapsed(),
+                    cpu: cpu.used(),
                     ..CallReport::default()
                 },
             ),
@@ -301,7 +329,7 @@ impl Runtime {
         &self,
         limits: &Limits,
         now: Timestamp,
-        started: Instant,
+        meter: &CpuMeter,
         seat: &Seat,
     ) -> Store<CallState> {
         let mut store = Store::new(&self.engine, CallState::new(limits, now));
@@ -315,10 +343,10 @@ impl Runtime {
         // busy plugin must not hold a core of the server); it goes on until
         // its deadline.
         let deadline = limits.deadline();
-        let seat = seat.clone();
+        let (meter, seat) = (meter.clone(), seat.clone());
         let mut ticks = 0;
         store.epoch_deadline_callback(move |_| {
-            if started.elapsed() >= deadline {
+            if meter.used() >= deadline {
                 return Ok(UpdateDeadline::Interrupt);
             }
             ticks += 1;
@@ -341,12 +369,14 @@ fn finish<T>(
     store: &Store<CallState>,
     limits: &Limits,
     started: Instant,
+    cpu: Duration,
 ) -> (Result<T, Failure>, CallReport) {
     let (log, log_dropped) = store.data().log.contents();
     let mut report = CallReport {
         fuel_used: limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0)),
         peak_memory_bytes: store.data().limiter.peak() as u64,
         elapsed: started.elapsed(),
+        cpu,
         output_bytes: 0,
         log,
         log_dropped,
@@ -373,23 +403,12 @@ fn finish<T>(
     (result, report)
 }
 
-/// Run a hook within its deadline. Epoch interruption stops a call that
-/// computes too long; this also ends one that waits too long in a host call,
-/// where no wasm runs to notice the epoch. Dropping the call's future
-/// unwinds the guest, and its store is dropped right after.
-pub(super) async fn bounded<T>(
-    limits: &Limits,
-    call: impl Future<Output = Result<T, HookError>>,
-) -> Result<T, HookError> {
-    tokio::time::timeout(limits.deadline(), call)
-        .await
-        .unwrap_or(Err(HookError::Failure(Failure::Deadline {
-            limit_ms: limits.deadline_ms,
-        })))
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 pub(super) fn busy_failure(busy: Busy, slots: &CallSlots) -> Failure {
-    let waited_ms = u64::try_from(slots.wait().as_millis()).unwrap_or(u64::MAX);
+    let waited_ms = millis(slots.wait());
     match busy {
         Busy::Share { share } => Failure::Busy {
             scope: "tenant".into(),

@@ -89,9 +89,11 @@ pub enum Failure {
     InvalidManifest { reason: String },
     #[error("could not instantiate: {reason}")]
     Instantiation { reason: String },
-    /// No call slot was free within the wait: the tenant's own share, or
-    /// every slot of the host. The plugin did not run.
-    #[error("busy: the {scope}'s {slots} plugin call slots stayed taken for {waited_ms} ms")]
+    /// No call slot was free within the wait (`scope` `tenant`: the
+    /// tenant's own share; `host`: every slot of the host), or the call got
+    /// no core to run on before its deadline and the slot wait were over
+    /// (`cores`). The plugin did not run.
+    #[error("busy: {} stayed taken for {waited_ms} ms", busy_what(scope, *slots))]
     Busy {
         scope: String,
         slots: u32,
@@ -101,6 +103,13 @@ pub enum Failure {
     /// budget allows.
     #[error("budget exceeded: at most {limit} {budget}")]
     BudgetExceeded { budget: String, limit: u32 },
+}
+
+fn busy_what(scope: &str, slots: u32) -> String {
+    match scope {
+        "cores" => format!("the host's {slots} turns to run plugins (one per core)"),
+        _ => format!("the {scope}'s {slots} plugin call slots"),
+    }
 }
 
 impl Failure {

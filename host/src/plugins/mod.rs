@@ -13,6 +13,7 @@
 mod artifacts;
 mod bindings;
 mod call;
+mod cpu;
 mod effects;
 mod embedded;
 mod engine;

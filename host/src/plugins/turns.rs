@@ -18,6 +18,7 @@ use tokio::sync::oneshot;
 
 /// The turns of one runtime.
 pub struct Turns {
+    total: u32,
     per_party: usize,
     state: Mutex<State>,
 }
@@ -47,11 +48,12 @@ pub struct Turn {
 impl Turns {
     /// `total` calls run at once, at most `per_party` of them for one party.
     pub fn new(total: u32, per_party: u32) -> Arc<Self> {
-        let total = total.max(1) as usize;
+        let total = total.max(1);
         Arc::new(Turns {
-            per_party: (per_party as usize).clamp(1, total),
+            total,
+            per_party: (per_party as usize).clamp(1, total as usize),
             state: Mutex::new(State {
-                free: total,
+                free: total as usize,
                 ..State::default()
             }),
         })
@@ -85,6 +87,11 @@ impl Turns {
                 return turn;
             }
         }
+    }
+
+    /// How many calls run at once.
+    pub fn total(&self) -> u32 {
+        self.total
     }
 
     /// Whether some call waits for a turn.
