@@ -97,7 +97,9 @@ on_both_backends! {
             matches!(problem["cause"].as_str(), Some("deadline" | "fuel_exhausted")),
             "{problem}"
         );
-        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        // Its deadline is charged on CPU time; the wall clock ends it at the
+        // latest the slot wait past that, whatever the machine's load.
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
     }
 
     async fn an_upload_whose_manifest_sleeps_is_refused_within_the_deadline(app) {
