@@ -295,17 +295,7 @@ impl Runtime {
             let result = tokio::time::timeout(within, call)
                 .await
                 .unwrap_or_else(|_| {
-                    Err(HookError::Failure(if meter.ran() {
-                        Failure::Deadline {
-                            limit_ms: limits.deadline_ms,
-                        }
-                    } else {
-                        Failure::Busy {
-                            scope: "cores".into(),
-                            slots: cores,
-                            waited_ms: millis(within),
-                        }
-                    }))
+                    Err(HookError::Failure(overdue(&meter, &limits, within, cores)))
                 });
             seat.stand();
             (result, store)
@@ -401,6 +391,23 @@ fn finish<T>(
         }
     };
     (result, report)
+}
+
+/// Why a call the wall clock ended fails: it had begun to run and took too
+/// long (the plugin's failure), or it never got one of the `cores` turns
+/// (the host was busy; not held against the plugin).
+fn overdue(meter: &CpuMeter, limits: &Limits, within: Duration, cores: u32) -> Failure {
+    if meter.ran() {
+        Failure::Deadline {
+            limit_ms: limits.deadline_ms,
+        }
+    } else {
+        Failure::Busy {
+            scope: "cores".into(),
+            slots: cores,
+            waited_ms: millis(within),
+        }
+    }
 }
 
 fn millis(d: Duration) -> u64 {

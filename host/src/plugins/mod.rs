@@ -4,7 +4,8 @@
 //! [`Runtime`] owns one wasmtime engine with a pooling allocator. A component
 //! is compiled and checked once per content hash ([`Runtime::load`]); every
 //! hook call takes a slot of its tenant's share, gets a fresh store with
-//! fuel, a deadline (that also bounds waits in host calls) and a memory cap,
+//! fuel, a deadline charged on its CPU time (the wall clock ends it, waits
+//! in host calls included, at the latest the slot wait later) and a memory cap,
 //! and runs WebAssembly only while it holds one of the turns its tenant
 //! shares fairly with the others,
 //! and every way a call can go wrong comes back as a [`PluginError`]. Every
