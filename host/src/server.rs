@@ -30,6 +30,10 @@ pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
         .install_embedded()
         .await
         .context("cannot install the first-party plugins")?;
+    services
+        .hash_legacy_survey_tokens()
+        .await
+        .context("cannot hash the survey tokens kept in clear")?;
     let state = AppState::new(services.clone(), config.operator_key.as_deref())
         .with_public_url(config.public_url.clone())
         .map_err(anyhow::Error::msg)?;

@@ -116,10 +116,18 @@ on_both_backends! {
         let page = app.send(Req::new(Method::GET, &format!("/api/v1/surveys/{token}"))).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
 
-        // A link issued before tokens were kept hashed keeps working.
+        // A link issued before tokens were kept hashed, its token kept in
+        // clear: at the next start only its hash is kept, and it keeps working.
         let legacy = "abcdefghijklmnopqrstuvwxyz012345";
         app.execute(&format!("UPDATE surveys SET token = '{legacy}'")).await;
-        assert_eq!(survey_of(&app, &path).await["token"], legacy);
+        assert_eq!(app.services.hash_legacy_survey_tokens().await.unwrap(), 1);
+        assert_eq!(app.services.hash_legacy_survey_tokens().await.unwrap(), 0, "once is enough");
+        let stored = app.services.store.survey_of(app.tenant, ticket).await.unwrap().unwrap();
+        let legacy_hash: String = Sha256::digest(legacy.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(stored.token_key, legacy_hash);
+        app.send(Req::new(Method::GET, &format!("/api/v1/surveys/{legacy_hash}"))).await.problem(StatusCode::NOT_FOUND, "not-found");
+        // The desk cannot show it again, and shows no wrong link instead.
+        assert_eq!(survey_of(&app, &path).await["token"], Value::Null);
         let answered = answer(&app, legacy, json!({"ratings": ratings(5, 5, 5, 5), "nps": 10})).await;
         assert_eq!(answered.status, StatusCode::NO_CONTENT, "{}", answered.body);
 

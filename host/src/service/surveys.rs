@@ -178,23 +178,9 @@ impl SurveyLinks {
 }
 
 /// Tokens of links issued before tokens were kept hashed: 24 random bytes,
-/// 32 characters. A token of the current kind is 43.
+/// 32 characters, kept as they were. A token of the current kind is 43
+/// characters, and a hash 64.
 const LEGACY_TOKEN_LEN: usize = 32;
-
-/// Whether a token (or what the table keeps of one) is of the legacy kind,
-/// kept as it is.
-fn is_legacy(token: &str) -> bool {
-    token.len() == LEGACY_TOKEN_LEN
-}
-
-/// What the surveys table looks a presented token up by.
-fn token_key(token: &str) -> String {
-    if is_legacy(token) {
-        token.to_string()
-    } else {
-        token_hash(token)
-    }
-}
 
 /// A fresh survey for a ticket that was just resolved.
 pub(super) fn issue(
@@ -261,6 +247,21 @@ impl Services {
         Ok(settings)
     }
 
+    /// Keep only the hash of the tokens of links issued before tokens were
+    /// kept hashed, so that no copy of the surveys table opens a survey.
+    /// Those links go on working; the desk no longer shows them. Run at
+    /// start, before serving.
+    pub async fn hash_legacy_survey_tokens(&self) -> Result<u64, ServiceError> {
+        let hashed = self
+            .store
+            .rekey_survey_tokens(LEGACY_TOKEN_LEN, token_hash)
+            .await?;
+        if hashed > 0 {
+            tracing::info!("kept only the hash of {hashed} survey link tokens issued before");
+        }
+        Ok(hashed)
+    }
+
     /// The survey issued for a ticket, if it was resolved (staff only).
     pub async fn ticket_survey(
         &self,
@@ -277,15 +278,11 @@ impl Services {
             .survey_of(caller.tenant_id, ticket)
             .await?
             .ok_or(ServiceError::NotFound("survey"))?;
-        // A legacy link's token is what the table keeps; a current one is
-        // derived again, and shown only if it is the one the table knows
-        // (it is not once the deployment's secret was replaced).
-        let token = if is_legacy(&survey.token_key) {
-            Some(survey.token_key.clone())
-        } else {
-            let token = self.catalog.survey_links().await?.token(survey.id);
-            (token_hash(&token) == survey.token_key).then_some(token)
-        };
+        // The token is derived again, and shown only if it is the one the
+        // table knows: it is not once the deployment's secret was replaced,
+        // nor for a link issued before tokens were kept hashed.
+        let token = self.catalog.survey_links().await?.token(survey.id);
+        let token = (token_hash(&token) == survey.token_key).then_some(token);
         Ok(TicketSurvey {
             id: survey.id,
             link: token.as_ref().map(|t| format!("/survey/{t}")),
@@ -301,7 +298,7 @@ impl Services {
     pub async fn survey(&self, token: &str) -> Result<SurveyView, ServiceError> {
         let survey = self
             .store
-            .survey_by_token(&token_key(token))
+            .survey_by_token(&token_hash(token))
             .await?
             .ok_or(ServiceError::NotFound("survey"))?;
         let bundle = self.catalog.bundle(survey.tenant_id).await?;
@@ -323,7 +320,7 @@ impl Services {
     pub async fn answer_survey(&self, token: &str, input: AnswerInput) -> Result<(), ServiceError> {
         let survey = self
             .store
-            .survey_by_token(&token_key(token))
+            .survey_by_token(&token_hash(token))
             .await?
             .ok_or(ServiceError::NotFound("survey"))?;
         let now = super::now();

@@ -192,6 +192,13 @@ pub trait Levels: Send + Sync {
     ) -> Result<bool, StoreError>;
 
     async fn survey_by_token(&self, token: &str) -> Result<Option<Survey>, StoreError>;
+    /// Replace every kept token `len` characters long by `rekey(token)`, in
+    /// one transaction; how many were replaced.
+    async fn rekey_survey_tokens(
+        &self,
+        len: usize,
+        rekey: for<'t> fn(&'t str) -> String,
+    ) -> Result<u64, StoreError>;
     async fn survey_of(&self, tenant: Uuid, ticket: Uuid) -> Result<Option<Survey>, StoreError>;
 
     /// Facts of a tenant's days, for rebuilding their rollups, as JSON text

@@ -252,6 +252,28 @@ impl Levels for SqliteStore {
             .transpose()
     }
 
+    async fn rekey_survey_tokens(
+        &self,
+        len: usize,
+        rekey: for<'t> fn(&'t str) -> String,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let kept: Vec<(Uuid, String)> =
+            sqlx::query_as("SELECT id, token FROM surveys WHERE length(token) = ?")
+                .bind(i64::try_from(len).unwrap_or(i64::MAX))
+                .fetch_all(&mut *tx)
+                .await?;
+        for (id, token) in &kept {
+            sqlx::query("UPDATE surveys SET token = ? WHERE id = ?")
+                .bind(rekey(token))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(kept.len() as u64)
+    }
+
     async fn survey_of(&self, tenant: Uuid, ticket: Uuid) -> Result<Option<Survey>, StoreError> {
         sqlx::query_as::<_, rows::SurveyRow>(
             "SELECT * FROM surveys WHERE tenant_id = ? AND ticket_id = ?",
