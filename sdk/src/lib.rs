@@ -18,7 +18,12 @@
 //!                 KindBuilder::new("repair", "Repair")
 //!                     .state("open", "Open", Category::New)
 //!                     .state("fixed", "Fixed", Category::Resolved)
-//!                     .transition("fix", "Fix", &["open"], "fixed", &[Role::Technician]),
+//!                     .transition(
+//!                         Transition::named("fix", "Fix")
+//!                             .from(&["open"])
+//!                             .to("fixed")
+//!                             .by(&[Role::Technician]),
+//!                     ),
 //!             )
 //!             .build()
 //!     }
@@ -80,7 +85,7 @@ pub mod prelude {
         Action, ActionOutput, Actor, Attributes, Audience, Category, Channel, Decision, Effect,
         Event, FiredTimer, FollowUp, Json, Kind, KindBuilder, Manifest, ManifestBuilder, Plugin,
         Priority, Rating, Rejection, Role, SlaMetric, SlaTarget, Snapshot, SurveyAnswer, Ticket,
-        Timestamp, TransitionRequest, export_plugin,
+        Timestamp, Transition, TransitionRequest, export_plugin,
     };
     pub use serde_json::json;
 }

@@ -111,19 +111,10 @@ impl KindBuilder {
         self
     }
 
-    /// Add a transition from any of `from` to `to`, allowed for `roles`.
-    pub fn transition(
-        mut self,
-        name: &str,
-        label: &str,
-        from: &[&str],
-        to: &str,
-        roles: &[Role],
-    ) -> Self {
-        self.kind
-            .workflow
-            .transitions
-            .push(Transition::new(name, label, from, to, roles));
+    /// Add a transition: `.transition(Transition::named("fix",
+    /// "Fix").from(&["open"]).to("fixed").by(&[Role::Technician]))`.
+    pub fn transition(mut self, transition: Transition) -> Self {
+        self.kind.workflow.transitions.push(transition);
         self
     }
 

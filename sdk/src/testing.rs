@@ -16,7 +16,12 @@
 //! #             .kind(KindBuilder::new("incident", "Incident")
 //! #                 .state("new", "New", Category::New)
 //! #                 .state("resolved", "Resolved", Category::Resolved)
-//! #                 .transition("resolve", "Resolve", &["new"], "resolved", &[Role::Agent]))
+//! #                 .transition(
+//! #                     Transition::named("resolve", "Resolve")
+//! #                         .from(&["new"])
+//! #                         .to("resolved")
+//! #                         .by(&[Role::Agent]),
+//! #                 ))
 //! #             .build()
 //! #     }
 //! # }

@@ -566,14 +566,44 @@ pub struct Transition {
 }
 
 impl Transition {
-    pub fn new(name: &str, label: &str, from: &[&str], to: &str, roles: &[Role]) -> Self {
+    /// A transition named `name`, shown as `label`; [`from`](Self::from),
+    /// [`to`](Self::to) and [`by`](Self::by) say where it leads and who may
+    /// take it:
+    ///
+    /// ```
+    /// # use aftersale_sdk::{Role, Transition};
+    /// let t = Transition::named("install", "Install")
+    ///     .from(&["unboxed"])
+    ///     .to("installed")
+    ///     .by(&[Role::Technician]);
+    /// assert_eq!((t.from[0].as_str(), t.to.as_str()), ("unboxed", "installed"));
+    /// ```
+    pub fn named(name: &str, label: &str) -> Self {
         Transition {
             name: name.into(),
             label: label.into(),
-            from: from.iter().map(|s| s.to_string()).collect(),
-            to: to.into(),
-            roles: roles.to_vec(),
+            from: Vec::new(),
+            to: String::new(),
+            roles: Vec::new(),
         }
+    }
+
+    /// The states it may be taken from.
+    pub fn from(mut self, states: &[&str]) -> Self {
+        self.from = states.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    /// The state it leads to.
+    pub fn to(mut self, state: &str) -> Self {
+        self.to = state.into();
+        self
+    }
+
+    /// The roles that may take it.
+    pub fn by(mut self, roles: &[Role]) -> Self {
+        self.roles = roles.to_vec();
+        self
     }
 }
 

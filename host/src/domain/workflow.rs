@@ -102,13 +102,17 @@ mod tests {
             .state("open", "Open", Category::New)
             .state("fixed", "Fixed", Category::Resolved)
             .state("closed", "Closed", Category::Closed)
-            .transition("fix", "Fix", &["open"], "fixed", &[Role::Technician])
             .transition(
-                "close",
-                "Close",
-                &["fixed"],
-                "closed",
-                &[Role::Agent, Role::System],
+                Transition::named("fix", "Fix")
+                    .from(&["open"])
+                    .to("fixed")
+                    .by(&[Role::Technician]),
+            )
+            .transition(
+                Transition::named("close", "Close")
+                    .from(&["fixed"])
+                    .to("closed")
+                    .by(&[Role::Agent, Role::System]),
             )
             .build()
     }

@@ -113,7 +113,7 @@ fn timer_name(name: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aftersale_sdk::{Category, KindBuilder, ManifestBuilder, Role};
+    use aftersale_sdk::{Category, KindBuilder, ManifestBuilder, Role, Transition};
 
     fn manifest() -> Manifest {
         ManifestBuilder::new("demo", "1.0.0", "")
@@ -121,7 +121,12 @@ mod tests {
                 KindBuilder::new("repair", "Repair")
                     .state("open", "Open", Category::New)
                     .state("done", "Done", Category::Resolved)
-                    .transition("finish", "Finish", &["open"], "done", &[Role::Agent]),
+                    .transition(
+                        Transition::named("finish", "Finish")
+                            .from(&["open"])
+                            .to("done")
+                            .by(&[Role::Agent]),
+                    ),
             )
             .build()
     }

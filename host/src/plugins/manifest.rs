@@ -172,14 +172,19 @@ fn is_semver(version: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aftersale_sdk::{KindBuilder, ManifestBuilder, Role};
+    use aftersale_sdk::{KindBuilder, ManifestBuilder, Role, Transition};
     use serde_json::json;
 
     fn minimal() -> KindBuilder {
         KindBuilder::new("repair", "Repair")
             .state("open", "Open", Category::New)
             .state("done", "Done", Category::Resolved)
-            .transition("finish", "Finish", &["open"], "done", &[Role::Agent])
+            .transition(
+                Transition::named("finish", "Finish")
+                    .from(&["open"])
+                    .to("done")
+                    .by(&[Role::Agent]),
+            )
     }
 
     fn check(kind: KindBuilder) -> Result<(), String> {
@@ -193,7 +198,12 @@ mod tests {
 
     #[test]
     fn refuses_a_transition_to_an_unknown_state() {
-        let kind = minimal().transition("lose", "Lose", &["open"], "limbo", &[Role::Agent]);
+        let kind = minimal().transition(
+            Transition::named("lose", "Lose")
+                .from(&["open"])
+                .to("limbo")
+                .by(&[Role::Agent]),
+        );
         let error = check(kind).unwrap_err();
         assert!(error.contains("unknown state `limbo`"), "{error}");
     }

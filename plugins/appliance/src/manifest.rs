@@ -97,68 +97,64 @@ fn installation() -> KindBuilder {
         )
         .state("cancelled", "Cancelled", Category::Cancelled)
         .transition(
-            "check_in",
-            "Check in on site",
-            &["scheduled"],
-            "on_site",
-            FIELD,
+            Transition::named("check_in", "Check in on site")
+                .from(&["scheduled"])
+                .to("on_site")
+                .by(FIELD),
         )
         .transition(
-            "unbox",
-            "Unbox and check the unit",
-            &["on_site"],
-            "unboxed",
-            FIELD,
-        )
-        .transition("install", "Install", &["unboxed"], "installed", FIELD)
-        .transition(
-            "commission",
-            "Commission and trial run",
-            &["installed"],
-            "commissioned",
-            FIELD,
+            Transition::named("unbox", "Unbox and check the unit")
+                .from(&["on_site"])
+                .to("unboxed")
+                .by(FIELD),
         )
         .transition(
-            "accept",
-            "Customer acceptance",
-            &["commissioned"],
-            "accepted",
-            FIELD,
+            Transition::named("install", "Install")
+                .from(&["unboxed"])
+                .to("installed")
+                .by(FIELD),
         )
         .transition(
-            "follow_up",
-            "Follow-up call",
-            &["accepted"],
-            "followed_up",
-            FOLLOW_UP,
+            Transition::named("commission", "Commission and trial run")
+                .from(&["installed"])
+                .to("commissioned")
+                .by(FIELD),
         )
         .transition(
-            "wait_for_customer",
-            "Wait for the customer",
-            INSTALLATION_WORK,
-            "awaiting_customer",
-            FIELD,
+            Transition::named("accept", "Customer acceptance")
+                .from(&["commissioned"])
+                .to("accepted")
+                .by(FIELD),
         )
         .transition(
-            "wait_for_parts",
-            "Wait for parts or a replacement",
-            INSTALLATION_WORK,
-            "awaiting_parts",
-            &[Role::Technician, Role::Agent, Role::Admin, Role::System],
+            Transition::named("follow_up", "Follow-up call")
+                .from(&["accepted"])
+                .to("followed_up")
+                .by(FOLLOW_UP),
         )
         .transition(
-            "reschedule",
-            "Book a new visit",
-            &["awaiting_customer", "awaiting_parts"],
-            "scheduled",
-            DESK,
+            Transition::named("wait_for_customer", "Wait for the customer")
+                .from(INSTALLATION_WORK)
+                .to("awaiting_customer")
+                .by(FIELD),
         )
         .transition(
-            "cancel",
-            "Cancel",
-            &["scheduled", "awaiting_customer", "awaiting_parts"],
-            "cancelled",
-            DESK,
+            Transition::named("wait_for_parts", "Wait for parts or a replacement")
+                .from(INSTALLATION_WORK)
+                .to("awaiting_parts")
+                .by(&[Role::Technician, Role::Agent, Role::Admin, Role::System]),
+        )
+        .transition(
+            Transition::named("reschedule", "Book a new visit")
+                .from(&["awaiting_customer", "awaiting_parts"])
+                .to("scheduled")
+                .by(DESK),
+        )
+        .transition(
+            Transition::named("cancel", "Cancel")
+                .from(&["scheduled", "awaiting_customer", "awaiting_parts"])
+                .to("cancelled")
+                .by(DESK),
         )
         .attributes_schema(attributes_schema())
         .default_priority(Priority::P3)
@@ -187,70 +183,71 @@ fn repair() -> KindBuilder {
         )
         .state("awaiting_parts", "Waiting for parts", Category::Waiting)
         .state("cancelled", "Cancelled", Category::Cancelled)
-        .transition("schedule", "Book a visit", &["reported"], "scheduled", DESK)
         .transition(
-            "check_in",
-            "Check in on site",
-            &["scheduled"],
-            "on_site",
-            FIELD,
+            Transition::named("schedule", "Book a visit")
+                .from(&["reported"])
+                .to("scheduled")
+                .by(DESK),
         )
         .transition(
-            "diagnose",
-            "Record the diagnosis",
-            &["on_site"],
-            "diagnosed",
-            FIELD,
-        )
-        .transition("repair", "Repaired", &["diagnosed"], "repaired", FIELD)
-        .transition(
-            "follow_up",
-            "Follow-up call",
-            &["repaired"],
-            "followed_up",
-            FOLLOW_UP,
+            Transition::named("check_in", "Check in on site")
+                .from(&["scheduled"])
+                .to("on_site")
+                .by(FIELD),
         )
         .transition(
-            "replace",
-            "Exchange or refund instead of repair (W4/W6)",
-            REPAIR_OPEN,
-            "replaced",
-            DESK,
+            Transition::named("diagnose", "Record the diagnosis")
+                .from(&["on_site"])
+                .to("diagnosed")
+                .by(FIELD),
         )
         .transition(
-            "reopen",
-            "Fault came back (返修)",
-            &["repaired", "followed_up"],
-            "diagnosed",
-            DESK,
+            Transition::named("repair", "Repaired")
+                .from(&["diagnosed"])
+                .to("repaired")
+                .by(FIELD),
         )
         .transition(
-            "wait_for_customer",
-            "Wait for the customer",
-            REPAIR_WORK,
-            "awaiting_customer",
-            FIELD,
+            Transition::named("follow_up", "Follow-up call")
+                .from(&["repaired"])
+                .to("followed_up")
+                .by(FOLLOW_UP),
         )
         .transition(
-            "wait_for_parts",
-            "Wait for parts",
-            REPAIR_WORK,
-            "awaiting_parts",
-            FIELD,
+            Transition::named("replace", "Exchange or refund instead of repair (W4/W6)")
+                .from(REPAIR_OPEN)
+                .to("replaced")
+                .by(DESK),
         )
         .transition(
-            "reschedule",
-            "Book a new visit",
-            &["awaiting_customer", "awaiting_parts"],
-            "scheduled",
-            DESK,
+            Transition::named("reopen", "Fault came back (返修)")
+                .from(&["repaired", "followed_up"])
+                .to("diagnosed")
+                .by(DESK),
         )
         .transition(
-            "cancel",
-            "Cancel",
-            &["reported", "scheduled", "awaiting_customer"],
-            "cancelled",
-            DESK,
+            Transition::named("wait_for_customer", "Wait for the customer")
+                .from(REPAIR_WORK)
+                .to("awaiting_customer")
+                .by(FIELD),
+        )
+        .transition(
+            Transition::named("wait_for_parts", "Wait for parts")
+                .from(REPAIR_WORK)
+                .to("awaiting_parts")
+                .by(FIELD),
+        )
+        .transition(
+            Transition::named("reschedule", "Book a new visit")
+                .from(&["awaiting_customer", "awaiting_parts"])
+                .to("scheduled")
+                .by(DESK),
+        )
+        .transition(
+            Transition::named("cancel", "Cancel")
+                .from(&["reported", "scheduled", "awaiting_customer"])
+                .to("cancelled")
+                .by(DESK),
         )
         .attributes_schema(attributes_schema())
         .default_priority(Priority::P3)

@@ -49,28 +49,35 @@ fn complaint() -> KindBuilder {
         .state(RESPONDED, "Responded", Category::Resolved)
         .state(CLOSED, "Closed", Category::Closed)
         .transition(
-            "acknowledge",
-            "Acknowledge",
-            &[RECEIVED],
-            ACKNOWLEDGED,
-            DESK,
-        )
-        .transition("assess", "Assess", &[ACKNOWLEDGED], ASSESSED, DESK)
-        .transition(
-            "investigate",
-            "Investigate",
-            &[ASSESSED],
-            INVESTIGATING,
-            DESK,
+            Transition::named("acknowledge", "Acknowledge")
+                .from(&[RECEIVED])
+                .to(ACKNOWLEDGED)
+                .by(DESK),
         )
         .transition(
-            "respond",
-            "Respond",
-            &[ASSESSED, INVESTIGATING],
-            RESPONDED,
-            DESK,
+            Transition::named("assess", "Assess")
+                .from(&[ACKNOWLEDGED])
+                .to(ASSESSED)
+                .by(DESK),
         )
-        .transition("close", "Close", &[RESPONDED], CLOSED, DESK_OR_HOST)
+        .transition(
+            Transition::named("investigate", "Investigate")
+                .from(&[ASSESSED])
+                .to(INVESTIGATING)
+                .by(DESK),
+        )
+        .transition(
+            Transition::named("respond", "Respond")
+                .from(&[ASSESSED, INVESTIGATING])
+                .to(RESPONDED)
+                .by(DESK),
+        )
+        .transition(
+            Transition::named("close", "Close")
+                .from(&[RESPONDED])
+                .to(CLOSED)
+                .by(DESK_OR_HOST),
+        )
         .attributes_schema(complaint_schema())
         .default_priority(Priority::P3)
         // C1 and C2 as the host's clocks; the plugin also sets the calendar
@@ -100,8 +107,18 @@ fn consultation() -> KindBuilder {
         .state(RECEIVED, "Received", Category::New)
         .state("answered", "Answered", Category::Resolved)
         .state(CLOSED, "Closed", Category::Closed)
-        .transition("answer", "Answer", &[RECEIVED], "answered", DESK)
-        .transition("close", "Close", &["answered"], CLOSED, DESK_OR_HOST)
+        .transition(
+            Transition::named("answer", "Answer")
+                .from(&[RECEIVED])
+                .to("answered")
+                .by(DESK),
+        )
+        .transition(
+            Transition::named("close", "Close")
+                .from(&["answered"])
+                .to(CLOSED)
+                .by(DESK_OR_HOST),
+        )
         .attributes_schema(json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "type": "object",

@@ -66,50 +66,54 @@ fn service_desk(name: &str, label: &str) -> KindBuilder {
         .state(RESOLVED, "Resolved", Category::Resolved)
         .state(CLOSED, "Closed", Category::Closed)
         .state(CANCELLED, "Cancelled", Category::Cancelled)
-        .transition("assign", "Assign", &["new"], "assigned", DESK)
         .transition(
-            "start",
-            "Start work",
-            &["new", "assigned"],
-            "in_progress",
-            DESK,
+            Transition::named("assign", "Assign")
+                .from(&["new"])
+                .to("assigned")
+                .by(DESK),
         )
         .transition(
-            "hold",
-            "Put on hold",
-            &["assigned", "in_progress"],
-            "on_hold",
-            DESK,
+            Transition::named("start", "Start work")
+                .from(&["new", "assigned"])
+                .to("in_progress")
+                .by(DESK),
         )
         .transition(
-            "resume",
-            "Resume",
-            &["on_hold"],
-            "in_progress",
-            DESK_OR_HOST,
+            Transition::named("hold", "Put on hold")
+                .from(&["assigned", "in_progress"])
+                .to("on_hold")
+                .by(DESK),
         )
         .transition(
-            "resolve",
-            "Resolve",
-            &["assigned", "in_progress"],
-            RESOLVED,
-            DESK,
+            Transition::named("resume", "Resume")
+                .from(&["on_hold"])
+                .to("in_progress")
+                .by(DESK_OR_HOST),
         )
         .transition(
-            "reopen",
-            "Reopen",
-            &[RESOLVED],
-            "in_progress",
-            &[Role::Agent, Role::Admin, Role::Customer],
+            Transition::named("resolve", "Resolve")
+                .from(&["assigned", "in_progress"])
+                .to(RESOLVED)
+                .by(DESK),
+        )
+        .transition(
+            Transition::named("reopen", "Reopen")
+                .from(&[RESOLVED])
+                .to("in_progress")
+                .by(&[Role::Agent, Role::Admin, Role::Customer]),
         )
         // The host takes `close` as `system` when the auto-close timer asks.
-        .transition(CLOSE, "Close", &[RESOLVED], CLOSED, DESK_OR_HOST)
         .transition(
-            "cancel",
-            "Cancel",
-            &["new", "assigned", "on_hold"],
-            CANCELLED,
-            DESK,
+            Transition::named(CLOSE, "Close")
+                .from(&[RESOLVED])
+                .to(CLOSED)
+                .by(DESK_OR_HOST),
+        )
+        .transition(
+            Transition::named("cancel", "Cancel")
+                .from(&["new", "assigned", "on_hold"])
+                .to(CANCELLED)
+                .by(DESK),
         )
         .attributes_schema(attributes_schema())
         .default_priority(Priority::P3);

@@ -24,29 +24,41 @@ pub fn manifest() -> Manifest {
             .state("refunded", "Refunded", Category::Resolved)
             .state("closed", "Closed", Category::Closed)
             .state("rejected", "Rejected", Category::Cancelled)
-            .transition("approve", "Approve", &["requested"], "approved", DESK)
-            .transition("reject", "Reject", &["requested"], "rejected", DESK)
             .transition(
-                "await_goods",
-                "Send return label",
-                &["approved"],
-                "awaiting_goods",
-                DESK,
+                Transition::named("approve", "Approve")
+                    .from(&["requested"])
+                    .to("approved")
+                    .by(DESK),
             )
             .transition(
-                "receive",
-                "Goods received",
-                &["approved", "awaiting_goods"],
-                "received",
-                DESK,
+                Transition::named("reject", "Reject")
+                    .from(&["requested"])
+                    .to("rejected")
+                    .by(DESK),
             )
-            .transition("refund", "Refund paid", &["received"], "refunded", DESK)
             .transition(
-                "close",
-                "Close",
-                &["refunded"],
-                "closed",
-                &[Role::Agent, Role::Admin, Role::System],
+                Transition::named("await_goods", "Send return label")
+                    .from(&["approved"])
+                    .to("awaiting_goods")
+                    .by(DESK),
+            )
+            .transition(
+                Transition::named("receive", "Goods received")
+                    .from(&["approved", "awaiting_goods"])
+                    .to("received")
+                    .by(DESK),
+            )
+            .transition(
+                Transition::named("refund", "Refund paid")
+                    .from(&["received"])
+                    .to("refunded")
+                    .by(DESK),
+            )
+            .transition(
+                Transition::named("close", "Close")
+                    .from(&["refunded"])
+                    .to("closed")
+                    .by(&[Role::Agent, Role::Admin, Role::System]),
             )
             .attributes_schema(attributes_schema())
             .default_priority(Priority::P3)
@@ -62,35 +74,41 @@ pub fn manifest() -> Manifest {
             .state("replacement_sent", "Replacement sent", Category::Resolved)
             .state("closed", "Closed", Category::Closed)
             .state("rejected", "Rejected", Category::Cancelled)
-            .transition("approve", "Approve", &["requested"], "approved", DESK)
-            .transition("reject", "Reject", &["requested"], "rejected", DESK)
             .transition(
-                "await_goods",
-                "Send return label",
-                &["approved"],
-                "awaiting_goods",
-                DESK,
+                Transition::named("approve", "Approve")
+                    .from(&["requested"])
+                    .to("approved")
+                    .by(DESK),
             )
             .transition(
-                "receive",
-                "Goods received",
-                &["approved", "awaiting_goods"],
-                "received",
-                DESK,
+                Transition::named("reject", "Reject")
+                    .from(&["requested"])
+                    .to("rejected")
+                    .by(DESK),
             )
             .transition(
-                "send_replacement",
-                "Send the new unit",
-                &["received"],
-                "replacement_sent",
-                DESK,
+                Transition::named("await_goods", "Send return label")
+                    .from(&["approved"])
+                    .to("awaiting_goods")
+                    .by(DESK),
             )
             .transition(
-                "close",
-                "Close",
-                &["replacement_sent"],
-                "closed",
-                &[Role::Agent, Role::Admin, Role::System],
+                Transition::named("receive", "Goods received")
+                    .from(&["approved", "awaiting_goods"])
+                    .to("received")
+                    .by(DESK),
+            )
+            .transition(
+                Transition::named("send_replacement", "Send the new unit")
+                    .from(&["received"])
+                    .to("replacement_sent")
+                    .by(DESK),
+            )
+            .transition(
+                Transition::named("close", "Close")
+                    .from(&["replacement_sent"])
+                    .to("closed")
+                    .by(&[Role::Agent, Role::Admin, Role::System]),
             )
             .attributes_schema(attributes_schema())
             .default_priority(Priority::P3)

@@ -10,7 +10,12 @@ impl Plugin for Confused {
             .kind(
                 KindBuilder::new("trial", "Trial")
                     .state("open", "Open", Category::New)
-                    .transition("vanish", "Vanish", &["open"], "nowhere", &[Role::Agent]),
+                    .transition(
+                        Transition::named("vanish", "Vanish")
+                            .from(&["open"])
+                            .to("nowhere")
+                            .by(&[Role::Agent]),
+                    ),
             )
             .build()
     }

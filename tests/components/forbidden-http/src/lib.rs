@@ -11,7 +11,12 @@ impl Plugin for Fetcher {
             .kind(
                 KindBuilder::new("trial", "Trial")
                     .state("open", "Open", Category::New)
-                    .transition("poke", "Poke", &["open"], "open", &[Role::Agent]),
+                    .transition(
+                        Transition::named("poke", "Poke")
+                            .from(&["open"])
+                            .to("open")
+                            .by(&[Role::Agent]),
+                    ),
             )
             .build()
     }

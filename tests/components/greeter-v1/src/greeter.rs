@@ -13,13 +13,7 @@ impl Plugin for Greeter {
                 KindBuilder::new("greeting", "Greeting")
                     .state("open", "Open", Category::New)
                     .state("done", "Done", Category::Resolved)
-                    .transition(
-                        "finish",
-                        "Finish",
-                        &["open"],
-                        "done",
-                        &[Role::Agent, Role::Admin],
-                    )
+                    .transition(Transition::named("finish", "Finish").from(&["open"]).to("done").by(&[Role::Agent, Role::Admin]))
                     .attributes_schema(json!({
                         "type": "object",
                         "properties": {

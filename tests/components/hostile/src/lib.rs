@@ -22,34 +22,35 @@ impl Plugin for Hostile {
                     .state("waiting", "Waiting", Category::Waiting)
                     .state("done", "Done", Category::Resolved)
                     .transition(
-                        "finish",
-                        "Finish",
-                        &["open", "working", "waiting"],
-                        "done",
-                        &[Role::Agent, Role::Admin, Role::System],
+                        Transition::named("finish", "Finish")
+                            .from(&["open", "working", "waiting"])
+                            .to("done")
+                            .by(&[Role::Agent, Role::Admin, Role::System]),
                     )
                     .transition(
-                        "start",
-                        "Start work",
-                        &["open"],
-                        "working",
-                        &[Role::Agent, Role::Admin],
+                        Transition::named("start", "Start work")
+                            .from(&["open"])
+                            .to("working")
+                            .by(&[Role::Agent, Role::Admin]),
                     )
                     .transition(
-                        "pause",
-                        "Pause",
-                        &["open", "working"],
-                        "waiting",
-                        &[Role::Agent, Role::Admin],
+                        Transition::named("pause", "Pause")
+                            .from(&["open", "working"])
+                            .to("waiting")
+                            .by(&[Role::Agent, Role::Admin]),
                     )
                     .transition(
-                        "resume",
-                        "Resume",
-                        &["waiting"],
-                        "working",
-                        &[Role::Agent, Role::Admin],
+                        Transition::named("resume", "Resume")
+                            .from(&["waiting"])
+                            .to("working")
+                            .by(&[Role::Agent, Role::Admin]),
                     )
-                    .transition("reopen", "Reopen", &["done"], "open", &[Role::Admin])
+                    .transition(
+                        Transition::named("reopen", "Reopen")
+                            .from(&["done"])
+                            .to("open")
+                            .by(&[Role::Admin]),
+                    )
                     .attributes_schema(json!({
                         "type": "object",
                         "properties": {

@@ -19,7 +19,12 @@ impl Plugin for Sleepy {
                 KindBuilder::new("nap", "Nap")
                     .state("open", "Open", Category::New)
                     .state("done", "Done", Category::Resolved)
-                    .transition("finish", "Finish", &["open"], "done", &[Role::Agent]),
+                    .transition(
+                        Transition::named("finish", "Finish")
+                            .from(&["open"])
+                            .to("done")
+                            .by(&[Role::Agent]),
+                    ),
             )
             .build()
     }

@@ -13,7 +13,12 @@ impl Plugin for Squatter {
                 KindBuilder::new("squat", "Squat")
                     .state("open", "Open", Category::New)
                     .state("done", "Done", Category::Resolved)
-                    .transition("finish", "Finish", &["open"], "done", &[Role::Agent])
+                    .transition(
+                        Transition::named("finish", "Finish")
+                            .from(&["open"])
+                            .to("done")
+                            .by(&[Role::Agent]),
+                    )
                     .attributes_schema(json!({"type": "object"})),
             )
             .build()
