@@ -178,8 +178,9 @@ impl SurveyLinks {
 }
 
 /// Tokens of links issued before tokens were kept hashed: 24 random bytes,
-/// 32 characters, kept as they were. A token of the current kind is 43
-/// characters, and a hash 64.
+/// 32 characters, in the table as they were until
+/// [`Services::hash_legacy_survey_tokens`] replaces them by their hash. A
+/// token of the current kind is 43 characters, and a hash 64.
 const LEGACY_TOKEN_LEN: usize = 32;
 
 /// A fresh survey for a ticket that was just resolved.
