@@ -1,30 +1,58 @@
 //! Persistence: one [`Store`] interface, a SQLite and a PostgreSQL
 //! implementation side by side, each with its own migrations.
 //!
+//! The store is laid out by concern (`accounts`, `audit`, `plugins`, …):
+//! each concern's `mod.rs` says what it keeps, and its `sql.rs` holds every
+//! statement once, written with `$N` placeholders that both databases
+//! understand, expanded for each backend by [`on_each_backend!`]. What the
+//! two databases do differently (row locks, arrays, SQLite's group commit)
+//! lives in `sqlite/` and `postgres/`.
+//!
 //! Every change of tickets goes through [`Store::commit`], which writes the
 //! ticket rows, their events, timers and the idempotency record in one
 //! transaction and refuses the whole change if any ticket moved on since it
 //! was read.
 
+/// Writes `items` once for each backend. Inside, `Db` names the sqlx
+/// database (`Sqlite` or `Postgres`) and `DbStore` the store type, whose
+/// `reader()` and `writer()` give the pools to read and to write with.
+/// Expanded twice with concrete types: no dynamic dispatch, and a statement
+/// either database refuses fails that backend's tests.
+macro_rules! on_each_backend {
+    ($($items:item)*) => {
+        const _: () = {
+            #[allow(unused)]
+            type Db = ::sqlx::Sqlite;
+            #[allow(unused)]
+            type DbStore = $crate::store::SqliteStore;
+            $($items)*
+        };
+        const _: () = {
+            #[allow(unused)]
+            type Db = ::sqlx::Postgres;
+            #[allow(unused)]
+            type DbStore = $crate::store::PgStore;
+            $($items)*
+        };
+    };
+}
+
 mod accounts;
 mod audit;
 mod codec;
 mod levels;
-mod lifecycle;
+mod plugins;
 mod postgres;
 mod publishers;
 mod secrets;
 mod sqlite;
+mod tenants;
+mod tickets;
 
 use std::sync::Arc;
 
-use aftersale_sdk::{Priority, Role};
 use async_trait::async_trait;
-use jiff::Timestamp;
-use serde_json::Value;
 use uuid::Uuid;
-
-use crate::domain::{Event, Ticket};
 
 pub use accounts::{Accounts, Invite, Session, User, UserChange};
 pub use audit::{Audit, AuditEntry};
@@ -32,19 +60,44 @@ pub use levels::{
     Attempt, Claim, Delivery, DeliveryState, DirtyFacts, Expired, FactsRow, Jobs, Levels, Purged,
     Rollup, SlaPolicy, Survey, SurveyAnswer, Webhook,
 };
-pub use lifecycle::{Health, Lifecycle, PluginRecord};
+pub use plugins::{Binding, Health, Lifecycle, PluginRecord, Plugins, StoredPlugin};
 pub use postgres::PgStore;
 pub use publishers::{Admission, NameOwner, Publisher, PublisherUsage, Publishers, Quota, Usage};
 pub use secrets::Secrets;
 pub use sqlite::SqliteStore;
+pub use tenants::{ApiKey, Credential, NewKey, Tenant, Tenants};
+pub use tickets::{Commit, Idempotent, Link, TicketFilter, Tickets, Timer, TimerOp};
 
 /// Everything a backend stores.
 pub trait Backend:
-    Store + Levels + Jobs + Lifecycle + Accounts + Audit + Publishers + Secrets
+    Store
+    + Tenants
+    + Plugins
+    + Tickets
+    + Levels
+    + Jobs
+    + Lifecycle
+    + Accounts
+    + Audit
+    + Publishers
+    + Secrets
 {
 }
 
-impl<T: Store + Levels + Jobs + Lifecycle + Accounts + Audit + Publishers + Secrets> Backend for T {}
+impl<T> Backend for T where
+    T: Store
+        + Tenants
+        + Plugins
+        + Tickets
+        + Levels
+        + Jobs
+        + Lifecycle
+        + Accounts
+        + Audit
+        + Publishers
+        + Secrets
+{
+}
 
 /// A shared handle on the database.
 pub type SharedStore = Arc<dyn Backend>;
@@ -96,142 +149,6 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
 }
 
-/// An organisation using the platform.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Tenant {
-    pub id: Uuid,
-    pub name: String,
-    pub time_zone: String,
-    pub locale: String,
-    pub created_at: Timestamp,
-}
-
-/// An API key as listed (never the token itself).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiKey {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
-    pub name: String,
-    pub role: Role,
-    pub created_at: Timestamp,
-    pub revoked_at: Option<Timestamp>,
-}
-
-/// A new API key: the SHA-256 of its token is all the database keeps.
-#[derive(Debug, Clone)]
-pub struct NewKey {
-    pub key: ApiKey,
-    pub token_hash: String,
-}
-
-/// Who a bearer token belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Credential {
-    pub key_id: Uuid,
-    pub tenant_id: Uuid,
-    pub role: Role,
-}
-
-/// A stored plugin component.
-#[derive(Debug, Clone)]
-pub struct StoredPlugin {
-    pub hash: String,
-    pub name: String,
-    pub version: String,
-    pub contract: String,
-    pub component: Vec<u8>,
-    pub installed_at: Timestamp,
-    /// Who uploaded it; `None` for the operator and the embedded plugins.
-    pub publisher_id: Option<Uuid>,
-    /// When tenants could first see and bind it; `None` while private to
-    /// its publisher.
-    pub published_at: Option<Timestamp>,
-}
-
-/// A tenant's choice of plugin version for one ticket kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Binding {
-    pub kind: String,
-    pub plugin_name: String,
-    pub plugin_version: String,
-    pub bound_at: Timestamp,
-}
-
-/// Which tickets to list; newest first, `limit` at a time, continuing below
-/// `cursor` (the id of the last ticket of the previous page).
-#[derive(Debug, Clone, Default)]
-pub struct TicketFilter {
-    pub state: Option<String>,
-    pub kind: Option<String>,
-    pub priority: Option<Priority>,
-    pub assignee: Option<String>,
-    pub cursor: Option<Uuid>,
-    pub limit: u32,
-}
-
-/// A pending timer of a ticket.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Timer {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
-    pub ticket_id: Uuid,
-    pub name: String,
-    pub due_at: Timestamp,
-    pub payload: Value,
-    pub plugin: Option<String>,
-    pub created_at: Timestamp,
-}
-
-/// A change to a ticket's timers.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TimerOp {
-    /// Schedule, replacing a pending timer of the same ticket and name.
-    Schedule(Timer),
-    Cancel {
-        ticket_id: Uuid,
-        name: String,
-    },
-}
-
-/// A link between two tickets of one tenant.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Link {
-    pub from: Uuid,
-    pub to: Uuid,
-    pub relation: String,
-}
-
-/// The first answer to an Idempotency-Key.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Idempotent {
-    pub key: String,
-    pub request_hash: String,
-    pub ticket_id: Uuid,
-    pub response: Value,
-}
-
-/// Everything one change writes, in one transaction.
-#[derive(Debug, Clone, Default)]
-pub struct Commit {
-    pub tenant_id: Uuid,
-    /// New tickets.
-    pub inserts: Vec<Ticket>,
-    /// Changed tickets with the version they had when read.
-    pub updates: Vec<(Ticket, i64)>,
-    pub events: Vec<Event>,
-    pub timers: Vec<TimerOp>,
-    pub links: Vec<Link>,
-    pub idempotency: Option<Idempotent>,
-    /// Timers this change fires: deleted if, and only if, the claim holds.
-    pub fired: Vec<Claim>,
-    /// Outbox entries for the change's events.
-    pub deliveries: Vec<Delivery>,
-    pub surveys: Vec<Survey>,
-    pub answers: Vec<SurveyAnswer>,
-    /// Metric facts of the tickets the change touched.
-    pub facts: Vec<FactsRow>,
-}
-
 /// The database, whichever it is.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -240,47 +157,4 @@ pub trait Store: Send + Sync {
 
     /// Whether the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
-
-    // Tenants and credentials.
-    async fn create_tenant(
-        &self,
-        tenant: &Tenant,
-        admin: &NewKey,
-        bindings: &[Binding],
-    ) -> Result<(), StoreError>;
-    async fn tenant(&self, id: Uuid) -> Result<Option<Tenant>, StoreError>;
-    async fn tenants(&self) -> Result<Vec<Tenant>, StoreError>;
-    async fn create_key(&self, key: &NewKey) -> Result<(), StoreError>;
-    async fn credential(&self, token_hash: &str) -> Result<Option<Credential>, StoreError>;
-    async fn keys(&self, tenant: Uuid) -> Result<Vec<ApiKey>, StoreError>;
-    async fn revoke_key(&self, tenant: Uuid, key: Uuid, at: Timestamp) -> Result<bool, StoreError>;
-
-    // Plugins, bindings, configuration.
-    /// Store a component unless one with its hash is stored; refuse one whose
-    /// name and version are taken by other bytes.
-    async fn put_plugin(&self, plugin: &StoredPlugin) -> Result<(), StoreError>;
-    async fn plugin(&self, name: &str, version: &str) -> Result<Option<StoredPlugin>, StoreError>;
-    async fn bindings(&self, tenant: Uuid) -> Result<Vec<Binding>, StoreError>;
-    async fn bind(&self, tenant: Uuid, bindings: &[Binding]) -> Result<(), StoreError>;
-    async fn plugin_config(&self, tenant: Uuid, plugin: &str) -> Result<Option<Value>, StoreError>;
-    async fn set_plugin_config(
-        &self,
-        tenant: Uuid,
-        plugin: &str,
-        config: &Value,
-        at: Timestamp,
-    ) -> Result<(), StoreError>;
-
-    // Tickets.
-    async fn ticket(&self, tenant: Uuid, id: Uuid) -> Result<Option<Ticket>, StoreError>;
-    async fn tickets(&self, tenant: Uuid, filter: &TicketFilter)
-    -> Result<Vec<Ticket>, StoreError>;
-    /// The ticket's events, oldest first.
-    async fn events(&self, tenant: Uuid, ticket: Uuid) -> Result<Vec<Event>, StoreError>;
-    async fn timers(&self, tenant: Uuid, ticket: Uuid) -> Result<Vec<Timer>, StoreError>;
-    async fn links(&self, tenant: Uuid, ticket: Uuid) -> Result<Vec<Link>, StoreError>;
-    async fn idempotent(&self, tenant: Uuid, key: &str) -> Result<Option<Idempotent>, StoreError>;
-    /// Write a change atomically; [`StoreError::Conflict`] when an updated
-    /// ticket's version moved on.
-    async fn commit(&self, commit: &Commit) -> Result<(), StoreError>;
 }

@@ -1,8 +1,7 @@
 //! People who sign in to the web console: accounts per tenant, their
 //! sessions and the invitations an admin sends.
 
-pub(super) mod postgres;
-pub(super) mod sqlite;
+mod sql;
 
 use aftersale_sdk::Role;
 use async_trait::async_trait;

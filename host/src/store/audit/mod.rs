@@ -1,8 +1,7 @@
 //! The audit log: who changed a tenant's setup (keys, bundle, plugin
 //! configuration, service levels, surveys, people, webhooks), when and how.
 
-pub(super) mod postgres;
-pub(super) mod sqlite;
+mod sql;
 
 use aftersale_sdk::Role;
 use async_trait::async_trait;

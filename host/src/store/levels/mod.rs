@@ -2,9 +2,8 @@
 //! calendars and SLA policies, timers and webhook deliveries claimed by
 //! schedulers, per-ticket metric facts and their daily rollups, surveys.
 
-pub(super) mod postgres;
-mod rows;
-pub(super) mod sqlite;
+pub(super) mod rows;
+mod sql;
 
 use async_trait::async_trait;
 use jiff::Timestamp;

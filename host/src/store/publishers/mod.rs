@@ -2,8 +2,7 @@
 //! to), their quotas and usage, who owns a plugin name, and publishing a
 //! version to tenants.
 
-pub(super) mod postgres;
-pub(super) mod sqlite;
+mod sql;
 
 use async_trait::async_trait;
 use jiff::Timestamp;

@@ -94,7 +94,7 @@ pub(super) fn script(commit: &Commit) -> Script {
     }
     // Fired timers go first: rescheduling under the same name replaces the
     // row, and the claim must be checked against the row it took.
-    crate::store::levels::sqlite::fire(&mut script, commit);
+    fire(&mut script, commit);
     for op in &commit.timers {
         match op {
             TimerOp::Schedule(t) => {
@@ -137,6 +137,75 @@ pub(super) fn script(commit: &Commit) -> Script {
             .bind(link.relation.as_str())
             .bind(now);
     }
-    crate::store::levels::sqlite::commit(&mut script, commit);
+    service_levels(&mut script, commit);
     script
+}
+
+/// Delete the timers a commit fired, if this process still holds their
+/// claims; otherwise the whole commit fails with `ClaimLost`.
+fn fire(script: &mut Script, commit: &Commit) {
+    for claim in &commit.fired {
+        script
+            .push("DELETE FROM timers WHERE id = ? AND claimed_by = ?")
+            .bind(claim.id)
+            .bind(claim.owner.as_str())
+            .one_row_or(Refusal::ClaimLost(claim.id));
+    }
+}
+
+/// The service-level parts of a commit, inside its script.
+fn service_levels(script: &mut Script, commit: &Commit) {
+    for d in &commit.deliveries {
+        script
+            .push(
+                "INSERT INTO deliveries (id, tenant_id, webhook_id, event_id, event_type, payload, state,
+                    attempts, next_attempt_at, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+            )
+            .bind(d.id)
+            .bind(d.tenant_id)
+            .bind(d.webhook_id)
+            .bind(d.event_id)
+            .bind(d.event_type.as_str())
+            .bind(Json(&d.payload))
+            .bind(millis(d.next_attempt_at))
+            .bind(millis(d.created_at));
+    }
+    for s in &commit.surveys {
+        script
+            .push(
+                "INSERT INTO surveys (id, tenant_id, ticket_id, token, issued_at, expires_at)
+                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING",
+            )
+            .bind(s.id)
+            .bind(s.tenant_id)
+            .bind(s.ticket_id)
+            .bind(s.token_key.as_str())
+            .bind(millis(s.issued_at))
+            .bind(millis(s.expires_at));
+    }
+    for a in &commit.answers {
+        script
+            .push(
+                "UPDATE surveys SET answered_at = ?, answer = ? WHERE id = ? AND answered_at IS NULL",
+            )
+            .bind(millis(a.at))
+            .bind(Json(&a.answer))
+            .bind(a.survey_id)
+            .one_row_or(Refusal::AlreadyAnswered);
+    }
+    for f in &commit.facts {
+        script
+            .push(
+                "INSERT INTO ticket_facts (ticket_id, tenant_id, day, facts, revision, dirty)
+                 VALUES (?, ?, ?, ?, 1, 1)
+                 ON CONFLICT (ticket_id) DO UPDATE SET
+                    day = excluded.day, facts = excluded.facts,
+                    revision = ticket_facts.revision + 1, dirty = 1",
+            )
+            .bind(f.ticket_id)
+            .bind(f.tenant_id)
+            .bind(f.day.as_str())
+            .bind(Json(&f.facts));
+    }
 }

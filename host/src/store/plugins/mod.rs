@@ -1,9 +1,10 @@
-//! Records of the plugin lifecycle: the installed components as a catalogue,
-//! the operator's resource grants, and each tenant's health record of a
-//! plugin version (consecutive failures, quarantine).
+//! Plugins as the store keeps them: the installed components, each tenant's
+//! bindings of ticket kinds to them and its configuration of each plugin,
+//! and the lifecycle records: the components as a catalogue, the operator's
+//! resource grants, and each tenant's health record of a plugin version
+//! (consecutive failures, quarantine).
 
-pub(super) mod postgres;
-pub(super) mod sqlite;
+mod sql;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -13,6 +14,51 @@ use uuid::Uuid;
 
 use super::StoreError;
 use super::codec::instant;
+
+/// A stored plugin component.
+#[derive(Debug, Clone)]
+pub struct StoredPlugin {
+    pub hash: String,
+    pub name: String,
+    pub version: String,
+    pub contract: String,
+    pub component: Vec<u8>,
+    pub installed_at: Timestamp,
+    /// Who uploaded it; `None` for the operator and the embedded plugins.
+    pub publisher_id: Option<Uuid>,
+    /// When tenants could first see and bind it; `None` while private to
+    /// its publisher.
+    pub published_at: Option<Timestamp>,
+}
+
+/// A tenant's choice of plugin version for one ticket kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    pub kind: String,
+    pub plugin_name: String,
+    pub plugin_version: String,
+    pub bound_at: Timestamp,
+}
+
+/// Installed components, the bindings of ticket kinds to them, and each
+/// tenant's configuration of a plugin.
+#[async_trait]
+pub trait Plugins: Send + Sync {
+    /// Store a component unless one with its hash is stored; refuse one whose
+    /// name and version are taken by other bytes.
+    async fn put_plugin(&self, plugin: &StoredPlugin) -> Result<(), StoreError>;
+    async fn plugin(&self, name: &str, version: &str) -> Result<Option<StoredPlugin>, StoreError>;
+    async fn bindings(&self, tenant: Uuid) -> Result<Vec<Binding>, StoreError>;
+    async fn bind(&self, tenant: Uuid, bindings: &[Binding]) -> Result<(), StoreError>;
+    async fn plugin_config(&self, tenant: Uuid, plugin: &str) -> Result<Option<Value>, StoreError>;
+    async fn set_plugin_config(
+        &self,
+        tenant: Uuid,
+        plugin: &str,
+        config: &Value,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+}
 
 /// An installed plugin version without its component.
 #[derive(Debug, Clone, PartialEq)]

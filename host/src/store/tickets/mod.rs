@@ -1,0 +1,104 @@
+//! Tickets, their events, timers and links, and the unit every change of
+//! them is written in: a [`Commit`].
+
+mod sql;
+
+use aftersale_sdk::Priority;
+use async_trait::async_trait;
+use jiff::Timestamp;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{Claim, Delivery, FactsRow, StoreError, Survey, SurveyAnswer};
+use crate::domain::{Event, Ticket};
+
+/// Which tickets to list; newest first, `limit` at a time, continuing below
+/// `cursor` (the id of the last ticket of the previous page).
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub state: Option<String>,
+    pub kind: Option<String>,
+    pub priority: Option<Priority>,
+    pub assignee: Option<String>,
+    pub cursor: Option<Uuid>,
+    pub limit: u32,
+}
+
+/// A pending timer of a ticket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timer {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub ticket_id: Uuid,
+    pub name: String,
+    pub due_at: Timestamp,
+    pub payload: Value,
+    pub plugin: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// A change to a ticket's timers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TimerOp {
+    /// Schedule, replacing a pending timer of the same ticket and name.
+    Schedule(Timer),
+    Cancel {
+        ticket_id: Uuid,
+        name: String,
+    },
+}
+
+/// A link between two tickets of one tenant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub from: Uuid,
+    pub to: Uuid,
+    pub relation: String,
+}
+
+/// The first answer to an Idempotency-Key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Idempotent {
+    pub key: String,
+    pub request_hash: String,
+    pub ticket_id: Uuid,
+    pub response: Value,
+}
+
+/// Everything one change writes, in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct Commit {
+    pub tenant_id: Uuid,
+    /// New tickets.
+    pub inserts: Vec<Ticket>,
+    /// Changed tickets with the version they had when read.
+    pub updates: Vec<(Ticket, i64)>,
+    pub events: Vec<Event>,
+    pub timers: Vec<TimerOp>,
+    pub links: Vec<Link>,
+    pub idempotency: Option<Idempotent>,
+    /// Timers this change fires: deleted if, and only if, the claim holds.
+    pub fired: Vec<Claim>,
+    /// Outbox entries for the change's events.
+    pub deliveries: Vec<Delivery>,
+    pub surveys: Vec<Survey>,
+    pub answers: Vec<SurveyAnswer>,
+    /// Metric facts of the tickets the change touched.
+    pub facts: Vec<FactsRow>,
+}
+
+/// Tickets and their history.
+#[async_trait]
+pub trait Tickets: Send + Sync {
+    async fn ticket(&self, tenant: Uuid, id: Uuid) -> Result<Option<Ticket>, StoreError>;
+    async fn tickets(&self, tenant: Uuid, filter: &TicketFilter)
+    -> Result<Vec<Ticket>, StoreError>;
+    /// The ticket's events, oldest first.
+    async fn events(&self, tenant: Uuid, ticket: Uuid) -> Result<Vec<Event>, StoreError>;
+    async fn timers(&self, tenant: Uuid, ticket: Uuid) -> Result<Vec<Timer>, StoreError>;
+    async fn links(&self, tenant: Uuid, ticket: Uuid) -> Result<Vec<Link>, StoreError>;
+    async fn idempotent(&self, tenant: Uuid, key: &str) -> Result<Option<Idempotent>, StoreError>;
+    /// Write a change atomically; [`StoreError::Conflict`] when an updated
+    /// ticket's version moved on.
+    async fn commit(&self, commit: &Commit) -> Result<(), StoreError>;
+}

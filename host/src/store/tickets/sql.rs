@@ -1,0 +1,110 @@
+//! Tickets, their events, timers and links: the statements, once for both
+//! backends. Writing a change is each backend's own (`write`): SQLite
+//! shares one transaction among the changes that queue at once.
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use super::{Commit, Idempotent, Link, TicketFilter, Tickets, Timer};
+use crate::domain::{Event, Ticket};
+use crate::store::StoreError;
+use crate::store::codec::{self, all};
+
+on_each_backend! {
+    #[async_trait]
+    impl Tickets for DbStore {
+        async fn ticket(&self, tenant: Uuid, id: Uuid) -> Result<Option<Ticket>, StoreError> {
+            sqlx::query_as::<_, codec::TicketRow>(
+                "SELECT * FROM tickets WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(tenant)
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?
+            .map(Ticket::try_from)
+            .transpose()
+        }
+
+        async fn tickets(
+            &self,
+            tenant: Uuid,
+            filter: &TicketFilter,
+        ) -> Result<Vec<Ticket>, StoreError> {
+            let mut query =
+                sqlx::QueryBuilder::<Db>::new("SELECT * FROM tickets WHERE tenant_id = ");
+            query.push_bind(tenant);
+            if let Some(state) = &filter.state {
+                query.push(" AND state = ").push_bind(state);
+            }
+            if let Some(kind) = &filter.kind {
+                query.push(" AND kind = ").push_bind(kind);
+            }
+            if let Some(priority) = &filter.priority {
+                query
+                    .push(" AND priority = ")
+                    .push_bind(codec::name(priority));
+            }
+            if let Some(assignee) = &filter.assignee {
+                query.push(" AND assignee = ").push_bind(assignee);
+            }
+            if let Some(cursor) = filter.cursor {
+                query.push(" AND id < ").push_bind(cursor);
+            }
+            query
+                .push(" ORDER BY id DESC LIMIT ")
+                .push_bind(i64::from(filter.limit));
+            all(query
+                .build_query_as::<codec::TicketRow>()
+                .fetch_all(self.reader())
+                .await?)
+        }
+
+        async fn events(&self, tenant: Uuid, ticket: Uuid) -> Result<Vec<Event>, StoreError> {
+            all(sqlx::query_as::<_, codec::EventRow>(
+                "SELECT * FROM events WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY seq",
+            )
+            .bind(tenant)
+            .bind(ticket)
+            .fetch_all(self.reader())
+            .await?)
+        }
+
+        async fn timers(&self, tenant: Uuid, ticket: Uuid) -> Result<Vec<Timer>, StoreError> {
+            all(sqlx::query_as::<_, codec::TimerRow>(
+                "SELECT * FROM timers WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY due_at, name",
+            )
+            .bind(tenant)
+            .bind(ticket)
+            .fetch_all(self.reader())
+            .await?)
+        }
+
+        async fn links(&self, tenant: Uuid, ticket: Uuid) -> Result<Vec<Link>, StoreError> {
+            let rows = sqlx::query_as::<_, codec::LinkRow>(
+                "SELECT from_ticket, to_ticket, relation FROM ticket_links
+                 WHERE tenant_id = $1 AND (from_ticket = $2 OR to_ticket = $3) ORDER BY created_at",
+            )
+            .bind(tenant)
+            .bind(ticket)
+            .bind(ticket)
+            .fetch_all(self.reader())
+            .await?;
+            Ok(rows.into_iter().map(Link::from).collect())
+        }
+
+        async fn idempotent(&self, tenant: Uuid, key: &str) -> Result<Option<Idempotent>, StoreError> {
+            let row = sqlx::query_as::<_, codec::IdempotentRow>(
+                "SELECT * FROM idempotency_keys WHERE tenant_id = $1 AND key = $2",
+            )
+            .bind(tenant)
+            .bind(key)
+            .fetch_optional(self.reader())
+            .await?;
+            Ok(row.map(Idempotent::from))
+        }
+
+        async fn commit(&self, commit: &Commit) -> Result<(), StoreError> {
+            self.write(commit).await
+        }
+    }
+}
