@@ -14,8 +14,9 @@
 //! was read.
 
 /// Writes `items` once for each backend. Inside, `Db` names the sqlx
-/// database (`Sqlite` or `Postgres`) and `DbStore` the store type, whose
-/// `reader()` and `writer()` give the pools to read and to write with.
+/// database (`Sqlite` or `Postgres`), `DbStore` the store type, whose
+/// `reader()` and `writer()` give the pools to read and to write with, and
+/// `DbScript` the backend's script of a commit's statements.
 /// Expanded twice with concrete types: no dynamic dispatch, and a statement
 /// either database refuses fails that backend's tests.
 macro_rules! on_each_backend {
@@ -25,6 +26,8 @@ macro_rules! on_each_backend {
             type Db = ::sqlx::Sqlite;
             #[allow(unused)]
             type DbStore = $crate::store::SqliteStore;
+            #[allow(unused)]
+            type DbScript = $crate::store::sqlite::Script;
             $($items)*
         };
         const _: () = {
@@ -32,6 +35,8 @@ macro_rules! on_each_backend {
             type Db = ::sqlx::Postgres;
             #[allow(unused)]
             type DbStore = $crate::store::PgStore;
+            #[allow(unused)]
+            type DbScript = $crate::store::postgres::Script;
             $($items)*
         };
     };

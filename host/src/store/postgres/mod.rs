@@ -6,10 +6,12 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
-use super::{Store, StoreError, StoredPlugin};
+use super::{Commit, Store, StoreError, StoredPlugin};
 
-mod commit;
 mod jobs;
+mod script;
+
+pub(super) use script::Script;
 
 pub struct PgStore {
     pub(super) pool: PgPool,
@@ -70,6 +72,14 @@ impl Store for PgStore {
 }
 
 impl PgStore {
+    /// Write a change atomically, in a transaction of its own.
+    pub(super) async fn write(&self, commit: &Commit) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        Self::script(commit).run(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Uploads of one publisher queue on its row, uploads of one name on a
     /// lock of the name (replicas included), until the transaction ends.
     pub(super) async fn lock_upload(

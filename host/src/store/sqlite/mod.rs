@@ -16,12 +16,12 @@ use sqlx::{Sqlite, Transaction};
 
 use super::{Commit, Store, StoreError, StoredPlugin};
 
-mod commit;
 mod group;
 mod jobs;
 mod script;
 
 use group::GroupCommit;
+pub(super) use script::Script;
 
 pub struct SqliteStore {
     pub(super) writer: SqlitePool,
@@ -109,7 +109,7 @@ impl Store for SqliteStore {
 impl SqliteStore {
     /// Write a change in the writer's next shared transaction.
     pub(super) async fn write(&self, commit: &Commit) -> Result<(), StoreError> {
-        self.group.commit(commit::script(commit)).await
+        self.group.commit(Self::script(commit)).await
     }
 
     /// The writer is one connection, so an upload's transaction runs alone

@@ -12,42 +12,9 @@ use futures_util::StreamExt;
 use sqlx::error::BoxDynError;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Arguments, Encode, Executor, Sqlite, SqliteConnection, Type};
-use uuid::Uuid;
 
 use crate::store::StoreError;
-
-/// Why a statement that did not do what the commit needs fails it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Refusal {
-    /// The Idempotency-Key is already recorded.
-    IdempotencyKeyTaken,
-    /// Someone else changed the ticket first.
-    Conflict(Uuid),
-    /// Another process took over the timer's claim.
-    ClaimLost(Uuid),
-    /// The survey has its answer already.
-    AlreadyAnswered,
-}
-
-impl From<Refusal> for StoreError {
-    fn from(refusal: Refusal) -> Self {
-        match refusal {
-            Refusal::IdempotencyKeyTaken => StoreError::IdempotencyKeyTaken,
-            Refusal::Conflict(ticket) => StoreError::Conflict { ticket },
-            Refusal::ClaimLost(timer) => StoreError::ClaimLost(timer),
-            Refusal::AlreadyAnswered => StoreError::AlreadyAnswered,
-        }
-    }
-}
-
-/// What one statement must do.
-#[derive(Debug, Default, Clone, Copy)]
-struct Step {
-    /// Must change exactly one row.
-    one_row: Option<Refusal>,
-    /// What a unique violation means, if anything but a failure.
-    unique: Option<Refusal>,
-}
+use crate::store::tickets::{Refusal, Step};
 
 /// Statements with their arguments, run in order on one connection.
 ///
@@ -64,9 +31,36 @@ pub(crate) struct Script {
 }
 
 impl Script {
-    /// Append a statement; bind its `?` parameters on the answer, in order.
+    /// Append a statement; bind its `$1`, `$2`, … on the answer, in order.
+    ///
+    /// In one script the driver numbers anonymous `?` across statements, so
+    /// each `$N` becomes `?`; that needs them to run `$1`, `$2`, … once each,
+    /// in order, which the host's statements do (a statement that does not
+    /// fails the commit with an encoding error, the first time it runs).
     pub(crate) fn push(&mut self, sql: &str) -> Statement<'_> {
-        self.sql.push_str(sql.trim());
+        let mut expected = 1;
+        let mut rest = sql.trim();
+        while let Some(at) = rest.find('$') {
+            self.sql.push_str(&rest[..at]);
+            let digits = rest[at + 1..]
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len() - at - 1);
+            match rest[at + 1..at + 1 + digits].parse::<usize>() {
+                Ok(n) if n == expected => {
+                    self.sql.push('?');
+                    expected += 1;
+                }
+                Ok(n) => {
+                    self.encoding.get_or_insert(
+                        format!("`${n}` out of order in a script statement: {sql}").into(),
+                    );
+                    self.sql.push('?');
+                }
+                Err(_) => self.sql.push('$'),
+            }
+            rest = &rest[at + 1 + digits..];
+        }
+        self.sql.push_str(rest);
         self.sql.push_str(";\n");
         self.steps.push(Step::default());
         Statement { script: self }
@@ -171,5 +165,59 @@ impl Statement<'_> {
             step.unique = Some(refusal);
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_statement_reads_its_own_arguments() {
+        let mut script = Script::default();
+        script
+            .push("UPDATE t SET a = $1 WHERE id = $2")
+            .bind(7_i64)
+            .bind("x");
+        script
+            .push(" DELETE FROM t WHERE id = $1 AND s = '$' ")
+            .bind(8_i64);
+        assert_eq!(
+            script.sql,
+            "UPDATE t SET a = ? WHERE id = ?;\nDELETE FROM t WHERE id = ? AND s = '$';\n"
+        );
+        assert_eq!(script.args.len(), 3);
+        assert!(script.encoding.is_none());
+    }
+
+    #[tokio::test]
+    async fn statements_of_one_script_each_write_their_own_values() {
+        use sqlx::Connection;
+        let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
+        sqlx::raw_sql("CREATE TABLE t (a INTEGER NOT NULL, b TEXT NOT NULL)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let mut tx = conn.begin().await.unwrap();
+        let mut script = Script::default();
+        for (a, b) in [(1_i64, "x"), (2, "y"), (3, "z")] {
+            script
+                .push("INSERT INTO t (a, b) VALUES ($1, $2)")
+                .bind(a)
+                .bind(b);
+        }
+        assert!(script.run_in_savepoint(&mut tx).await.is_ok());
+        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT a, b FROM t ORDER BY a")
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+        assert_eq!(rows, [(1, "x".into()), (2, "y".into()), (3, "z".into())]);
+    }
+
+    #[test]
+    fn placeholders_out_of_order_fail_the_script() {
+        let mut script = Script::default();
+        script.push("UPDATE t SET a = $2 WHERE id = $1");
+        assert!(script.encoding.is_some());
     }
 }

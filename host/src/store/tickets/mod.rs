@@ -1,7 +1,10 @@
 //! Tickets, their events, timers and links, and the unit every change of
 //! them is written in: a [`Commit`].
 
+mod commit;
 mod sql;
+
+pub(crate) use commit::{Refusal, Step};
 
 use aftersale_sdk::Priority;
 use async_trait::async_trait;
