@@ -1,7 +1,7 @@
 //! Persistence: one [`Store`] interface, a SQLite and a PostgreSQL
 //! implementation side by side, each with its own migrations.
 //!
-//! The store is laid out by concern (`accounts`, `audit`, `plugins`, …):
+//! The store is laid out by concern (`tickets`, `sla`, `surveys`, …):
 //! each concern's `mod.rs` says what it keeps, and its `sql.rs` holds every
 //! statement once, written with `$N` placeholders that both databases
 //! understand, expanded for each backend by [`on_each_backend!`]. What the
@@ -45,14 +45,18 @@ macro_rules! on_each_backend {
 mod accounts;
 mod audit;
 mod codec;
-mod levels;
+mod metrics;
 mod plugins;
 mod postgres;
 mod publishers;
+mod retention;
 mod secrets;
+mod sla;
 mod sqlite;
+mod surveys;
 mod tenants;
 mod tickets;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -61,27 +65,31 @@ use uuid::Uuid;
 
 pub use accounts::{Accounts, Invite, Session, User, UserChange};
 pub use audit::{Audit, AuditEntry};
-pub use levels::{
-    Attempt, Claim, Delivery, DeliveryState, DirtyFacts, Expired, FactsRow, Jobs, Levels, Purged,
-    Rollup, SlaPolicy, Survey, SurveyAnswer, Webhook,
-};
+pub use metrics::{DirtyFacts, FactsRow, Rollup, Rollups};
 pub use plugins::{Binding, Health, Lifecycle, PluginRecord, Plugins, StoredPlugin};
 pub use postgres::PgStore;
 pub use publishers::{Admission, NameOwner, Publisher, PublisherUsage, Publishers, Quota, Usage};
+pub use retention::{Expired, Purged, Retention};
 pub use secrets::Secrets;
+pub use sla::{SlaPolicies, SlaPolicy};
 pub use sqlite::SqliteStore;
+pub use surveys::{Survey, SurveyAnswer, Surveys};
 pub use tenants::{ApiKey, Credential, NewKey, Tenant, Tenants};
-pub use tickets::{Commit, Idempotent, Link, TicketFilter, Tickets, Timer, TimerOp};
+pub use tickets::{Claim, Commit, Idempotent, Link, TicketFilter, Tickets, Timer, TimerOp};
+pub use webhooks::{Attempt, Delivery, DeliveryState, Webhook, Webhooks};
 
 /// Everything a backend stores.
 pub trait Backend:
     Store
     + Tenants
     + Plugins
-    + Tickets
-    + Levels
-    + Jobs
     + Lifecycle
+    + Tickets
+    + SlaPolicies
+    + Surveys
+    + Webhooks
+    + Rollups
+    + Retention
     + Accounts
     + Audit
     + Publishers
@@ -93,10 +101,13 @@ impl<T> Backend for T where
     T: Store
         + Tenants
         + Plugins
-        + Tickets
-        + Levels
-        + Jobs
         + Lifecycle
+        + Tickets
+        + SlaPolicies
+        + Surveys
+        + Webhooks
+        + Rollups
+        + Retention
         + Accounts
         + Audit
         + Publishers

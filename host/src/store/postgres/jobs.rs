@@ -7,7 +7,8 @@ use uuid::Uuid;
 
 use super::PgStore;
 use crate::store::codec::{self, all, millis};
-use crate::store::levels::rows;
+use crate::store::metrics::DirtyRow;
+use crate::store::webhooks::DeliveryRow;
 use crate::store::{Delivery, DirtyFacts, Rollup, StoreError, Timer};
 
 impl PgStore {
@@ -45,7 +46,7 @@ impl PgStore {
         // Window functions and row locks cannot share a query level: the
         // turns are taken inside, the locks outside, where the claim is
         // checked again against the row as it is once locked.
-        all(sqlx::query_as::<_, rows::DeliveryRow>(
+        all(sqlx::query_as::<_, DeliveryRow>(
             "UPDATE deliveries SET claimed_by = $1, claimed_until = $2
              WHERE id IN (
                  SELECT id FROM deliveries
@@ -91,7 +92,7 @@ impl PgStore {
         // Earliest days first, and whole days: a rebuild reads every facts
         // row of the days it touches, so a batch spread over the whole year
         // would read the whole year for each batch.
-        let rows = sqlx::query_as::<_, rows::DirtyRow>(
+        let rows = sqlx::query_as::<_, DirtyRow>(
             "SELECT ticket_id, revision, day FROM ticket_facts
              WHERE tenant_id = $1 AND dirty AND day <= COALESCE(
                 (SELECT day FROM ticket_facts WHERE tenant_id = $1 AND dirty

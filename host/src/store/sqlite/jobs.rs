@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::SqliteStore;
 use crate::store::codec::{self, all, millis};
-use crate::store::levels::rows;
+use crate::store::metrics::DirtyRow;
+use crate::store::webhooks::DeliveryRow;
 use crate::store::{Delivery, DirtyFacts, Rollup, StoreError, Timer};
 
 /// Rows per statement when writing many: 5 bound values each stays far below
@@ -48,7 +49,7 @@ impl SqliteStore {
         limit: u32,
         per_tenant: u32,
     ) -> Result<Vec<Delivery>, StoreError> {
-        all(sqlx::query_as::<_, rows::DeliveryRow>(
+        all(sqlx::query_as::<_, DeliveryRow>(
             "UPDATE deliveries SET claimed_by = ?, claimed_until = ?
              WHERE id IN (
                  SELECT id FROM (
@@ -92,7 +93,7 @@ impl SqliteStore {
         // Earliest days first, and whole days: a rebuild reads every facts
         // row of the days it touches, so a batch spread over the whole year
         // would read the whole year for each batch.
-        let rows = sqlx::query_as::<_, rows::DirtyRow>(
+        let rows = sqlx::query_as::<_, DirtyRow>(
             "SELECT ticket_id, revision, day FROM ticket_facts
              WHERE tenant_id = ?1 AND dirty = 1 AND day <= COALESCE(
                 (SELECT day FROM ticket_facts WHERE tenant_id = ?1 AND dirty = 1

@@ -5,6 +5,7 @@ mod sql;
 use aftersale_sdk::Role;
 use async_trait::async_trait;
 use jiff::Timestamp;
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::{Binding, StoreError};
@@ -61,4 +62,14 @@ pub trait Tenants: Send + Sync {
     async fn credential(&self, token_hash: &str) -> Result<Option<Credential>, StoreError>;
     async fn keys(&self, tenant: Uuid) -> Result<Vec<ApiKey>, StoreError>;
     async fn revoke_key(&self, tenant: Uuid, key: Uuid, at: Timestamp) -> Result<bool, StoreError>;
+
+    /// Tenant settings by key (the calendar, SLA and survey settings).
+    async fn setting(&self, tenant: Uuid, key: &str) -> Result<Option<Value>, StoreError>;
+    async fn set_setting(
+        &self,
+        tenant: Uuid,
+        key: &str,
+        value: &Value,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
 }

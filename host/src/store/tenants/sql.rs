@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use serde_json::Value;
 use sqlx::Transaction;
+use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::{ApiKey, Credential, NewKey, Tenant, Tenants};
@@ -105,6 +107,36 @@ on_each_backend! {
             .execute(self.writer())
             .await?;
             Ok(done.rows_affected() == 1)
+        }
+
+        async fn setting(&self, tenant: Uuid, key: &str) -> Result<Option<Value>, StoreError> {
+            let value: Option<Json<Value>> =
+                sqlx::query_scalar("SELECT value FROM settings WHERE tenant_id = $1 AND key = $2")
+                    .bind(tenant)
+                    .bind(key)
+                    .fetch_optional(self.reader())
+                    .await?;
+            Ok(value.map(|v| v.0))
+        }
+
+        async fn set_setting(
+            &self,
+            tenant: Uuid,
+            key: &str,
+            value: &Value,
+            at: Timestamp,
+        ) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO settings (tenant_id, key, value, updated_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            )
+            .bind(tenant)
+            .bind(key)
+            .bind(Json(value))
+            .bind(millis(at))
+            .execute(self.writer())
+            .await?;
+            Ok(())
         }
     }
 }

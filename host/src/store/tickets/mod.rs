@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Claim, Delivery, FactsRow, StoreError, Survey, SurveyAnswer};
+use super::{Delivery, FactsRow, StoreError, Survey, SurveyAnswer};
 use crate::domain::{Event, Ticket};
 
 /// Which tickets to list; newest first, `limit` at a time, continuing below
@@ -90,6 +90,13 @@ pub struct Commit {
     pub facts: Vec<FactsRow>,
 }
 
+/// Proof that a scheduler holds a timer or a delivery for a while.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub id: Uuid,
+    pub owner: String,
+}
+
 /// Tickets and their history.
 #[async_trait]
 pub trait Tickets: Send + Sync {
@@ -104,4 +111,15 @@ pub trait Tickets: Send + Sync {
     /// Write a change atomically; [`StoreError::Conflict`] when an updated
     /// ticket's version moved on.
     async fn commit(&self, commit: &Commit) -> Result<(), StoreError>;
+
+    /// Claim timers due at `now`, oldest first. Claims are leases: a
+    /// process that dies loses them when they expire, and only the holder
+    /// of a claim can fire the timer (the commit checks it).
+    async fn claim_timers(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Timer>, StoreError>;
 }

@@ -3,6 +3,7 @@
 //! shares one transaction among the changes that queue at once.
 
 use async_trait::async_trait;
+use jiff::Timestamp;
 use uuid::Uuid;
 
 use super::{Commit, Idempotent, Link, TicketFilter, Tickets, Timer};
@@ -101,6 +102,16 @@ on_each_backend! {
             .fetch_optional(self.reader())
             .await?;
             Ok(row.map(Idempotent::from))
+        }
+
+        async fn claim_timers(
+            &self,
+            owner: &str,
+            now: Timestamp,
+            lease_until: Timestamp,
+            limit: u32,
+        ) -> Result<Vec<Timer>, StoreError> {
+            self.claim_due_timers(owner, now, lease_until, limit).await
         }
 
         async fn commit(&self, commit: &Commit) -> Result<(), StoreError> {
