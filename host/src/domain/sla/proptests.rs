@@ -162,6 +162,43 @@ proptest! {
     }
 
     #[test]
+    fn re_targeting_keeps_elapsed_and_orders_deadlines_by_target(
+        story in story(), metric in metric(), a in 1u32..3_000, b in 1u32..3_000, business_time in any::<bool>(),
+        n in 0i64..10 * 1_440,
+    ) {
+        let t = timeline(&story);
+        let cal = office(story.zone);
+        let now = plus(t.created_at, n);
+        let (short, long) = (a.min(b), a.max(b));
+        let c_short = clock(&Target { metric, minutes: short, business_time }, &t, &cal, now);
+        let c_long = clock(&Target { metric, minutes: long, business_time }, &t, &cal, now);
+        prop_assert_eq!(c_short.elapsed(), c_long.elapsed());
+        prop_assert_eq!(c_short.state(), c_long.state());
+        prop_assert!(c_short.percent() >= c_long.percent());
+        if let (Some(d_short), Some(d_long)) = (c_short.due_at(), c_long.due_at()) {
+            prop_assert!(d_short <= d_long);
+        }
+        // The thresholds come in order.
+        let marks: Vec<Option<Timestamp>> = [0, 50, 75, 100].iter().map(|p| c_long.at_percent(*p)).collect();
+        for pair in marks.windows(2) {
+            if let (Some(x), Some(y)) = (pair[0], pair[1]) {
+                prop_assert!(x <= y);
+            }
+        }
+    }
+}
+
+proptest! {
+    // Only a running clock is in question, and about four stories in five
+    // have stopped or paused theirs by the first instant: many draws are
+    // set aside, so allow for them.
+    #![proptest_config(ProptestConfig {
+        cases: 300,
+        max_global_rejects: 20_000,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
     fn while_running_the_deadline_holds_still_and_the_remainder_shrinks_by_the_time_that_passes(
         story in story(), metric in metric(), minutes in 1u32..3_000, business_time in any::<bool>(),
         n1 in 0i64..10 * 1_440, gap in 0i64..2 * 1_440,
@@ -192,32 +229,6 @@ proptest! {
         }
         if c1.outcome() == Outcome::Pending && c2.outcome() == Outcome::Pending {
             prop_assert_eq!(measure.elapsed(now1, due1) - measure.elapsed(now2, due2), passed);
-        }
-    }
-
-    #[test]
-    fn re_targeting_keeps_elapsed_and_orders_deadlines_by_target(
-        story in story(), metric in metric(), a in 1u32..3_000, b in 1u32..3_000, business_time in any::<bool>(),
-        n in 0i64..10 * 1_440,
-    ) {
-        let t = timeline(&story);
-        let cal = office(story.zone);
-        let now = plus(t.created_at, n);
-        let (short, long) = (a.min(b), a.max(b));
-        let c_short = clock(&Target { metric, minutes: short, business_time }, &t, &cal, now);
-        let c_long = clock(&Target { metric, minutes: long, business_time }, &t, &cal, now);
-        prop_assert_eq!(c_short.elapsed(), c_long.elapsed());
-        prop_assert_eq!(c_short.state(), c_long.state());
-        prop_assert!(c_short.percent() >= c_long.percent());
-        if let (Some(d_short), Some(d_long)) = (c_short.due_at(), c_long.due_at()) {
-            prop_assert!(d_short <= d_long);
-        }
-        // The thresholds come in order.
-        let marks: Vec<Option<Timestamp>> = [0, 50, 75, 100].iter().map(|p| c_long.at_percent(*p)).collect();
-        for pair in marks.windows(2) {
-            if let (Some(x), Some(y)) = (pair[0], pair[1]) {
-                prop_assert!(x <= y);
-            }
         }
     }
 }
