@@ -1,21 +1,15 @@
 //! The `aftersale plugin` commands, run as a user runs them.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use aftersale::plugins::DEFAULT_BUNDLE;
 use serde_json::Value;
 
 use aftersale::scaffold::Lang;
 
-use crate::support::{behaving, components, kit};
-
-fn aftersale(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aftersale"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use crate::harness::cli::aftersale;
+use crate::harness::support::{behaving, components, kit};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -166,7 +160,7 @@ fn run_names_a_transition_the_workflow_lacks() {
 fn run_fails_cleanly_when_the_plugin_fails() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("snapshot.json");
-    let snapshot = crate::support::trial("burn").build();
+    let snapshot = crate::harness::support::trial("burn").build();
     std::fs::write(&input, serde_json::to_vec(&snapshot).unwrap()).unwrap();
     let output = aftersale(&[
         "plugin",

@@ -9,7 +9,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::app::{on_both_backends, trial_body};
+use crate::harness::app::{on_both_backends, trial_body};
 
 on_both_backends! {
     async fn fifty_concurrent_changes_of_one_version_give_one_success(app) {

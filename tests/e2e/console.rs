@@ -7,7 +7,7 @@ use aftersale_sdk::Role;
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::app::{Req, Resp, TestApp, on_both_backends};
+use crate::harness::app::{Req, Resp, TestApp, on_both_backends};
 
 pub const PASSWORD: &str = "correct horse battery";
 

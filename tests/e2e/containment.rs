@@ -11,7 +11,7 @@ use axum::http::{Method, StatusCode};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use crate::app::{TestApp, on_both_backends, trial_body};
+use crate::harness::app::{TestApp, on_both_backends, trial_body};
 
 /// How many tickets the tenant has, follow-ups included.
 async fn ticket_count(app: &TestApp) -> usize {
@@ -107,8 +107,8 @@ on_both_backends! {
         let started = Instant::now();
         let resp = app
             .send(
-                crate::app::Req::new(Method::POST, "/api/v1/plugins")
-                    .bearer(crate::app::OPERATOR_KEY)
+                crate::harness::app::Req::new(Method::POST, "/api/v1/plugins")
+                    .bearer(crate::harness::app::OPERATOR_KEY)
                     .raw("application/wasm", bytes),
             )
             .await;
@@ -227,7 +227,7 @@ async fn incident(app: &TestApp, key: &str) -> Duration {
     let started = Instant::now();
     let resp = app
         .send(
-            crate::app::Req::new(Method::POST, "/api/v1/tickets")
+            crate::harness::app::Req::new(Method::POST, "/api/v1/tickets")
                 .bearer(key)
                 .json(json!({
                     "kind": "incident",
@@ -276,7 +276,7 @@ async fn flood(app: Arc<TestApp>, bystander_key: String) -> Flood {
 
 mod saturation {
     use super::*;
-    use crate::app::Backend;
+    use crate::harness::app::Backend;
 
     async fn saturate(backend: Backend) {
         // A runtime of its own, so the flood is measured against the default

@@ -2,29 +2,18 @@
 //! `aftersale:plugin@1.0.0` next to plugins built against 1.1.0, and asks
 //! only the 1.1.0 ones about surveys.
 
-use std::process::Command;
-
 use aftersale::plugins::{DEFAULT_BUNDLE, Failure, Hook, LATEST_CONTRACT, SUPPORTED_CONTRACTS};
 use aftersale_sdk::testing::{EffectsExt, SnapshotBuilder, survey_answer};
 use aftersale_sdk::{Effect, Event, Json, TransitionRequest};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::app::{Req, on_both_backends};
-use crate::support::{behaving, components, load, runtime, trial};
+use crate::harness::app::{Req, on_both_backends};
+use crate::harness::cli::aftersale;
+use crate::harness::support::{behaving, components, finish, load, runtime, trial};
 
 fn legacy_ticket() -> SnapshotBuilder {
     SnapshotBuilder::new("legacy_repair").state("open")
-}
-
-fn finish(note: Option<&str>) -> TransitionRequest {
-    TransitionRequest {
-        name: "finish".into(),
-        from: "open".into(),
-        to: "done".into(),
-        note: note.map(str::to_string),
-        changed_attributes: vec![],
-    }
 }
 
 #[test]
@@ -61,7 +50,7 @@ async fn a_1_0_0_plugin_and_a_1_1_0_plugin_run_side_by_side() {
     assert_eq!(created.value.unwrap().attribute("calls"), Some(&json!(1)));
 
     let refused = runtime
-        .guard(&legacy, &legacy_ticket().build(), &finish(None))
+        .guard(&legacy, &legacy_ticket().build(), &finish())
         .await
         .unwrap();
     let rejection = refused.value.unwrap_err();
@@ -70,12 +59,19 @@ async fn a_1_0_0_plugin_and_a_1_1_0_plugin_run_side_by_side() {
         ("note-missing", Some("L1"))
     );
     let allowed = runtime
-        .guard(&legacy, &legacy_ticket().build(), &finish(Some("fixed")))
+        .guard(
+            &legacy,
+            &legacy_ticket().build(),
+            &TransitionRequest {
+                note: Some("fixed".into()),
+                ..finish()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(allowed.value, Ok(vec![]));
     let allowed = runtime
-        .guard(&current, &behaving(), &finish(None))
+        .guard(&current, &behaving(), &finish())
         .await
         .unwrap();
     assert_eq!(
@@ -154,13 +150,6 @@ async fn first_party_plugins_are_built_against_the_newest_contract() {
         assert_eq!(plugin.contract(), LATEST_CONTRACT, "{package}");
         assert!(plugin.answers_surveys(), "{package}");
     }
-}
-
-fn aftersale(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_aftersale"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
 }
 
 #[test]

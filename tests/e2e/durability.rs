@@ -8,8 +8,8 @@ use std::time::Duration;
 use axum::http::{Method, StatusCode};
 use tokio::task::JoinSet;
 
-use crate::app::{on_both_backends, trial_body};
-use crate::server::Server;
+use crate::harness::app::{on_both_backends, trial_body};
+use crate::harness::server::Server;
 
 const CLIENTS: usize = 16;
 

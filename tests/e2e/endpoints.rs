@@ -3,7 +3,7 @@
 
 use axum::http::{Method, StatusCode};
 
-use crate::app::{Req, on_both_backends};
+use crate::harness::app::{Req, on_both_backends};
 
 on_both_backends! {
     async fn health_and_readiness(app) {

@@ -3,7 +3,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::app::{Req, on_both_backends, trial_body};
+use crate::harness::app::{Req, on_both_backends, trial_body};
 
 on_both_backends! {
     async fn malformed_json_is_400(app) {

@@ -12,6 +12,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+use crate::harness::cli::aftersale_in;
+
 const GUIDE: &str = include_str!("../../docs/plugin-guide.md");
 
 fn repo() -> PathBuf {
@@ -33,14 +35,6 @@ fn succeeded(what: &str, output: Output) -> Output {
         text(&output.stderr)
     );
     output
-}
-
-fn aftersale(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aftersale"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs")
 }
 
 /// `cargo ARGS` in the plugin crate, as a partner runs it: none of this
@@ -157,7 +151,7 @@ fn the_plugin_guide_takes_a_partner_from_nothing_to_a_checked_plugin() {
     let sdk = repo.join("sdk");
     succeeded(
         "plugin new",
-        aftersale(
+        aftersale_in(
             &[
                 "plugin",
                 "new",
@@ -215,7 +209,7 @@ fn the_plugin_guide_takes_a_partner_from_nothing_to_a_checked_plugin() {
         .expect("the guide checks the component");
     let checked = succeeded(
         "plugin check",
-        aftersale(
+        aftersale_in(
             &check[1..].iter().map(String::as_str).collect::<Vec<_>>(),
             &crate_dir,
         ),
@@ -238,7 +232,7 @@ fn the_plugin_guide_takes_a_partner_from_nothing_to_a_checked_plugin() {
     let run = guide_run("guard");
     let words: Vec<&str> = run.iter().map(String::as_str).collect();
     let report: Value = serde_json::from_slice(
-        &succeeded("plugin run guard", aftersale(&words, &crate_dir)).stdout,
+        &succeeded("plugin run guard", aftersale_in(&words, &crate_dir)).stdout,
     )
     .unwrap();
     assert_eq!(report["plugin"], "lift-repair");
@@ -258,16 +252,17 @@ fn the_plugin_guide_takes_a_partner_from_nothing_to_a_checked_plugin() {
     let mut waiting = words.clone();
     let at = waiting.iter().position(|w| *w == "finish").unwrap();
     waiting[at] = "wait_for_parts";
-    let report: Value =
-        serde_json::from_slice(&succeeded("plugin run R2", aftersale(&waiting, &crate_dir)).stdout)
-            .unwrap();
+    let report: Value = serde_json::from_slice(
+        &succeeded("plugin run R2", aftersale_in(&waiting, &crate_dir)).stdout,
+    )
+    .unwrap();
     assert_eq!(report["result"]["rejection"]["rule"], "R2", "{report}");
 
     // The survey hook: a poor rating alerts the manager.
     let run = guide_run("on-survey");
     let words: Vec<&str> = run.iter().map(String::as_str).collect();
     let report: Value = serde_json::from_slice(
-        &succeeded("plugin run on-survey", aftersale(&words, &crate_dir)).stdout,
+        &succeeded("plugin run on-survey", aftersale_in(&words, &crate_dir)).stdout,
     )
     .unwrap();
     let effect = &report["result"]["effects"][0];

@@ -4,17 +4,7 @@
 use aftersale::plugins::{Failure, Hook, Limits, LoadError, PluginError, Runtime, RuntimeConfig};
 use aftersale_sdk::{Effect, TransitionRequest};
 
-use crate::support::{behaving, components, load, runtime, trial};
-
-fn finish() -> TransitionRequest {
-    TransitionRequest {
-        name: "finish".into(),
-        from: "open".into(),
-        to: "done".into(),
-        note: None,
-        changed_attributes: Vec::new(),
-    }
-}
+use crate::harness::support::{behaving, components, finish, load, runtime, trial};
 
 /// Run the guard in `mode`, expect a failure, then check a normal call
 /// still succeeds on the same runtime and plugin.

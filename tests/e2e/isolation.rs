@@ -7,7 +7,7 @@ use serde_json::json;
 
 use aftersale::plugins::{Limits, Runtime, RuntimeConfig};
 
-use crate::support::{components, load, trial};
+use crate::harness::support::{components, load, trial};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_calls_on_eight_tasks_each_see_a_fresh_instance() {

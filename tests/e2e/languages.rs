@@ -7,8 +7,8 @@ use aftersale::scaffold::Lang;
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::app::{OPERATOR_KEY, Req, TestApp, on_both_backends};
-use crate::support::kit;
+use crate::harness::app::{OPERATOR_KEY, Req, TestApp, on_both_backends};
+use crate::harness::support::kit;
 
 /// Upload the kit's component for `lang` as a new publisher, publish it and
 /// bind its kind; the kind's name.

@@ -1,8 +1,9 @@
 //! End-to-end tests: the real runtime, the real binary, real components.
 //!
-//! One test binary with a module per area keeps link time down.
+//! One test binary with a module per area keeps link time down; what the
+//! areas share (the app on either backend, the real binary as a server, a
+//! webhook receiver, components and snapshots) is in `harness/`.
 
-mod app;
 mod cli;
 mod concurrency;
 mod console;
@@ -12,17 +13,15 @@ mod durability;
 mod endpoints;
 mod errors_api;
 mod guide;
+mod harness;
 mod hostile;
 mod isolation;
 mod languages;
 mod namespace;
 mod plugins_lifecycle;
-mod receiver;
 mod retention;
 mod runtime;
-mod server;
 mod service_levels;
-mod support;
 mod surveys;
 mod tenancy;
 mod tickets_api;

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::app::{OPERATOR_KEY, Req, Resp, TestApp, on_both_backends};
-use crate::support::components;
+use crate::harness::app::{OPERATOR_KEY, Req, Resp, TestApp, on_both_backends};
+use crate::harness::support::components;
 
 fn component(path: &str) -> Vec<u8> {
     std::fs::read(path).expect("the test component was built")

@@ -6,9 +6,9 @@ use aftersale::plugins::{Runtime, RuntimeConfig};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::app::{Backend, Database, OPERATOR_KEY, TestApp, on_both_backends};
-use crate::server::{BINARY, Server, create_tenant};
-use crate::support::components;
+use crate::harness::app::{Backend, Database, OPERATOR_KEY, TestApp, on_both_backends};
+use crate::harness::server::{BINARY, Server, create_tenant};
+use crate::harness::support::components;
 
 fn component(path: &str) -> Vec<u8> {
     std::fs::read(path).expect("the test component was built")
@@ -28,9 +28,9 @@ fn restamped(mut bytes: Vec<u8>, tag: &str) -> Vec<u8> {
     bytes
 }
 
-async fn upload(app: &TestApp, token: &str, bytes: Vec<u8>) -> crate::app::Resp {
+async fn upload(app: &TestApp, token: &str, bytes: Vec<u8>) -> crate::harness::app::Resp {
     app.send(
-        crate::app::Req::new(Method::POST, "/api/v1/plugins")
+        crate::harness::app::Req::new(Method::POST, "/api/v1/plugins")
             .bearer(token)
             .raw("application/wasm", bytes),
     )
@@ -115,14 +115,14 @@ on_both_backends! {
         let resp = app.send(app.req(Method::PUT, &grant).json(json!({}))).await;
         resp.problem(StatusCode::FORBIDDEN, "forbidden");
         let resp = app
-            .send(crate::app::Req::new(Method::PUT, &grant).bearer(OPERATOR_KEY)
+            .send(crate::harness::app::Req::new(Method::PUT, &grant).bearer(OPERATOR_KEY)
                 .json(json!({"fuel": 10_000_000_000u64})))
             .await;
         let body = resp.problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid-request");
         assert!(body["detail"].as_str().unwrap_or_default().contains("cap"));
 
         let resp = app
-            .send(crate::app::Req::new(Method::PUT, &grant).bearer(OPERATOR_KEY).json(json!({})))
+            .send(crate::harness::app::Req::new(Method::PUT, &grant).bearer(OPERATOR_KEY).json(json!({})))
             .await;
         assert_eq!(resp.status, StatusCode::OK, "{}", resp.body);
         assert_eq!(resp.body["granted"]["fuel"], 50_000_000, "{}", resp.body);

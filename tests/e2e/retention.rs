@@ -10,8 +10,8 @@ use axum::http::{Method, StatusCode};
 use jiff::SignedDuration;
 use serde_json::json;
 
-use crate::app::{on_both_backends, trial_body};
-use crate::receiver::Receiver;
+use crate::harness::app::{on_both_backends, trial_body};
+use crate::harness::receiver::Receiver;
 use crate::service_levels::quick_jobs;
 
 on_both_backends! {

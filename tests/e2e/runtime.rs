@@ -5,20 +5,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use aftersale::plugins::{DEFAULT_BUNDLE, Hook, Runtime, RuntimeConfig};
 use aftersale_sdk::testing::{EffectsExt, at};
-use aftersale_sdk::{Effect, Event, FiredTimer, Json, Role, TransitionRequest};
+use aftersale_sdk::{Effect, Event, FiredTimer, Json, Role};
 use serde_json::json;
 
-use crate::support::{behaving, components, load, runtime, trial};
-
-fn finish() -> TransitionRequest {
-    TransitionRequest {
-        name: "finish".into(),
-        from: "open".into(),
-        to: "done".into(),
-        note: None,
-        changed_attributes: vec!["verdict".into()],
-    }
-}
+use crate::harness::support::{behaving, components, finish, load, runtime, trial};
 
 #[tokio::test]
 async fn manifest_is_read_and_validated_at_load() {

@@ -9,8 +9,8 @@ use axum::http::{Method, StatusCode};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
-use crate::app::{TestApp, on_both_backends};
-use crate::receiver::Receiver;
+use crate::harness::app::{TestApp, on_both_backends};
+use crate::harness::receiver::Receiver;
 
 /// Background jobs that tick fast and retry soon.
 pub fn quick_jobs() -> JobsConfig {
@@ -223,7 +223,7 @@ END:VCALENDAR\r\n";
 
         let agent = app.key("agent").await;
         let resp = app
-            .send(crate::app::Req::new(Method::PUT, "/api/v1/calendar").bearer(&agent).json(read.body.clone()))
+            .send(crate::harness::app::Req::new(Method::PUT, "/api/v1/calendar").bearer(&agent).json(read.body.clone()))
             .await;
         resp.problem(StatusCode::FORBIDDEN, "forbidden");
     }

@@ -8,7 +8,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::app::{Req, TestApp, on_both_backends};
+use crate::harness::app::{Req, TestApp, on_both_backends};
 use crate::service_levels::take;
 
 /// Open a `trial` ticket and resolve it; its path.
@@ -29,7 +29,7 @@ async fn survey_of(app: &TestApp, path: &str) -> Value {
 }
 
 /// Answer as the customer: no credentials but the token.
-async fn answer(app: &TestApp, token: &str, body: Value) -> crate::app::Resp {
+async fn answer(app: &TestApp, token: &str, body: Value) -> crate::harness::app::Resp {
     app.send(Req::new(Method::POST, &format!("/api/v1/surveys/{token}")).json(body))
         .await
 }

@@ -4,7 +4,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::app::{OPERATOR_KEY, Req, on_both_backends, trial_body};
+use crate::harness::app::{OPERATOR_KEY, Req, on_both_backends, trial_body};
 
 on_both_backends! {
     async fn a_tenant_sees_nothing_of_another(app) {

@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::app::{on_both_backends, trial_body};
+use crate::harness::app::{on_both_backends, trial_body};
 
 fn id(ticket: &serde_json::Value) -> Uuid {
     ticket["id"]

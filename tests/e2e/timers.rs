@@ -10,8 +10,8 @@ use serde_json::json;
 use sqlx::Connection;
 use tokio::task::JoinSet;
 
-use crate::app::{Backend, TestApp};
-use crate::server::Server;
+use crate::harness::app::{Backend, TestApp};
+use crate::harness::server::Server;
 
 const TIMERS: usize = 500;
 

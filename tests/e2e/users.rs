@@ -8,8 +8,8 @@ use aftersale_sdk::Role;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::app::{Req, TestApp, on_both_backends};
 use crate::console::{PASSWORD, form, html, person, sign_in};
+use crate::harness::app::{Req, TestApp, on_both_backends};
 
 async fn user_id(app: &TestApp, login: &str) -> String {
     let users = app.send(app.req(Method::GET, "/api/v1/users")).await;
@@ -27,7 +27,7 @@ async fn user_id(app: &TestApp, login: &str) -> String {
         .to_string()
 }
 
-async fn patch(app: &TestApp, id: &str, body: Value) -> crate::app::Resp {
+async fn patch(app: &TestApp, id: &str, body: Value) -> crate::harness::app::Resp {
     app.send(
         app.req(Method::PATCH, &format!("/api/v1/users/{id}"))
             .json(body),

@@ -5,8 +5,8 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::app::{Backend, Database};
-use crate::server::{Server, create_tenant};
+use crate::harness::app::{Backend, Database};
+use crate::harness::server::{Server, create_tenant};
 
 fn installation() -> Value {
     json!({

@@ -12,8 +12,8 @@ use aftersale::service::webhooks::signature;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::app::{Req, TestApp, on_both_backends};
-use crate::receiver::{Receiver, black_hole};
+use crate::harness::app::{Req, TestApp, on_both_backends};
+use crate::harness::receiver::{Receiver, black_hole};
 use crate::service_levels::{quick_jobs, take};
 
 async fn subscribe(app: &TestApp, url: &str, events: Value) -> String {

@@ -107,5 +107,3 @@ fn capitalised(word: &str) -> String {
 
 export_plugin!(Appliance);
 
-#[cfg(test)]
-mod tests;

@@ -75,5 +75,3 @@ fn edit(snapshot: &Snapshot, transition: &TransitionRequest) -> Decision {
 
 export_plugin!(RetailReturns);
 
-#[cfg(test)]
-mod tests;

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use aftersale::plugins::{Plugin, Runtime, RuntimeConfig};
-use aftersale_sdk::Snapshot;
 use aftersale_sdk::testing::SnapshotBuilder;
+use aftersale_sdk::{Snapshot, TransitionRequest};
 
 pub use aftersale_tests::components;
 
@@ -25,6 +25,17 @@ pub fn trial(mode: &str) -> SnapshotBuilder {
     SnapshotBuilder::new("trial")
         .state("open")
         .attr("mode", mode)
+}
+
+/// The `trial` kind's `finish` transition, as a guard is asked about it.
+pub fn finish() -> TransitionRequest {
+    TransitionRequest {
+        name: "finish".into(),
+        from: "open".into(),
+        to: "done".into(),
+        note: None,
+        changed_attributes: Vec::new(),
+    }
 }
 
 /// A well-behaved `trial` ticket whose guard passes.

@@ -5,7 +5,7 @@ use aftersale_sdk::serde_json::Value;
 use aftersale_sdk::testing::EffectsExt;
 
 use super::{installation, plugin, product};
-use crate::Appliance;
+use appliance::Appliance;
 
 fn passed_unboxing() -> Value {
     json!({

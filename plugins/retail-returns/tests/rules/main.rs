@@ -5,7 +5,7 @@ use aftersale_sdk::Product;
 use aftersale_sdk::serde_json::Value;
 use aftersale_sdk::testing::{Harness, SnapshotBuilder};
 
-use crate::RetailReturns;
+use retail_returns::RetailReturns;
 
 mod examples;
 mod manifest;

@@ -4,7 +4,7 @@ use aftersale_sdk::prelude::*;
 use aftersale_sdk::serde_json;
 
 use super::{plugin, return_ticket};
-use crate::{Config, RetailReturns};
+use retail_returns::{Config, RetailReturns};
 
 #[test]
 fn the_default_configuration_is_config_default() {

@@ -5,7 +5,7 @@ use aftersale_sdk::Product;
 use aftersale_sdk::prelude::*;
 use aftersale_sdk::testing::{Harness, SnapshotBuilder};
 
-use crate::Appliance;
+use appliance::Appliance;
 
 mod installation;
 mod manifest;

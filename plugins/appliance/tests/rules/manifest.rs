@@ -4,7 +4,7 @@ use aftersale_sdk::prelude::*;
 use aftersale_sdk::serde_json;
 
 use super::{installation, plugin};
-use crate::{Appliance, Config};
+use appliance::{Appliance, Config};
 
 #[test]
 fn the_default_configuration_is_config_default() {

@@ -16,7 +16,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 use uuid::Uuid;
 
-use crate::support::components;
+use crate::harness::support::components;
 
 pub const OPERATOR_KEY: &str = "operator-secret-for-tests";
 
@@ -398,7 +398,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let $app = $crate::app::TestApp::start($crate::app::Backend::Sqlite).await;
+                    let $app = $crate::harness::app::TestApp::start($crate::harness::app::Backend::Sqlite).await;
                     $body
                 }
             )*
@@ -409,7 +409,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let $app = $crate::app::TestApp::start($crate::app::Backend::Postgres).await;
+                    let $app = $crate::harness::app::TestApp::start($crate::harness::app::Backend::Postgres).await;
                     $body
                 }
             )*
