@@ -106,4 +106,3 @@ fn capitalised(word: &str) -> String {
 }
 
 export_plugin!(Appliance);
-

@@ -74,4 +74,3 @@ fn edit(snapshot: &Snapshot, transition: &TransitionRequest) -> Decision {
 }
 
 export_plugin!(RetailReturns);
-

@@ -44,13 +44,15 @@ on_each_backend! {
         }
 
         async fn user(&self, tenant: Uuid, id: Uuid) -> Result<Option<User>, StoreError> {
-            sqlx::query_as::<_, UserRow>("SELECT * FROM console_users WHERE tenant_id = $1 AND id = $2")
-                .bind(tenant)
-                .bind(id)
-                .fetch_optional(self.reader())
-                .await?
-                .map(User::try_from)
-                .transpose()
+            sqlx::query_as::<_, UserRow>(
+                "SELECT * FROM console_users WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(tenant)
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?
+            .map(User::try_from)
+            .transpose()
         }
 
         async fn user_by_login(&self, login: &str) -> Result<Option<User>, StoreError> {

@@ -50,7 +50,11 @@ on_each_backend! {
             self.tenants_with_dirty_facts().await
         }
 
-        async fn dirty_facts(&self, tenant: Uuid, limit: u32) -> Result<Vec<DirtyFacts>, StoreError> {
+        async fn dirty_facts(
+            &self,
+            tenant: Uuid,
+            limit: u32,
+        ) -> Result<Vec<DirtyFacts>, StoreError> {
             self.dirty_facts_of(tenant, limit).await
         }
 

@@ -86,12 +86,13 @@ on_each_backend! {
             granted: Option<&Value>,
             at: Timestamp,
         ) -> Result<bool, StoreError> {
-            let done = sqlx::query("UPDATE plugins SET granted = $1, granted_at = $2 WHERE hash = $3")
-                .bind(granted.map(Json))
-                .bind(granted.map(|_| millis(at)))
-                .bind(hash)
-                .execute(self.writer())
-                .await?;
+            let done =
+                sqlx::query("UPDATE plugins SET granted = $1, granted_at = $2 WHERE hash = $3")
+                    .bind(granted.map(Json))
+                    .bind(granted.map(|_| millis(at)))
+                    .bind(hash)
+                    .execute(self.writer())
+                    .await?;
             Ok(done.rows_affected() == 1)
         }
 
@@ -257,7 +258,11 @@ on_each_backend! {
             Ok(())
         }
 
-        async fn plugin(&self, name: &str, version: &str) -> Result<Option<StoredPlugin>, StoreError> {
+        async fn plugin(
+            &self,
+            name: &str,
+            version: &str,
+        ) -> Result<Option<StoredPlugin>, StoreError> {
             sqlx::query_as::<_, codec::PluginRow>(
                 "SELECT * FROM plugins WHERE name = $1 AND version = $2",
             )
@@ -285,7 +290,11 @@ on_each_backend! {
             Ok(())
         }
 
-        async fn plugin_config(&self, tenant: Uuid, plugin: &str) -> Result<Option<Value>, StoreError> {
+        async fn plugin_config(
+            &self,
+            tenant: Uuid,
+            plugin: &str,
+        ) -> Result<Option<Value>, StoreError> {
             let config: Option<Json<Value>> = sqlx::query_scalar(
                 "SELECT config FROM plugin_configs WHERE tenant_id = $1 AND plugin_name = $2",
             )

@@ -45,7 +45,10 @@ on_each_backend! {
                 .transpose()
         }
 
-        async fn publisher_by_token(&self, token_hash: &str) -> Result<Option<Publisher>, StoreError> {
+        async fn publisher_by_token(
+            &self,
+            token_hash: &str,
+        ) -> Result<Option<Publisher>, StoreError> {
             sqlx::query_as::<_, PublisherRow>(
                 "SELECT * FROM publishers WHERE token_hash = $1 AND revoked_at IS NULL",
             )

@@ -1,4 +1,5 @@
-//! What is kept only for a while, and its purge: the statements, once for both backends.
+//! What is kept only for a while, and its purge: the statements, once for
+//! both backends.
 
 use async_trait::async_trait;
 use jiff::Timestamp;

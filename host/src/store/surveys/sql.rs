@@ -1,4 +1,4 @@
-//! Satisfaction surveys of resolved tickets, reached by the token of their link: the statements, once for both backends.
+//! Satisfaction surveys: the statements, once for both backends.
 
 use async_trait::async_trait;
 use uuid::Uuid;
@@ -40,7 +40,11 @@ on_each_backend! {
             Ok(kept.len() as u64)
         }
 
-        async fn survey_of(&self, tenant: Uuid, ticket: Uuid) -> Result<Option<Survey>, StoreError> {
+        async fn survey_of(
+            &self,
+            tenant: Uuid,
+            ticket: Uuid,
+        ) -> Result<Option<Survey>, StoreError> {
             sqlx::query_as::<_, SurveyRow>(
                 "SELECT * FROM surveys WHERE tenant_id = $1 AND ticket_id = $2",
             )

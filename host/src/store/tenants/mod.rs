@@ -1,4 +1,5 @@
-//! Tenants, the organisations using the platform, and their API keys.
+//! Tenants, the organisations using the platform, their API keys and their
+//! settings (the calendar, SLA and survey settings), by key.
 
 mod sql;
 

@@ -1,4 +1,5 @@
-//! Tenants and their API keys: the statements, once for both backends.
+//! Tenants, their API keys and settings: the statements, once for both
+//! backends.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -63,11 +64,11 @@ on_each_backend! {
         }
 
         async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
-            all(
-                sqlx::query_as::<_, codec::TenantRow>("SELECT * FROM tenants ORDER BY created_at, id")
-                    .fetch_all(self.reader())
-                    .await?,
+            all(sqlx::query_as::<_, codec::TenantRow>(
+                "SELECT * FROM tenants ORDER BY created_at, id",
             )
+            .fetch_all(self.reader())
+            .await?)
         }
 
         async fn create_key(&self, key: &NewKey) -> Result<(), StoreError> {
@@ -97,7 +98,12 @@ on_each_backend! {
             .await?)
         }
 
-        async fn revoke_key(&self, tenant: Uuid, key: Uuid, at: Timestamp) -> Result<bool, StoreError> {
+        async fn revoke_key(
+            &self,
+            tenant: Uuid,
+            key: Uuid,
+            at: Timestamp,
+        ) -> Result<bool, StoreError> {
             let done = sqlx::query(
                 "UPDATE api_keys SET revoked_at = $1 WHERE tenant_id = $2 AND id = $3 AND revoked_at IS NULL",
             )

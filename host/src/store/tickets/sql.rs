@@ -93,7 +93,11 @@ on_each_backend! {
             Ok(rows.into_iter().map(Link::from).collect())
         }
 
-        async fn idempotent(&self, tenant: Uuid, key: &str) -> Result<Option<Idempotent>, StoreError> {
+        async fn idempotent(
+            &self,
+            tenant: Uuid,
+            key: &str,
+        ) -> Result<Option<Idempotent>, StoreError> {
             let row = sqlx::query_as::<_, codec::IdempotentRow>(
                 "SELECT * FROM idempotency_keys WHERE tenant_id = $1 AND key = $2",
             )

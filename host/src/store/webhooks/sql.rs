@@ -65,9 +65,7 @@ on_each_backend! {
                 sqlx::QueryBuilder::<Db>::new("SELECT * FROM deliveries WHERE tenant_id = ");
             query.push_bind(tenant);
             if let Some(state) = state {
-                query
-                    .push(" AND state = ")
-                    .push_bind(state_name(state));
+                query.push(" AND state = ").push_bind(state_name(state));
             }
             query
                 .push(" ORDER BY created_at DESC, id DESC LIMIT ")
@@ -108,7 +106,11 @@ on_each_backend! {
                 .await
         }
 
-        async fn finish_delivery(&self, claim: &Claim, attempt: &Attempt) -> Result<bool, StoreError> {
+        async fn finish_delivery(
+            &self,
+            claim: &Claim,
+            attempt: &Attempt,
+        ) -> Result<bool, StoreError> {
             let query = match attempt {
                 Attempt::Delivered { at } => sqlx::query(
                     "UPDATE deliveries SET state = 'delivered', delivered_at = $1, attempts = attempts + 1,
