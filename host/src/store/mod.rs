@@ -99,23 +99,8 @@ pub trait Backend:
 {
 }
 
-impl<T> Backend for T where
-    T: Store
-        + Tenants
-        + Plugins
-        + Lifecycle
-        + Tickets
-        + SlaPolicies
-        + Surveys
-        + Webhooks
-        + Rollups
-        + Retention
-        + Accounts
-        + Audit
-        + Publishers
-        + Secrets
-{
-}
+impl Backend for SqliteStore {}
+impl Backend for PgStore {}
 
 /// A shared handle on the database.
 pub type SharedStore = Arc<dyn Backend>;
