@@ -142,9 +142,9 @@ async fn run(backend: &str, url: &str, creates: usize) {
         .expect("stored");
     let admin = Caller {
         tenant_id: hostile.tenant.id,
-        actor: aftersale_sdk::Actor {
+        actor: aftersale::domain::Actor {
             id: "bench".into(),
-            role: aftersale_sdk::Role::Admin,
+            role: aftersale::domain::Role::Admin,
         },
     };
     services

@@ -272,7 +272,7 @@ async fn storage_floor(
             id: Uuid::now_v7(),
             tenant_id,
             name: "floor".into(),
-            role: aftersale_sdk::Role::Admin,
+            role: aftersale::domain::Role::Admin,
             created_at: jiff::Timestamp::now(),
             revoked_at: None,
         },

@@ -27,10 +27,10 @@ use aftersale::domain::metrics::{
     Assignment, Clock, Complaint, Dimensions, Elapsed, MetricsPolicy, Phase, Repair, Report,
     SlaOutcome, SlaOutcomes, Summary, SurveyAnswer, TicketFacts, TicketHistory,
 };
+use aftersale::domain::{Category, Channel, Customer, Priority};
 use aftersale::plugins::{Runtime, RuntimeConfig};
 use aftersale::service::Services;
 use aftersale::store::{self, Commit, FactsRow, SharedStore};
-use aftersale_sdk::{Category, Channel, Customer, Priority};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -18,7 +18,6 @@ pub use jiff::Timestamp;
 
 /// What a workflow state means to the host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     New,
@@ -31,7 +30,6 @@ pub enum Category {
 
 /// Who is acting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
@@ -45,7 +43,6 @@ pub enum Role {
 
 /// The service touch point through which a request came.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Phone,
@@ -58,7 +55,6 @@ pub enum Channel {
 
 /// Ticket priority, `P1` most urgent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Priority {
     P1,
     P2,
@@ -69,7 +65,6 @@ pub enum Priority {
 
 /// The person the service is for.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Customer {
     pub name: String,
@@ -84,7 +79,6 @@ pub struct Customer {
 /// The product the service concerns. Dates are ISO 8601, the price a decimal
 /// string.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Product {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -309,7 +303,6 @@ pub struct Rating {
 
 /// Who a notice is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     Customer,
@@ -445,7 +438,6 @@ impl Effect {
 
 /// A refusal naming the rule that decided and everything that is missing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Rejection {
     pub code: String,
@@ -629,7 +621,6 @@ impl Workflow {
 
 /// Which clock an SLA target measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SlaMetric {
     Response,

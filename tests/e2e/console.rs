@@ -2,8 +2,8 @@
 //! expiry, role-gated transition buttons, invitations, and the account
 //! store on both backends.
 
+use aftersale::domain::Role;
 use aftersale::service::accounts::SESSION_LIFETIME;
-use aftersale_sdk::Role;
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 

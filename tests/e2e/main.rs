@@ -18,6 +18,7 @@ mod hostile;
 mod isolation;
 mod languages;
 mod namespace;
+mod notifications;
 mod plugins_lifecycle;
 mod retention;
 mod runtime;

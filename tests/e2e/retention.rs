@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use aftersale::domain::Role;
 use aftersale::jobs::{Jobs, retention};
 use aftersale::service::accounts::caller_of;
-use aftersale_sdk::Role;
 use axum::http::{Method, StatusCode};
 use jiff::SignedDuration;
 use serde_json::json;

@@ -2,8 +2,8 @@
 //! survey is issued on first resolution, answered once through its public
 //! link, and feeds CSI, satisfaction rate and NPS.
 
+use aftersale::domain::{Actor, Role};
 use aftersale::service::{Caller, Services};
-use aftersale_sdk::{Actor, Role};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

@@ -3,8 +3,8 @@
 //! password once, open links can be withdrawn, idle sessions end, the last
 //! admin stays, and every admin action is in the audit log.
 
+use aftersale::domain::Role;
 use aftersale::service::accounts::SESSION_IDLE;
-use aftersale_sdk::Role;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 

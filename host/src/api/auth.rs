@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use aftersale_sdk::Actor;
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
@@ -15,6 +14,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{Problem, ProblemType};
+use crate::domain::Actor;
 use crate::service::tenants::KeyHolder as Holder;
 use crate::service::tenants::token_hash;
 use crate::service::{Caller, Services, Viewer};

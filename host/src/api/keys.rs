@@ -1,6 +1,5 @@
 //! The tenant's API keys (tenant admins).
 
-use aftersale_sdk::Role;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -14,6 +13,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::ApiResult;
 use super::extract::{Body, Id};
+use crate::domain::Role;
 use crate::service::Caller;
 use crate::store::ApiKey;
 

@@ -1,7 +1,6 @@
 //! Service levels: SLA policies and thresholds, the business calendar and a
 //! ticket's clocks.
 
-use aftersale_sdk::{Priority, SlaMetric};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -18,6 +17,7 @@ use super::error::{ApiResult, Problem, ProblemBody, ProblemType};
 use super::extract::{self, Body, Id};
 use crate::domain::calendar::CalendarSpec;
 use crate::domain::sla::{ClockState, Outcome};
+use crate::domain::{Priority, SlaMetric};
 use crate::service::Caller;
 use crate::service::sla::SlaSettings;
 use crate::store::SlaPolicy;

@@ -1,7 +1,6 @@
 //! `/api/v1/tickets`: open, read, list, transition, edit, comment, actions,
 //! timeline.
 
-use aftersale_sdk::{Actor, Category, Channel, Customer, Priority, Product};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -18,7 +17,9 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::{ApiResult, Problem, ProblemBody, ProblemType};
 use super::extract::{Body, Id, IdempotencyKey, IfMatch, Params};
-use crate::domain::{Event, NewTicket, Ticket};
+use crate::domain::{
+    Actor, Category, Channel, Customer, Event, NewTicket, Priority, Product, Ticket,
+};
 use crate::service::Caller;
 use crate::service::tickets::{EditInput, IdempotencyKey as Key, TransitionInput};
 use crate::store::TicketFilter;

@@ -1,6 +1,5 @@
 //! The tenant's console accounts and the links issued for them (admin).
 
-use aftersale_sdk::Role;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,6 +11,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::error::ApiResult;
 use super::extract::{Body, Id};
+use crate::domain::Role;
 use crate::service::Caller;
 use crate::service::users::{InviteView, IssuedLink, UserView};
 use crate::store::UserChange;

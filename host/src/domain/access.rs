@@ -6,7 +6,38 @@
 //! a transition is the plugin's to say (its workflow lists the roles per
 //! transition, see [`workflow::step`](super::workflow::step)).
 
-use aftersale_sdk::Role;
+use serde::{Deserialize, Serialize};
+
+/// Who is acting: a staff role, a customer, or the host itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Agent,
+    Technician,
+    Partner,
+    Viewer,
+    Customer,
+    System,
+}
+
+/// Who caused a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    pub id: String,
+    pub role: Role,
+}
+
+impl Actor {
+    /// The host itself (timers, requested transitions, supervision).
+    pub fn system() -> Self {
+        Actor {
+            id: "system".into(),
+            role: Role::System,
+        }
+    }
+}
 
 /// An act that only some roles may perform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,12 +1,13 @@
 //! The append-only event log, and the ticket as a projection of it.
 
-use aftersale_sdk::{Actor, Category, Channel, Customer, Priority, Product, SlaMetric};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::notification::{Audience, Fallback, Recipient};
 use super::ticket::Ticket;
+use crate::domain::{Actor, Category, Channel, Customer, Priority, Product, SlaMetric};
 
 /// One change of one ticket. Events are never updated or deleted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,11 +64,24 @@ pub enum EventData {
         #[serde(default)]
         outgoing: bool,
     },
-    /// An effect that changes nothing on the ticket row itself: a timer, a
-    /// notification, an escalation, a part reservation, a refused requested
-    /// transition.
+    /// An effect that changes nothing on the ticket row itself: a timer, an
+    /// escalation, a part reservation, a refused requested transition.
     PluginEffect {
         effect: Value,
+    },
+    /// A plugin's `notify`, its audience resolved to the people it reaches
+    /// (see [`crate::domain::notification`]).
+    Notification {
+        audience: Audience,
+        /// The plugin's template name, for the tenant's channels to pick a
+        /// layout by.
+        template: String,
+        subject: String,
+        body: String,
+        recipients: Vec<Recipient>,
+        /// Why the tenant's admins stand in for the audience, when they do.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fallback: Option<Fallback>,
     },
     /// A timer a plugin scheduled came due and was handed to `on-timer`.
     TimerFired {
@@ -137,6 +151,7 @@ impl EventData {
             EventData::Commented { .. } => "commented",
             EventData::Linked { .. } => "linked",
             EventData::PluginEffect { .. } => "plugin_effect",
+            EventData::Notification { .. } => "notification",
             EventData::TimerFired { .. } => "timer_fired",
             EventData::SlaWarning { .. } => "sla_warning",
             EventData::SlaBreached { .. } => "sla_breached",
@@ -205,6 +220,7 @@ pub fn apply(ticket: Option<Ticket>, event: &Event) -> Option<Ticket> {
         EventData::Commented { .. }
         | EventData::Linked { .. }
         | EventData::PluginEffect { .. }
+        | EventData::Notification { .. }
         | EventData::TimerFired { .. }
         | EventData::SlaWarning { .. }
         | EventData::SlaBreached { .. }
@@ -225,7 +241,7 @@ pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<Ticket>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aftersale_sdk::Role;
+    use crate::domain::Role;
     use serde_json::json;
 
     fn event(seq: i64, data: EventData) -> Event {

@@ -5,12 +5,16 @@
 
 pub mod access;
 pub mod calendar;
+pub mod contract;
 pub mod event;
 pub mod metrics;
+pub mod notification;
 pub mod sla;
 pub mod ticket;
 pub mod workflow;
 
+pub use access::{Actor, Role};
 pub use event::{Event, EventData};
-pub use ticket::{NewTicket, Ticket, TicketError};
-pub use workflow::{Step, WorkflowError};
+pub use sla::SlaMetric;
+pub use ticket::{Channel, Customer, NewTicket, Priority, Product, Ticket, TicketError};
+pub use workflow::{Category, Step, WorkflowError};

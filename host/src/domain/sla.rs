@@ -31,11 +31,20 @@
 //! timeline that stops a clock before its start (resolved before handling
 //! started) leaves that clock not started and abandoned.
 
-use aftersale_sdk::{Category, SlaMetric};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::Calendar;
+use crate::domain::workflow::Category;
+
+/// Which clock an SLA target measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaMetric {
+    Response,
+    Resolution,
+    OnSite,
+}
 
 #[cfg(test)]
 mod proptests;

@@ -1,10 +1,84 @@
 //! Tickets: what a service request is, and what makes a new one valid.
 
-use aftersale_sdk::{Category, Channel, Customer, Priority, Product};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
+
+use super::workflow::Category;
+
+/// The service touch point through which a request came (the standard's
+/// 服务接触点, plus e-mail and the API).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Phone,
+    Online,
+    WalkIn,
+    Onsite,
+    Email,
+    Api,
+}
+
+/// Ticket priority, `P1` most urgent.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+pub enum Priority {
+    P1,
+    P2,
+    P3,
+    P4,
+    P5,
+}
+
+/// The person the service is for.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+/// The product the service concerns. Dates are ISO 8601, the price a decimal
+/// string; plugins read them (the host only stores them).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_invoice: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_warranty_card: Option<bool>,
+}
 
 /// Longest title a ticket may have, in characters.
 pub const MAX_TITLE: usize = 200;

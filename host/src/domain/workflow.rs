@@ -3,13 +3,31 @@
 //! The plugin's `guard` adds business rules on top, but only for edges the
 //! graph has and roles the edge allows.
 
-use aftersale_sdk::{Category, Kind, Role, State, Transition};
+use aftersale_sdk::{self as c, Kind, State, Transition};
+use serde::{Deserialize, Serialize};
+
+use super::access::Role;
+
+/// What a workflow state means to the host: the clocks, the metrics and the
+/// queue reason about categories, never about a plugin's state names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    New,
+    Active,
+    Waiting,
+    Resolved,
+    Closed,
+    Cancelled,
+}
 
 /// A transition the graph allows from the current state for the acting role.
 #[derive(Debug, Clone, Copy)]
 pub struct Step<'a> {
     pub transition: &'a Transition,
     pub to: &'a State,
+    /// The category of `to`.
+    pub category: Category,
 }
 
 /// Why the graph refuses a transition.
@@ -49,17 +67,21 @@ pub fn step<'a>(
             state: state.to_string(),
             allowed: from_state(kind, state).map(|t| t.name.clone()).collect(),
         })?;
-    if !transition.roles.contains(&role) {
+    if !transition.roles.contains(&role.into()) {
         return Err(WorkflowError::RoleNotAllowed {
             name: name.to_string(),
             role,
-            roles: transition.roles.clone(),
+            roles: transition.roles.iter().map(|&r| r.into()).collect(),
         });
     }
     let to = workflow
         .state(&transition.to)
         .expect("manifests are validated when plugins load: every transition leads to a state");
-    Ok(Step { transition, to })
+    Ok(Step {
+        transition,
+        to,
+        category: to.category.into(),
+    })
 }
 
 /// Transitions that leave `state`.
@@ -76,6 +98,7 @@ pub fn available<'a>(
     state: &'a str,
     role: Role,
 ) -> impl Iterator<Item = &'a Transition> + 'a {
+    let role = c::Role::from(role);
     from_state(kind, state).filter(move |t| t.roles.contains(&role))
 }
 
@@ -89,30 +112,31 @@ pub fn initial(kind: &Kind) -> &State {
 /// The category of `state`, or `None` for a state the kind lacks (a ticket
 /// whose plugin was replaced by one with another workflow).
 pub fn category(kind: &Kind, state: &str) -> Option<Category> {
-    kind.workflow.state(state).map(|s| s.category)
+    kind.workflow.state(state).map(|s| s.category.into())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use aftersale_sdk::KindBuilder;
+    use c::Category as C;
 
     fn repair() -> Kind {
         KindBuilder::new("repair", "Repair")
-            .state("open", "Open", Category::New)
-            .state("fixed", "Fixed", Category::Resolved)
-            .state("closed", "Closed", Category::Closed)
+            .state("open", "Open", C::New)
+            .state("fixed", "Fixed", C::Resolved)
+            .state("closed", "Closed", C::Closed)
             .transition(
                 Transition::named("fix", "Fix")
                     .from(&["open"])
                     .to("fixed")
-                    .by(&[Role::Technician]),
+                    .by(&[c::Role::Technician]),
             )
             .transition(
                 Transition::named("close", "Close")
                     .from(&["fixed"])
                     .to("closed")
-                    .by(&[Role::Agent, Role::System]),
+                    .by(&[c::Role::Agent, c::Role::System]),
             )
             .build()
     }
@@ -122,7 +146,7 @@ mod tests {
         let kind = repair();
         let step = step(&kind, "open", "fix", Role::Technician).unwrap();
         assert_eq!(step.to.name, "fixed");
-        assert_eq!(step.to.category, Category::Resolved);
+        assert_eq!(step.category, Category::Resolved);
     }
 
     #[test]

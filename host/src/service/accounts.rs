@@ -5,7 +5,6 @@
 use std::net::IpAddr;
 use std::time::Instant;
 
-use aftersale_sdk::{Actor, Role};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -18,6 +17,7 @@ use super::error::ServiceError;
 use super::tenants::token_hash;
 use super::{Caller, Services};
 use crate::domain::access;
+use crate::domain::{Actor, Role};
 use crate::store::{Session, StoreError, Tenant, User};
 
 /// How long a session lasts after signing in.

@@ -23,7 +23,7 @@ pub struct AuditView {
     /// `user:<login>` for a person, the key's id for a key.
     pub actor: String,
     #[schema(value_type = String)]
-    pub role: aftersale_sdk::Role,
+    pub role: crate::domain::Role,
     /// e.g. `key.create`, `bundle.set`, `user.disable`.
     pub action: String,
     pub target: String,

@@ -86,9 +86,9 @@ pub(super) fn facts(
             Outcome::Pending | Outcome::Abandoned => None,
         };
         match target.metric {
-            aftersale_sdk::SlaMetric::Response => sla.response = outcome,
-            aftersale_sdk::SlaMetric::Resolution => sla.resolution = outcome,
-            aftersale_sdk::SlaMetric::OnSite => sla.on_site = outcome,
+            crate::domain::SlaMetric::Response => sla.response = outcome,
+            crate::domain::SlaMetric::Resolution => sla.resolution = outcome,
+            crate::domain::SlaMetric::OnSite => sla.on_site = outcome,
         }
     }
     let survey = events.iter().rev().find_map(|e| match &e.data {
@@ -146,8 +146,8 @@ pub(super) fn facts(
         sla,
     };
     let policy = MetricsPolicy {
-        response: clock_kind(aftersale_sdk::SlaMetric::Response),
-        resolution: clock_kind(aftersale_sdk::SlaMetric::Resolution),
+        response: clock_kind(crate::domain::SlaMetric::Response),
+        resolution: clock_kind(crate::domain::SlaMetric::Resolution),
         reopen_window_days: 7,
         time_zone: bundle.tenant.time_zone.clone(),
     };

@@ -24,10 +24,10 @@ pub mod webhooks;
 
 use std::sync::Arc;
 
-use aftersale_sdk::{Actor, Role};
 use uuid::Uuid;
 
 use crate::domain::access::Permission;
+use crate::domain::{Actor, Role};
 use crate::plugins::Runtime;
 use crate::store::SharedStore;
 

@@ -2,7 +2,7 @@
 //! plugin's defaults, clocks derived from the event log, and one timer per
 //! clock for its next threshold (warnings, then breach).
 
-use aftersale_sdk::{self as c, Actor, Category, Priority, SlaMetric};
+use aftersale_sdk::{self as c};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -15,6 +15,7 @@ use super::{Caller, Services};
 use crate::domain::access::{Permission, is_staff};
 use crate::domain::calendar::{Calendar, CalendarSpec};
 use crate::domain::sla::{Clock, Outcome, Target, Timeline, clock};
+use crate::domain::{Actor, Category, Priority, SlaMetric};
 use crate::domain::{Event, EventData, Ticket};
 use crate::plugins::Hook;
 use crate::store::{SlaPolicy, StoreError, Timer, TimerOp};
@@ -119,12 +120,12 @@ pub fn targets(
             let defaults = &bound.kind().sla;
             defaults
                 .iter()
-                .filter(|t| t.metric == metric)
-                .find(|t| t.priority == Some(priority))
+                .filter(|t| metric == t.metric.into())
+                .find(|t| t.priority.map(Priority::from) == Some(priority))
                 .or_else(|| {
                     defaults
                         .iter()
-                        .find(|t| t.metric == metric && t.priority.is_none())
+                        .find(|t| metric == t.metric.into() && t.priority.is_none())
                 })
                 .map(|t| Target {
                     metric,

@@ -4,7 +4,7 @@ use aftersale_sdk as c;
 use jiff::Timestamp;
 
 use super::catalog::{Bound, Bundle};
-use crate::domain::{Event, Ticket};
+use crate::domain::{Actor, Event, Ticket};
 
 /// Plugins see at most this many of a ticket's most recent events.
 pub const HISTORY_LIMIT: usize = 200;
@@ -15,7 +15,7 @@ pub fn snapshot(
     bound: &Bound,
     ticket: &Ticket,
     history: &[Event],
-    actor: &c::Actor,
+    actor: &Actor,
     now: Timestamp,
 ) -> c::Snapshot {
     let recent = &history[history.len().saturating_sub(HISTORY_LIMIT)..];
@@ -23,7 +23,7 @@ pub fn snapshot(
         tenant: bundle.tenant.id.to_string(),
         time_zone: bundle.tenant.time_zone.clone(),
         now,
-        actor: actor.clone(),
+        actor: actor.clone().into(),
         ticket: contract_ticket(ticket),
         history: recent.iter().map(contract_event).collect(),
         config: bound.config.clone(),
@@ -36,10 +36,10 @@ pub fn contract_ticket(ticket: &Ticket) -> c::Ticket {
         kind: ticket.kind.clone(),
         title: ticket.title.clone(),
         description: ticket.description.clone(),
-        channel: ticket.channel,
-        customer: ticket.customer.clone(),
-        product: ticket.product.clone(),
-        priority: ticket.priority,
+        channel: ticket.channel.into(),
+        customer: ticket.customer.clone().into(),
+        product: ticket.product.clone().map(Into::into),
+        priority: ticket.priority.into(),
         state: ticket.state.clone(),
         assignee: ticket.assignee.clone(),
         attributes: c::Attributes::from(ticket.attributes.clone()),
@@ -53,7 +53,7 @@ pub fn contract_event(event: &Event) -> c::Event {
     c::Event {
         id: event.id.to_string(),
         at: event.at,
-        actor: event.actor.clone(),
+        actor: event.actor.clone().into(),
         kind: event.data.kind().to_string(),
         data: c::Json::from(event.data.to_json()),
     }

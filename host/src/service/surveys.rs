@@ -1,7 +1,7 @@
 //! Satisfaction surveys: issued on a ticket's first resolution, answered once
 //! through a one-time link, feeding CSI, satisfaction rate and NPS.
 
-use aftersale_sdk::{Actor, Rating, Role, SurveyAnswer as ContractAnswer};
+use aftersale_sdk::{Rating, SurveyAnswer as ContractAnswer};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::{SignedDuration, Timestamp};
@@ -18,6 +18,7 @@ use super::tenants::token_hash;
 use super::{Caller, Services};
 use crate::domain::EventData;
 use crate::domain::access::Permission;
+use crate::domain::{Actor, Role};
 use crate::plugins::Hook;
 use crate::store::{StoreError, Survey, SurveyAnswer};
 

@@ -1,6 +1,5 @@
 //! Tenants and their API keys.
 
-use aftersale_sdk::Role;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
@@ -9,6 +8,7 @@ use uuid::Uuid;
 
 use super::error::ServiceError;
 use super::{Caller, Services};
+use crate::domain::Role;
 use crate::domain::access::{self, Permission};
 use crate::store::{ApiKey, Credential, NewKey, Tenant};
 

@@ -1,7 +1,7 @@
 //! Tickets: open, read, list, move through the workflow, edit, comment, and
 //! ask a plugin for a named decision.
 
-use aftersale_sdk::{self as c, Priority};
+use aftersale_sdk::{self as c};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::change::Change;
 use super::error::ServiceError;
 use super::{Caller, Services};
+use crate::domain::Priority;
 use crate::domain::access::Permission;
 use crate::domain::workflow;
 use crate::domain::{Event, EventData, NewTicket, Ticket};
@@ -203,7 +204,7 @@ impl Services {
         let bundle = self.catalog.bundle(caller.tenant_id).await?;
         let bound = bundle.kind(&ticket.kind)?;
         let step = workflow::step(bound.kind(), &ticket.state, &input.name, caller.role())?;
-        let (to, category) = (step.to.name.clone(), step.to.category);
+        let (to, category) = (step.to.name.clone(), step.category);
         let history = self.store.events(caller.tenant_id, id).await?;
         let installed = bound.installed.clone();
 
@@ -410,7 +411,7 @@ impl Services {
                 .iter()
                 .find(|a| a.name == name && (a.kinds.is_empty() || a.kinds.contains(&ticket.kind)))
                 .ok_or(ServiceError::NotFound("action"))?;
-            if !action.roles.contains(&caller.role()) {
+            if !action.roles.contains(&caller.role().into()) {
                 return Err(ServiceError::Forbidden(format!(
                     "the role {:?} may not run `{name}` (allowed: {:?})",
                     caller.role(),

@@ -2,12 +2,13 @@
 //! thresholds) decides, and the firing commits with the claim that allows it,
 //! so a timer fires once however many schedulers run.
 
-use aftersale_sdk::{self as c, Actor};
+use aftersale_sdk::{self as c};
 use serde_json::json;
 
 use super::change::Change;
 use super::error::ServiceError;
 use super::{Caller, Services};
+use crate::domain::Actor;
 use crate::domain::EventData;
 use crate::plugins::Hook;
 use crate::store::{Claim, StoreError, Timer};

@@ -2,7 +2,6 @@
 //! invitations, password-reset links, disabling. Every change is recorded
 //! in the audit log.
 
-use aftersale_sdk::Role;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use serde_json::json;
@@ -15,7 +14,9 @@ use super::accounts::{
 use super::error::ServiceError;
 use super::tenants::token_hash;
 use super::{Caller, Services};
+use crate::domain::Role;
 use crate::domain::access::Permission;
+use crate::domain::notification::Person;
 use crate::store::{Invite, User, UserChange};
 
 /// How long a password-reset link stays valid.
@@ -95,6 +96,22 @@ impl Services {
     pub async fn users(&self, caller: &Caller) -> Result<Vec<User>, ServiceError> {
         caller.may(Permission::ManageUsers)?;
         Ok(self.store.users(caller.tenant_id).await?)
+    }
+
+    /// The tenant's accounts as a plugin's `notify` may reach them.
+    pub(super) async fn people(&self, tenant: Uuid) -> Result<Vec<Person>, ServiceError> {
+        let users = self.store.users(tenant).await?;
+        Ok(users
+            .into_iter()
+            .map(|u| Person {
+                id: u.id,
+                login: u.login,
+                name: u.name,
+                role: u.role,
+                locale: u.locale,
+                enabled: u.disabled_at.is_none(),
+            })
+            .collect())
     }
 
     /// Invite someone to the caller's tenant (admin); the answer is the

@@ -25,6 +25,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "commented",
     "linked",
     "plugin_effect",
+    "notification",
     "timer_fired",
     "sla_warning",
     "sla_breached",

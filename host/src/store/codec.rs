@@ -4,7 +4,6 @@
 //! decodes SQLite and PostgreSQL rows alike; enums are stored as their
 //! snake_case names and instants as milliseconds since the Unix epoch.
 
-use aftersale_sdk::{Actor, Role};
 use jiff::Timestamp;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -15,6 +14,7 @@ use uuid::Uuid;
 use super::{
     ApiKey, Binding, Credential, Idempotent, Link, StoreError, StoredPlugin, Tenant, Timer,
 };
+use crate::domain::{Actor, Role};
 use crate::domain::{Event, EventData, Ticket};
 
 /// An enum as the text its serde form uses, e.g. `walk_in`, `P1`.
@@ -310,7 +310,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aftersale_sdk::{Channel, Priority};
+    use crate::domain::{Channel, Priority};
 
     #[test]
     fn enums_round_trip_through_their_names() {

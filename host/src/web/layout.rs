@@ -55,7 +55,7 @@ pub fn page(console: &Console, nav: Nav, title: &str, body: Markup) -> Markup {
             li { a href=(href) aria-current=[(nav == target).then_some("page")] { (label) } }
         }
     };
-    let admin = console.desk.user.role == aftersale_sdk::Role::Admin;
+    let admin = console.desk.user.role == crate::domain::Role::Admin;
     let header = html! {
         header.top {
             a.brand href="/" { (tr.t("brand")) }

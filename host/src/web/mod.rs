@@ -21,7 +21,6 @@ mod ticket;
 mod timeline;
 mod users;
 
-use aftersale_sdk::Role;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -29,6 +28,7 @@ use axum::routing::{get, post};
 
 use self::i18n::Catalog;
 use crate::api::AppState;
+use crate::domain::Role;
 use crate::plugins::Failure;
 use crate::service::ServiceError;
 

@@ -1,7 +1,6 @@
 //! A new ticket: choose a kind of the tenant's bundle, then fill in the
 //! customer, the product and the kind's attributes.
 
-use aftersale_sdk::{Channel, Customer, Product};
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -15,6 +14,7 @@ use super::service_failure;
 use super::session::{Console, Fields};
 use crate::api::AppState;
 use crate::domain::NewTicket;
+use crate::domain::{Channel, Customer, Product};
 use crate::service::ServiceError;
 
 const CHANNELS: [(&str, &str); 6] = [

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use aftersale_sdk::Priority;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -16,6 +15,7 @@ use super::service_failure;
 use super::session::{Console, url_encode};
 use super::sla::{self, Status};
 use crate::api::AppState;
+use crate::domain::Priority;
 use crate::service::ServiceError;
 use crate::store::TicketFilter;
 

@@ -157,7 +157,7 @@ async fn page_of(
         .actions
         .iter()
         .filter(|a| {
-            (a.kinds.is_empty() || a.kinds.contains(&ticket.kind)) && a.roles.contains(&role)
+            (a.kinds.is_empty() || a.kinds.contains(&ticket.kind)) && a.roles.contains(&role.into())
         })
         .collect();
     let fields = form::fields(&kind.attributes_schema);
@@ -203,9 +203,9 @@ async fn page_of(
                         @for (target, clock) in &clocks {
                             tr {
                                 td { (tr.t(match target.metric {
-                                    aftersale_sdk::SlaMetric::Response => "metric-response",
-                                    aftersale_sdk::SlaMetric::Resolution => "metric-resolution",
-                                    aftersale_sdk::SlaMetric::OnSite => "metric-on-site",
+                                    crate::domain::SlaMetric::Response => "metric-response",
+                                    crate::domain::SlaMetric::Resolution => "metric-resolution",
+                                    crate::domain::SlaMetric::OnSite => "metric-on-site",
                                 })) }
                                 td { (sla::duration(tr, jiff::SignedDuration::from_mins(i64::from(target.minutes))))
                                      @if target.business_time { " (" (tr.t("business-time")) ")" } }

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::form::{label, show};
 use super::session::Console;
+use crate::domain::notification::{Audience, Fallback, Recipient};
 use crate::domain::{Event, EventData};
 
 fn who(console: &Console, event: &Event) -> String {
@@ -25,11 +26,11 @@ fn compact(value: &Value) -> String {
     }
 }
 
-fn metric(console: &Console, m: aftersale_sdk::SlaMetric) -> String {
+fn metric(console: &Console, m: crate::domain::SlaMetric) -> String {
     console.tr.t(match m {
-        aftersale_sdk::SlaMetric::Response => "metric-response",
-        aftersale_sdk::SlaMetric::Resolution => "metric-resolution",
-        aftersale_sdk::SlaMetric::OnSite => "metric-on-site",
+        crate::domain::SlaMetric::Response => "metric-response",
+        crate::domain::SlaMetric::Resolution => "metric-resolution",
+        crate::domain::SlaMetric::OnSite => "metric-on-site",
     })
 }
 
@@ -71,6 +72,22 @@ fn describe(console: &Console, event: &Event, state_label: &dyn Fn(&str) -> Stri
             (tr.ta("event-plugin-effect", &[("effect", compact(&effect["effect"]))]))
             " " code { (effect.to_string()) }
         },
+        EventData::Notification {
+            audience,
+            subject,
+            body,
+            recipients,
+            fallback,
+            ..
+        } => html! {
+            (tr.ta("event-notification", &[("audience", tr.t(audience_key(*audience)))]))
+            " " strong { (subject) }
+            blockquote { (body) }
+            ul.recipients {
+                @for r in recipients { li { (recipient(r)) } }
+            }
+            @if let Some(why) = fallback { p.fallback { (tr.t(fallback_key(*why))) } }
+        },
         EventData::TimerFired { name, .. } => {
             html! { (tr.ta("event-timer", &[("name", name.clone())])) }
         }
@@ -109,6 +126,36 @@ fn describe(console: &Console, event: &Event, state_label: &dyn Fn(&str) -> Stri
             @if let Some(nps) = nps { span.rating { "NPS " (nps) "/10" } }
             @if let Some(comment) = comment { blockquote { (comment) } }
         },
+    }
+}
+
+/// A recipient as the timeline shows it: name and the contact used.
+fn recipient(r: &Recipient) -> String {
+    match r {
+        Recipient::Customer { name, email, phone } => match email.as_deref().or(phone.as_deref()) {
+            Some(contact) => format!("{name} <{contact}>"),
+            None => name.clone(),
+        },
+        Recipient::User { name, login, .. } => format!("{name} ({login})"),
+    }
+}
+
+fn audience_key(audience: Audience) -> &'static str {
+    match audience {
+        Audience::Customer => "audience-customer",
+        Audience::Assignee => "audience-assignee",
+        Audience::GroupLead => "audience-group-lead",
+        Audience::Manager => "audience-manager",
+        Audience::Stakeholders => "audience-stakeholders",
+        Audience::Admins => "audience-admins",
+    }
+}
+
+fn fallback_key(why: Fallback) -> &'static str {
+    match why {
+        Fallback::NoAssignee => "notification-fallback-no-assignee",
+        Fallback::AssigneeNotAnAccount => "notification-fallback-assignee",
+        Fallback::NoTeams => "notification-fallback-no-teams",
     }
 }
 

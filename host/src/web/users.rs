@@ -2,7 +2,6 @@
 //! someone new, changing a role, disabling an account, sending a
 //! password-reset link, withdrawing a link not used yet.
 
-use aftersale_sdk::Role;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -14,6 +13,7 @@ use super::layout::{Nav, failure, html_response, page};
 use super::session::{Console, Fields};
 use super::{role_label, role_value, service_failure};
 use crate::api::AppState;
+use crate::domain::Role;
 use crate::service::ServiceError;
 use crate::store::UserChange;
 

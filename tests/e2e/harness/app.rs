@@ -174,9 +174,9 @@ impl TestApp {
             .expect("the test component is stored");
         let admin = Caller {
             tenant_id: tenant,
-            actor: aftersale_sdk::Actor {
+            actor: aftersale::domain::Actor {
                 id: "setup".into(),
-                role: aftersale_sdk::Role::Admin,
+                role: aftersale::domain::Role::Admin,
             },
         };
         services

@@ -2,7 +2,6 @@
 //! of pauses, first-contact resolution and its exclusions, and the flags the
 //! rates count.
 
-use aftersale_sdk::Category;
 use aftersale_sdk::period::{self, Period};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -11,6 +10,7 @@ use super::history::{
     Clock, Complaint, Dimensions, Elapsed, MetricsPolicy, Phase, Repair, SlaOutcomes, TicketHistory,
 };
 use super::survey::SurveyAnswer;
+use crate::domain::Category;
 
 /// Everything the metrics need about one ticket. Durations are whole
 /// milliseconds (anything finer is dropped), net of time in `waiting`, on the

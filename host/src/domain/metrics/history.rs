@@ -2,11 +2,11 @@
 //! from its event log, the policy that says how to count time, and the
 //! [`Elapsed`] clock through which the host's business calendar counts it.
 
-use aftersale_sdk::{Category, Channel, Priority, SlaMetric};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::survey::SurveyAnswer;
+use crate::domain::{Category, Channel, Priority, SlaMetric};
 
 /// Counts the time between two instants, on the calendar or in business
 /// hours. The host implements it with the tenant's business calendar (time

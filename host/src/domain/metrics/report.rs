@@ -15,11 +15,11 @@
 
 use std::collections::BTreeMap;
 
-use aftersale_sdk::SlaMetric;
 use serde::{Deserialize, Serialize};
 
 use super::summary::{DurationTally, Summary};
 use super::survey::{Attribute, CsiWeights, Rating};
+use crate::domain::SlaMetric;
 
 /// The standard's service metrics for one group of tickets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

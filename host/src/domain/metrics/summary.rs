@@ -9,13 +9,13 @@
 
 use std::collections::BTreeMap;
 
-use aftersale_sdk::SlaMetric;
 use serde::{Deserialize, Serialize};
 
 use super::facts::TicketFacts;
 use super::histogram::{DenseHistogram, LogHistogram};
 use super::history::{Dimension, SlaOutcome};
 use super::survey::{Attribute, Rating};
+use crate::domain::SlaMetric;
 
 /// Counts and sums over a set of tickets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,7 +1,6 @@
 //! Property tests of SLA clocks over random timelines, in business time on
 //! calendars in zones with daylight-saving time and in calendar time.
 
-use aftersale_sdk::{Category, SlaMetric};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use proptest::collection::vec;
@@ -11,6 +10,7 @@ use proptest::sample::select;
 use super::tests::at;
 use super::*;
 use crate::domain::calendar::{Calendar, CalendarSpec};
+use crate::domain::{Category, SlaMetric};
 
 const ZONES: &[&str] = &[
     "Europe/Berlin",

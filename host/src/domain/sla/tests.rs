@@ -1,9 +1,9 @@
-use aftersale_sdk::{Category, SlaMetric};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 use super::*;
 use crate::domain::calendar::{Calendar, CalendarSpec};
+use crate::domain::{Category, SlaMetric};
 
 pub(super) fn at(text: &str) -> Timestamp {
     text.parse().unwrap()

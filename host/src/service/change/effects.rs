@@ -30,6 +30,7 @@ impl<'a> Change<'a> {
                         .is_empty();
                 }
                 Effect::SetPriority { priority } => {
+                    let priority = priority.into();
                     let before = self.drafts[slot].ticket.priority;
                     if before != priority {
                         self.record(
@@ -97,7 +98,34 @@ impl<'a> Change<'a> {
                     }
                     requested.push(transition);
                 }
-                Effect::Notify { .. } | Effect::Escalate { .. } | Effect::ReservePart { .. } => {
+                Effect::Notify {
+                    audience,
+                    template,
+                    subject,
+                    body,
+                } => {
+                    let tenant = self.drafts[slot].ticket.tenant_id;
+                    if self.people.is_none() {
+                        self.people = Some(self.services.people(tenant).await?);
+                    }
+                    let people = self.people.as_deref().unwrap_or_default();
+                    let resolved =
+                        notification::resolve(audience.into(), &self.drafts[slot].ticket, people);
+                    self.record(
+                        slot,
+                        &system,
+                        Some(label.clone()),
+                        EventData::Notification {
+                            audience: audience.into(),
+                            template,
+                            subject,
+                            body,
+                            recipients: resolved.recipients,
+                            fallback: resolved.fallback,
+                        },
+                    );
+                }
+                Effect::Escalate { .. } | Effect::ReservePart { .. } => {
                     self.record(
                         slot,
                         &system,
@@ -173,7 +201,7 @@ impl<'a> Change<'a> {
                 return Ok(());
             }
         };
-        let (to, category) = (step.to.name.clone(), step.to.category);
+        let (to, category) = (step.to.name.clone(), step.category);
         let request = c::TransitionRequest {
             name: name.to_string(),
             from: ticket.state.clone(),
@@ -269,7 +297,7 @@ impl<'a> Change<'a> {
         let child = self.create(
             bound,
             new,
-            follow_up.priority,
+            follow_up.priority.map(Into::into),
             &system,
             Some(origin.label()),
         );

@@ -10,7 +10,7 @@ mod effects;
 use std::future::Future;
 use std::sync::Arc;
 
-use aftersale_sdk::{self as c, Actor, Effect, Priority, Role};
+use aftersale_sdk::{self as c, Effect};
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -20,7 +20,9 @@ use super::error::ServiceError;
 use super::snapshot::{contract_event, snapshot};
 use super::{Caller, Services};
 use crate::domain::event::{Created, apply};
+use crate::domain::notification::{self, Person};
 use crate::domain::workflow;
+use crate::domain::{Actor, Category, Priority, Role};
 use crate::domain::{Event, EventData, NewTicket, Ticket};
 use crate::plugins::{Budget, Failure, Hook, PluginError, Runtime};
 use crate::store::{Claim, Commit, Idempotent, Link, Survey, SurveyAnswer, Timer, TimerOp};
@@ -45,6 +47,8 @@ pub(super) struct Change<'a> {
     answers: Vec<SurveyAnswer>,
     /// What the change has asked of plugins so far, against the budget.
     spent: Spent,
+    /// The tenant's accounts, read at the first `notify`.
+    people: Option<Vec<Person>>,
 }
 
 /// What a change has used of its [`Budget`].
@@ -71,6 +75,7 @@ impl<'a> Change<'a> {
             surveys: Vec::new(),
             answers: Vec::new(),
             spent: Spent::default(),
+            people: None,
         }
     }
 
@@ -169,9 +174,9 @@ impl<'a> Change<'a> {
             channel: new.channel,
             customer: new.customer,
             product: new.product,
-            priority: priority.unwrap_or(kind.default_priority),
+            priority: priority.unwrap_or(kind.default_priority.into()),
             state: initial.name.clone(),
-            category: initial.category,
+            category: initial.category.into(),
             assignee: None,
             attributes: new.attributes,
         };
@@ -236,14 +241,14 @@ impl<'a> Change<'a> {
         let first_resolution = matches!(
             event.data,
             EventData::Transitioned {
-                category: c::Category::Resolved,
+                category: Category::Resolved,
                 ..
             }
         ) && !draft.stored.iter().chain(&draft.new).any(|e| {
             matches!(
                 e.data,
                 EventData::Transitioned {
-                    category: c::Category::Resolved,
+                    category: Category::Resolved,
                     ..
                 }
             )

@@ -6,11 +6,11 @@
 use std::future::Future;
 use std::time::Instant;
 
-use aftersale_sdk::Actor;
 use jiff::Timestamp;
 use uuid::Uuid;
 
 use super::tally::{Key, Write};
+use crate::domain::Actor;
 use crate::domain::EventData;
 use crate::plugins::{Failure, Plugin, PluginError};
 use crate::service::catalog::{Bundle, Installed};

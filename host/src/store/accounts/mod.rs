@@ -3,13 +3,13 @@
 
 mod sql;
 
-use aftersale_sdk::Role;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use uuid::Uuid;
 
 use super::StoreError;
 use super::codec::instant;
+use crate::domain::Role;
 
 /// A person of a tenant with a console account.
 #[derive(Debug, Clone, PartialEq)]

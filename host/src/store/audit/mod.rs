@@ -3,7 +3,6 @@
 
 mod sql;
 
-use aftersale_sdk::Role;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use serde_json::Value;
@@ -11,6 +10,7 @@ use uuid::Uuid;
 
 use super::StoreError;
 use super::codec::{instant, parse};
+use crate::domain::Role;
 
 /// One admin action.
 #[derive(Debug, Clone, PartialEq)]

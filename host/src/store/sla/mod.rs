@@ -14,8 +14,8 @@ use super::codec::parse;
 #[derive(Debug, Clone, PartialEq)]
 pub struct SlaPolicy {
     pub kind: Option<String>,
-    pub priority: Option<aftersale_sdk::Priority>,
-    pub metric: aftersale_sdk::SlaMetric,
+    pub priority: Option<crate::domain::Priority>,
+    pub metric: crate::domain::SlaMetric,
     pub minutes: u32,
     pub business_time: bool,
 }

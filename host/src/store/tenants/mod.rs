@@ -3,13 +3,13 @@
 
 mod sql;
 
-use aftersale_sdk::Role;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::{Binding, StoreError};
+use crate::domain::Role;
 
 /// An organisation using the platform.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,13 +6,13 @@ mod sql;
 
 pub(crate) use commit::{Refusal, Step};
 
-use aftersale_sdk::Priority;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::{Delivery, FactsRow, StoreError, Survey, SurveyAnswer};
+use crate::domain::Priority;
 use crate::domain::{Event, Ticket};
 
 /// Which tickets to list; newest first, `limit` at a time, continuing below

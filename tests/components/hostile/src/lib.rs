@@ -191,6 +191,15 @@ fn misbehave(snapshot: &Snapshot) -> Decision {
                 relation: "spawned".into(),
             }),
         ]),
+        // A notice to each kind of audience the host resolves differently.
+        "notify" => Ok([
+            Audience::Assignee,
+            Audience::Stakeholders,
+            Audience::Manager,
+        ]
+        .into_iter()
+        .map(|audience| Effect::notify(audience, "nudge", "Have a look", "Ticket needs you"))
+        .collect()),
         // A timer at the instant the ticket's `alarm_at` names.
         "alarm" => {
             let at = snapshot

@@ -7,12 +7,12 @@ mod merge;
 mod rates;
 mod scores;
 
-use aftersale_sdk::{Category, Channel, Priority};
 use jiff::civil::Weekday;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 use super::*;
+use crate::domain::{Category, Channel, Priority};
 
 /// An instant from RFC 3339 text.
 fn at(text: &str) -> Timestamp {
