@@ -2,11 +2,13 @@
 //! rejections and plugin failures that leave no trace, effects, rebuilding a
 //! ticket from its events.
 
+use aftersale::domain::Role;
 use aftersale::domain::event::replay;
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::console::PASSWORD;
 use crate::harness::app::{on_both_backends, trial_body};
 
 fn id(ticket: &serde_json::Value) -> Uuid {
@@ -70,11 +72,13 @@ on_both_backends! {
     }
 
     async fn the_ticket_row_is_rebuilt_from_its_events(app) {
+        let tech = app.services.create_user(app.tenant, "tech-7", "Wang", Role::Technician, PASSWORD)
+            .await.unwrap();
         let ticket = app.trial("effects").await;
         let path = format!("/api/v1/tickets/{}", ticket["id"].as_str().unwrap());
         let edited = app
             .send(app.req(Method::PATCH, &path).if_match(ticket["version"].as_i64().unwrap())
-                .json(json!({"attributes": {"verdict": "pending"}, "priority": "P1", "assignee": "tech-7"})))
+                .json(json!({"attributes": {"verdict": "pending"}, "priority": "P1", "assignee": tech.id})))
             .await;
         assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
         let caller = aftersale::service::Caller::system(app.tenant);
@@ -82,7 +86,28 @@ on_both_backends! {
         let events = app.services.events(&caller, id(&ticket)).await.unwrap();
         let rebuilt = replay(&events).expect("the log starts with created");
         assert_eq!(rebuilt, stored);
-        assert_eq!(stored.assignee.as_deref(), Some("tech-7"));
+        assert_eq!(stored.assignee.as_deref(), Some("tech-7"), "a user id is stored as the login");
+    }
+
+    async fn only_an_active_account_of_the_tenant_can_be_assigned(app) {
+        let gone = app.services.create_user(app.tenant, "gone", "Gone", Role::Technician, PASSWORD)
+            .await.unwrap();
+        let disabled = app.send(app.req(Method::PATCH, &format!("/api/v1/users/{}", gone.id))
+            .json(json!({"disabled": true}))).await;
+        assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.body);
+        let ticket = app.trial("behave").await;
+        let path = format!("/api/v1/tickets/{}", ticket["id"].as_str().unwrap());
+        for who in ["nobody", "gone"] {
+            let refused = app
+                .send(app.req(Method::PATCH, &path).if_match(1)
+                    .json(json!({"priority": "P1", "assignee": who})))
+                .await;
+            let problem = refused.problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid-request");
+            assert!(problem["detail"].as_str().unwrap().contains("not an active account"), "{problem}");
+        }
+        let unchanged = app.send(app.req(Method::GET, &path)).await;
+        assert_eq!(unchanged.body["version"], 1, "nothing of the refused edit persists");
+        assert_eq!(unchanged.body["priority"], ticket["priority"]);
     }
 
     async fn a_guard_rejection_leaves_no_trace(app) {

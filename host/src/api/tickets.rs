@@ -290,7 +290,8 @@ pub struct EditBody {
     pub attributes: Map<String, Value>,
     #[serde(default)]
     pub priority: Option<Priority>,
-    /// A user id, or `null` to unassign.
+    /// An active account of the tenant, by login or user id (stored as the
+    /// login), or `null` to unassign.
     #[serde(default, deserialize_with = "some")]
     #[schema(value_type = Option<String>)]
     pub assignee: Option<Option<String>>,

@@ -253,6 +253,22 @@ impl Services {
         self.commit(caller, change, slot).await
     }
 
+    /// The login of the active account `who` (a login or a user id) names,
+    /// which is what a ticket's assignee holds.
+    async fn assignable(&self, tenant: Uuid, who: &str) -> Result<String, ServiceError> {
+        let people = self.people(tenant).await?;
+        people
+            .into_iter()
+            .find(|p| p.enabled && (p.login == who || p.id.to_string() == who))
+            .map(|p| p.login)
+            .ok_or_else(|| {
+                ServiceError::Invalid(format!(
+                    "`{who}` is not an active account of the tenant; assign a login or user id \
+                     from GET /users"
+                ))
+            })
+    }
+
     /// Change attributes, priority or assignee without moving the state. The
     /// owning plugin's `guard` sees attribute and priority changes as `edit`.
     pub async fn edit(
@@ -291,7 +307,11 @@ impl Services {
             );
             changed.push("priority".into());
         }
-        if let Some(assignee) = input.assignee
+        let assignee = match input.assignee {
+            Some(Some(who)) => Some(Some(self.assignable(caller.tenant_id, &who).await?)),
+            other => other,
+        };
+        if let Some(assignee) = assignee
             && assignee != ticket.assignee
         {
             change.record(
