@@ -47,10 +47,10 @@ on_both_backends! {
 
         let ticket = app.send(app.req(Method::GET, &path)).await.body;
         let events = app.send(app.req(Method::GET, &format!("{path}/events"))).await.body;
-        let seqs: Vec<i64> = events.as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+        let seqs: Vec<i64> = events["items"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
         let expected: Vec<i64> = (1..=ticket["version"].as_i64().unwrap()).collect();
         assert_eq!(seqs, expected, "one event per version, none lost, none twice");
-        let transitions = events.as_array().unwrap().iter().filter(|e| e["kind"] == "transitioned").count();
+        let transitions = events["items"].as_array().unwrap().iter().filter(|e| e["kind"] == "transitioned").count();
         assert_eq!(transitions, 1);
     }
 

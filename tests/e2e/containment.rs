@@ -185,7 +185,7 @@ on_both_backends! {
         let events = app
             .send(app.req(Method::GET, &format!("/api/v1/tickets/{ticket}/events")))
             .await;
-        let timeline = events.body.as_array().expect("a timeline").clone();
+        let timeline = events.body["items"].as_array().expect("a timeline").clone();
         let failed = timeline
             .iter()
             .find(|e| e["data"]["effect"]["effect"] == "on_timer_failed")

@@ -247,7 +247,7 @@ on_both_backends! {
         assert_eq!(answered.status, StatusCode::NO_CONTENT, "{}", answered.body);
 
         let events = app.send(app.req(Method::GET, &format!("{path}/events"))).await;
-        let events = events.body.as_array().expect("the timeline");
+        let events = events.body["items"].as_array().expect("the timeline");
         let answered_at = events
             .iter()
             .position(|e| e["kind"] == "survey_answered")

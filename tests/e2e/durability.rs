@@ -49,7 +49,7 @@ on_both_backends! {
             let (status, ticket) = server.call(Method::GET, &format!("/api/v1/tickets/{id}"), &app.admin, None, None).await;
             assert_eq!(status, StatusCode::OK, "acknowledged ticket {id} is lost: {ticket}");
             let (_, events) = server.call(Method::GET, &format!("/api/v1/tickets/{id}/events"), &app.admin, None, None).await;
-            let seqs: Vec<i64> = events.as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+            let seqs: Vec<i64> = events["items"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
             let expected: Vec<i64> = (1..=ticket["version"].as_i64().unwrap()).collect();
             assert_eq!(seqs, expected, "ticket {id}: one event per version, none lost, none twice");
         }

@@ -15,8 +15,7 @@ async fn notices(app: &TestApp, ticket: &str) -> Vec<Value> {
         .send(app.req(Method::GET, &format!("/api/v1/tickets/{ticket}/events")))
         .await;
     assert_eq!(events.status, StatusCode::OK, "{}", events.body);
-    events
-        .body
+    events.body["items"]
         .as_array()
         .unwrap()
         .iter()

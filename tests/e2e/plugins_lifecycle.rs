@@ -340,7 +340,7 @@ async fn lifecycle(backend: Backend) {
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{events}");
-        events.as_array().expect("a list").clone()
+        events["items"].as_array().expect("a list").clone()
     };
 
     // Bind and call v1: its decisions carry its version.

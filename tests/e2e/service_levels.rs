@@ -244,7 +244,7 @@ END:VCALENDAR\r\n";
         let events = tokio::time::timeout(Duration::from_secs(120), async {
             loop {
                 let events = app.send(app.req(Method::GET, &format!("{path}/events"))).await.body;
-                if events.as_array().unwrap().iter().any(|e| e["kind"] == "sla_breached") {
+                if events["items"].as_array().unwrap().iter().any(|e| e["kind"] == "sla_breached") {
                     return events;
                 }
                 tokio::time::sleep(Duration::from_millis(250)).await;
@@ -261,7 +261,7 @@ END:VCALENDAR\r\n";
                 panic!("no breach within two minutes: timers {timers:?}\nevents {events}\nclocks {clocks}");
             }
         };
-        let sla: Vec<(String, Value)> = events
+        let sla: Vec<(String, Value)> = events["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -278,7 +278,7 @@ END:VCALENDAR\r\n";
             "{events}"
         );
         // The owning plugin heard of each threshold through `on-timer`.
-        let told: Vec<&str> = events
+        let told: Vec<&str> = events["items"]
             .as_array()
             .unwrap()
             .iter()

@@ -90,11 +90,11 @@ on_both_backends! {
 
         // Reopened and resolved again: still the one survey.
         let events = app.send(app.req(Method::GET, &format!("{path}/events"))).await.body;
-        let version = events.as_array().unwrap().last().unwrap()["seq"].as_i64().unwrap();
+        let version = events["items"].as_array().unwrap().last().unwrap()["seq"].as_i64().unwrap();
         let v = take(&app, &path, version, "reopen", json!({})).await;
         take(&app, &path, v, "finish", json!({})).await;
         assert_eq!(survey_of(&app, &path).await["token"], token);
-        let kinds: Vec<String> = app.send(app.req(Method::GET, &format!("{path}/events"))).await.body
+        let kinds: Vec<String> = app.send(app.req(Method::GET, &format!("{path}/events"))).await.body["items"]
             .as_array().unwrap().iter()
             .map(|e| e["kind"].as_str().unwrap().to_string())
             .filter(|k| k.starts_with("survey_"))

@@ -19,7 +19,7 @@ fn id(ticket: &serde_json::Value) -> Uuid {
 }
 
 fn kinds(events: &serde_json::Value) -> Vec<String> {
-    events
+    events["items"]
         .as_array()
         .expect("a list of events")
         .iter()
@@ -61,12 +61,12 @@ on_both_backends! {
             kinds(&events.body),
             ["created", "attribute_set", "transitioned", "survey_issued", "commented", "commented"]
         );
-        let transitioned = &events.body[2];
+        let transitioned = &events.body["items"][2];
         assert_eq!(transitioned["data"]["from"], "open");
         assert_eq!(transitioned["data"]["to"], "done");
         assert_eq!(transitioned["data"]["note"], "done");
         assert_eq!(transitioned["plugin"], "hostile@6.6.6");
-        let seqs: Vec<i64> = events.body.as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+        let seqs: Vec<i64> = events.body["items"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
         assert_eq!(seqs, [1, 2, 3, 4, 5, 6]);
         assert_eq!(moved.body["version"], 6);
     }
@@ -87,6 +87,41 @@ on_both_backends! {
         let rebuilt = replay(&events).expect("the log starts with created");
         assert_eq!(rebuilt, stored);
         assert_eq!(stored.assignee.as_deref(), Some("tech-7"), "a user id is stored as the login");
+    }
+
+    async fn the_timeline_pages_with_a_cursor(app) {
+        let ticket = app.trial("behave").await;
+        let path = format!("/api/v1/tickets/{}", ticket["id"].as_str().unwrap());
+        let mut version = 1;
+        for n in 0..12 {
+            let resp = app.send(app.req(Method::POST, &format!("{path}/comments")).if_match(version)
+                .json(json!({"body": format!("comment {n}")}))).await;
+            assert!(resp.status.is_success(), "{}", resp.body);
+            version = app.send(app.req(Method::GET, &path)).await.body["version"].as_i64().unwrap();
+        }
+        let mut seqs = Vec::new();
+        let mut cursor: Option<i64> = None;
+        let mut pages = 0;
+        loop {
+            let query = cursor.map_or(String::new(), |c| format!("&cursor={c}"));
+            let page = app.send(app.req(Method::GET, &format!("{path}/events?limit=5{query}"))).await;
+            assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+            let items = page.body["items"].as_array().unwrap();
+            assert!(items.len() <= 5);
+            seqs.extend(items.iter().map(|e| e["seq"].as_i64().unwrap()));
+            pages += 1;
+            match page.body["next_cursor"].as_i64() {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        let expected: Vec<i64> = (1..=version).collect();
+        assert_eq!(seqs, expected, "every event once, in order");
+        assert_eq!(pages, (version as usize).div_ceil(5), "no empty last page");
+        for limit in ["0", "1001"] {
+            app.send(app.req(Method::GET, &format!("{path}/events?limit={limit}"))).await
+                .problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid-request");
+        }
     }
 
     async fn only_an_active_account_of_the_tenant_can_be_assigned(app) {
@@ -171,7 +206,7 @@ on_both_backends! {
         assert!(kinds.contains(&"attribute_set".to_string()));
         assert!(kinds.contains(&"commented".to_string()));
         assert!(kinds.contains(&"linked".to_string()));
-        let effects: Vec<_> = events.body.as_array().unwrap().iter()
+        let effects: Vec<_> = events.body["items"].as_array().unwrap().iter()
             .filter(|e| e["kind"] == "plugin_effect")
             .map(|e| e["data"]["effect"]["effect"].as_str().unwrap_or_default().to_string())
             .collect();
@@ -199,11 +234,11 @@ on_both_backends! {
         assert_eq!(ticket["state"], "done");
         let path = format!("/api/v1/tickets/{}/events", ticket["id"].as_str().unwrap());
         let events = app.send(app.req(Method::GET, &path)).await;
-        let transitioned = events.body.as_array().unwrap().iter()
+        let transitioned = events.body["items"].as_array().unwrap().iter()
             .find(|e| e["kind"] == "transitioned").expect("a transition");
         assert_eq!(transitioned["actor"]["role"], "system");
         // The guard asked for `finish` again from `done`: refused and recorded.
-        let refused = events.body.as_array().unwrap().iter()
+        let refused = events.body["items"].as_array().unwrap().iter()
             .find(|e| e["kind"] == "plugin_effect").expect("the refusal");
         assert_eq!(refused["data"]["effect"]["effect"], "request_transition");
     }

@@ -60,7 +60,7 @@ async fn walk_through(backend: Backend) {
         .call(Method::GET, &format!("{path}/events"), &key, None, None)
         .await;
     assert_eq!(status, StatusCode::OK);
-    let kinds: Vec<&str> = events
+    let kinds: Vec<&str> = events["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -59,7 +59,7 @@ on_both_backends! {
         let v = take(&app, &path, 1, "start", json!({})).await;
         take(&app, &path, v, "finish", json!({"verdict": "fixed"})).await;
         let events = app.send(app.req(Method::GET, &format!("{path}/events"))).await.body;
-        let expected: BTreeSet<String> = events
+        let expected: BTreeSet<String> = events["items"]
             .as_array()
             .unwrap()
             .iter()

@@ -430,16 +430,47 @@ impl From<Event> for EventView {
     }
 }
 
-/// The ticket's timeline, oldest first.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct EventsQuery {
+    /// `next_cursor` of the previous page: the last sequence number seen.
+    #[param(minimum = 0)]
+    pub cursor: Option<i64>,
+    /// 1–1000, default 100.
+    pub limit: Option<u32>,
+}
+
+/// A page of a ticket's timeline, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventPage {
+    pub items: Vec<EventView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<i64>,
+}
+
+/// The ticket's timeline, oldest first, a page at a time.
 #[utoipa::path(get, path = "/tickets/{id}/events", tag = "tickets",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = Vec<EventView>)),
+    params(("id" = Uuid, Path), EventsQuery),
+    responses((status = 200, body = EventPage)),
     security(("bearer" = [])))]
 async fn events(
     State(state): State<AppState>,
     caller: Caller,
     Id(id): Id,
-) -> ApiResult<Json<Vec<EventView>>> {
-    let events = state.services.events(&caller, id).await?;
-    Ok(Json(events.into_iter().map(EventView::from).collect()))
+    Params(query): Params<EventsQuery>,
+) -> ApiResult<Json<EventPage>> {
+    let (events, next_cursor) = state
+        .services
+        .events_page(
+            &caller,
+            id,
+            query.cursor.unwrap_or(0),
+            query.limit.unwrap_or(100),
+        )
+        .await?;
+    Ok(Json(EventPage {
+        items: events.into_iter().map(EventView::from).collect(),
+        next_cursor,
+    }))
 }

@@ -22,6 +22,8 @@ const RETRIES: usize = 3;
 
 /// Largest page of a ticket list.
 pub const MAX_PAGE: u32 = 200;
+/// Most events one page of a timeline holds.
+pub const MAX_EVENTS_PAGE: u32 = 1000;
 
 /// An Idempotency-Key with the fingerprint of the request that carried it.
 #[derive(Debug, Clone)]
@@ -165,6 +167,32 @@ impl Services {
     pub async fn events(&self, caller: &Caller, id: Uuid) -> Result<Vec<Event>, ServiceError> {
         self.ticket(caller, id).await?;
         Ok(self.store.events(caller.tenant_id, id).await?)
+    }
+
+    /// A page of the ticket's timeline: at most `limit` (1–[`MAX_EVENTS_PAGE`])
+    /// events after sequence number `after`, oldest first, and the cursor of
+    /// the next page when there is one.
+    pub async fn events_page(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        after: i64,
+        limit: u32,
+    ) -> Result<(Vec<Event>, Option<i64>), ServiceError> {
+        if !(1..=MAX_EVENTS_PAGE).contains(&limit) {
+            return Err(ServiceError::Invalid(format!(
+                "limit must be between 1 and {MAX_EVENTS_PAGE}"
+            )));
+        }
+        self.ticket(caller, id).await?;
+        let mut events = self
+            .store
+            .events_after(caller.tenant_id, id, after, limit + 1)
+            .await?;
+        let more = events.len() > limit as usize;
+        events.truncate(limit as usize);
+        let next = more.then(|| events.last().map(|e| e.seq)).flatten();
+        Ok((events, next))
     }
 
     pub async fn timers(&self, caller: &Caller, id: Uuid) -> Result<Vec<Timer>, ServiceError> {

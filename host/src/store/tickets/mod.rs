@@ -105,6 +105,15 @@ pub trait Tickets: Send + Sync {
     -> Result<Vec<Ticket>, StoreError>;
     /// The ticket's events, oldest first.
     async fn events(&self, tenant: Uuid, ticket: Uuid) -> Result<Vec<Event>, StoreError>;
+    /// At most `limit` of the ticket's events after sequence number `after`,
+    /// oldest first.
+    async fn events_after(
+        &self,
+        tenant: Uuid,
+        ticket: Uuid,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError>;
     async fn timers(&self, tenant: Uuid, ticket: Uuid) -> Result<Vec<Timer>, StoreError>;
     async fn links(&self, tenant: Uuid, ticket: Uuid) -> Result<Vec<Link>, StoreError>;
     async fn idempotent(&self, tenant: Uuid, key: &str) -> Result<Option<Idempotent>, StoreError>;

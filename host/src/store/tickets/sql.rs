@@ -70,6 +70,25 @@ on_each_backend! {
             .await?)
         }
 
+        async fn events_after(
+            &self,
+            tenant: Uuid,
+            ticket: Uuid,
+            after: i64,
+            limit: u32,
+        ) -> Result<Vec<Event>, StoreError> {
+            all(sqlx::query_as::<_, codec::EventRow>(
+                "SELECT * FROM events WHERE tenant_id = $1 AND ticket_id = $2 AND seq > $3 \
+                 ORDER BY seq LIMIT $4",
+            )
+            .bind(tenant)
+            .bind(ticket)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(self.reader())
+            .await?)
+        }
+
         async fn timers(&self, tenant: Uuid, ticket: Uuid) -> Result<Vec<Timer>, StoreError> {
             all(sqlx::query_as::<_, codec::TimerRow>(
                 "SELECT * FROM timers WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY due_at, name",
