@@ -370,6 +370,7 @@ fn ticket(
         state: format!("{category:?}").to_lowercase(),
         category,
         assignee,
+        team: None,
         attributes,
         version: 1,
         created_at: created,

@@ -24,6 +24,7 @@ mod retention;
 mod runtime;
 mod service_levels;
 mod surveys;
+mod teams;
 mod tenancy;
 mod tickets_api;
 mod timers;

@@ -162,3 +162,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
             .ok_or_else(|| Problem::new(ProblemType::NotFound, "no such resource"))
     }
 }
+
+/// For `Option<Option<T>>` fields with `#[serde(default)]`: a field sent as
+/// `null` is `Some(None)`, one not sent `None`.
+pub(super) fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}

@@ -13,6 +13,7 @@ mod prometheus;
 mod publishers;
 mod sla;
 mod surveys;
+mod teams;
 mod tenants;
 mod tickets;
 mod users;
@@ -85,6 +86,7 @@ impl AppState {
         (name = "admin", description = "Tenants, API keys and plugin publishers"),
         (name = "webhooks", description = "Signed event deliveries with retries and dead letters"),
         (name = "surveys", description = "Customer satisfaction surveys"),
+        (name = "teams", description = "Teams: queues, leads, managers and support tiers"),
         (name = "service levels", description = "SLA policies, business calendar, clocks and the standard's metrics"),
     )
 )]
@@ -114,6 +116,7 @@ fn v1() -> OpenApiRouter<AppState> {
             .merge(publishers::router())
             .merge(webhooks::router())
             .merge(surveys::router())
+            .merge(teams::router())
             .merge(sla::router())
             .merge(metrics::router()),
     )

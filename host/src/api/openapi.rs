@@ -13,12 +13,14 @@ use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response};
 /// A link's name, and the path and method of the operation it leads to.
 type Target = (&'static str, &'static str, &'static str);
 
-/// Where each create's answer leads: `(create path, status, targets)`.
-/// Each target takes the created object's `id`.
-const LINKS: &[(&str, &str, &[Target])] = &[
+/// Where each create's answer leads: `(create path, status, key, targets)`.
+/// Each target takes the created object's `key` (its `id`, or a team's
+/// `name`) as the path parameter of the same name.
+const LINKS: &[(&str, &str, &str, &[Target])] = &[
     (
         "/api/v1/tickets",
         "201",
+        "id",
         &[
             ("GetTicket", "/api/v1/tickets/{id}", "get"),
             ("EditTicket", "/api/v1/tickets/{id}", "patch"),
@@ -36,17 +38,29 @@ const LINKS: &[(&str, &str, &[Target])] = &[
     (
         "/api/v1/webhooks",
         "201",
+        "id",
         &[("DeleteWebhook", "/api/v1/webhooks/{id}", "delete")],
     ),
     (
         "/api/v1/keys",
         "201",
+        "id",
         &[("RevokeKey", "/api/v1/keys/{id}", "delete")],
     ),
     (
         "/api/v1/publishers",
         "201",
+        "id",
         &[("RevokePublisher", "/api/v1/publishers/{id}", "delete")],
+    ),
+    (
+        "/api/v1/teams",
+        "201",
+        "name",
+        &[
+            ("GetTeam", "/api/v1/teams/{name}", "get"),
+            ("ChangeTeam", "/api/v1/teams/{name}", "patch"),
+        ],
     ),
 ];
 
@@ -55,7 +69,7 @@ const LINKS: &[(&str, &str, &[Target])] = &[
 pub fn finish(api: &mut OpenApi) {
     unique_operation_ids(api);
     common_problems(api);
-    for (path, status, targets) in LINKS {
+    for (path, status, key, targets) in LINKS {
         let mut links = BTreeMap::new();
         for (name, target_path, method) in *targets {
             let Some(id) = operation(api, target_path, method).and_then(|o| o.operation_id.clone())
@@ -64,7 +78,7 @@ pub fn finish(api: &mut OpenApi) {
             };
             let link = Link::builder()
                 .operation_id(id)
-                .parameter("id", "$response.body#/id")
+                .parameter(*key, format!("$response.body#/{key}"))
                 .description(format!(
                     "{} {target_path} of the created object",
                     method.to_uppercase()

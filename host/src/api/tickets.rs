@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiResult, Problem, ProblemBody, ProblemType};
-use super::extract::{Body, Id, IdempotencyKey, IfMatch, Params};
+use super::extract::{Body, Id, IdempotencyKey, IfMatch, Params, present};
 use crate::domain::{
     Actor, Category, Channel, Customer, Event, NewTicket, Priority, Product, Ticket,
 };
@@ -67,6 +67,8 @@ pub struct TicketView {
     pub state: String,
     pub category: Category,
     pub assignee: Option<String>,
+    /// The team whose queue the ticket is in.
+    pub team: Option<String>,
     #[schema(value_type = Object)]
     pub attributes: Map<String, Value>,
     /// Send it back as `If-Match` to change the ticket.
@@ -91,6 +93,7 @@ impl From<Ticket> for TicketView {
             state: t.state,
             category: t.category,
             assignee: t.assignee,
+            team: t.team,
             attributes: t.attributes,
             version: t.version,
             created_at: t.created_at,
@@ -165,6 +168,8 @@ pub struct ListQuery {
     pub kind: Option<String>,
     pub priority: Option<Priority>,
     pub assignee: Option<String>,
+    /// The name of a team whose queue to list.
+    pub team: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<Uuid>,
     /// 1–200, default 50.
@@ -203,6 +208,7 @@ async fn list(
         kind: query.kind,
         priority: query.priority,
         assignee: query.assignee,
+        team: query.team,
         cursor: query.cursor,
         limit,
     };
@@ -272,14 +278,6 @@ async fn transition(
     Ok(ticket_response(StatusCode::OK, ticket))
 }
 
-fn some<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(deserializer).map(Some)
-}
-
 /// An edit that moves no state.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -292,9 +290,14 @@ pub struct EditBody {
     pub priority: Option<Priority>,
     /// An active account of the tenant, by login or user id (stored as the
     /// login), or `null` to unassign.
-    #[serde(default, deserialize_with = "some")]
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub assignee: Option<Option<String>>,
+    /// A team of the tenant (`GET /teams`) to put the ticket in the queue
+    /// of, or `null` to take it out of any.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub team: Option<Option<String>>,
     /// A work note; some plugins require one for certain edits.
     #[serde(default)]
     pub note: Option<String>,
@@ -318,6 +321,7 @@ async fn edit(
         attributes: body.attributes,
         priority: body.priority,
         assignee: body.assignee,
+        team: body.team,
         note: body.note,
     };
     let ticket = state.services.edit(&caller, id, input, version).await?;

@@ -56,6 +56,8 @@ pub enum Permission {
     ManageWebhooks,
     /// SLA policies and settings, the business calendar.
     ManageServiceLevels,
+    /// Teams, their leads, members and support tiers.
+    ManageTeams,
     /// The satisfaction survey's settings.
     ManageSurvey,
     /// Read the audit log of admin actions.
@@ -73,6 +75,7 @@ impl Permission {
             | Permission::ManageUsers
             | Permission::ManageWebhooks
             | Permission::ManageServiceLevels
+            | Permission::ManageTeams
             | Permission::ManageSurvey
             | Permission::ReadAudit => role == Role::Admin,
         }
@@ -101,6 +104,7 @@ impl Permission {
             Permission::ManageUsers => "manage users",
             Permission::ManageWebhooks => "manage webhooks",
             Permission::ManageServiceLevels => "change service levels",
+            Permission::ManageTeams => "manage teams",
             Permission::ManageSurvey => "change the survey",
             Permission::ReadAudit => "read the audit log",
         }

@@ -52,6 +52,19 @@ pub enum EventData {
         before: Option<String>,
         after: Option<String>,
     },
+    /// The ticket moved to another team's queue (or out of any).
+    TeamSet {
+        before: Option<String>,
+        after: Option<String>,
+    },
+    /// A plugin's `escalate`: the ticket goes to the team serving `tier`,
+    /// `None` when no team of the tenant serves it (the tenant's admins are
+    /// told instead). The move itself is the `team_set` that follows.
+    Escalated {
+        tier: u8,
+        reason: String,
+        team: Option<String>,
+    },
     Commented {
         body: String,
         internal: bool,
@@ -64,8 +77,8 @@ pub enum EventData {
         #[serde(default)]
         outgoing: bool,
     },
-    /// An effect that changes nothing on the ticket row itself: a timer, an
-    /// escalation, a part reservation, a refused requested transition.
+    /// An effect that changes nothing on the ticket row itself: a timer, a
+    /// part reservation, a refused requested transition.
     PluginEffect {
         effect: Value,
     },
@@ -136,6 +149,8 @@ pub struct Created {
     pub state: String,
     pub category: Category,
     pub assignee: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
     pub attributes: Map<String, Value>,
 }
 
@@ -148,6 +163,8 @@ impl EventData {
             EventData::AttributeSet { .. } => "attribute_set",
             EventData::PrioritySet { .. } => "priority_set",
             EventData::Assigned { .. } => "assigned",
+            EventData::TeamSet { .. } => "team_set",
+            EventData::Escalated { .. } => "escalated",
             EventData::Commented { .. } => "commented",
             EventData::Linked { .. } => "linked",
             EventData::PluginEffect { .. } => "plugin_effect",
@@ -194,6 +211,7 @@ pub fn apply(ticket: Option<Ticket>, event: &Event) -> Option<Ticket> {
             state: c.state.clone(),
             category: c.category,
             assignee: c.assignee.clone(),
+            team: c.team.clone(),
             attributes: c.attributes.clone(),
             version: 0,
             created_at: event.at,
@@ -217,7 +235,9 @@ pub fn apply(ticket: Option<Ticket>, event: &Event) -> Option<Ticket> {
         }
         EventData::PrioritySet { after, .. } => ticket.priority = *after,
         EventData::Assigned { after, .. } => ticket.assignee = after.clone(),
+        EventData::TeamSet { after, .. } => ticket.team = after.clone(),
         EventData::Commented { .. }
+        | EventData::Escalated { .. }
         | EventData::Linked { .. }
         | EventData::PluginEffect { .. }
         | EventData::Notification { .. }
@@ -275,6 +295,7 @@ mod tests {
             state: "reported".into(),
             category: Category::New,
             assignee: None,
+            team: None,
             attributes: Map::new(),
         }))
     }

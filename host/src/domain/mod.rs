@@ -10,6 +10,7 @@ pub mod event;
 pub mod metrics;
 pub mod notification;
 pub mod sla;
+pub mod team;
 pub mod ticket;
 pub mod workflow;
 

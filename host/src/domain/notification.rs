@@ -4,14 +4,16 @@
 //! the host resolves it against the ticket and the tenant's accounts when
 //! the change is made, and records the result as a `notification` event, so
 //! the timeline and the webhook receiver see exactly who was meant. The
-//! tenant has no team model yet, so the audiences a team would answer —
-//! the group lead, the manager — and an assignee who is not an account of
-//! the tenant fall back to the tenant's admins, and the event says so.
+//! group lead and the manager are those of the ticket's team (see
+//! [`super::team`]). Whenever an audience names nobody who can be reached —
+//! no assignee, a ticket in no team, a team without a manager, an account
+//! since disabled — the tenant's admins stand in, and the event says why.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::access::Role;
+use super::team::{self, Team};
 use super::ticket::Ticket;
 
 /// Who a notice is for, as a plugin names it.
@@ -41,6 +43,36 @@ pub struct Person {
     pub role: Role,
     pub locale: String,
     pub enabled: bool,
+}
+
+/// Who is who in a tenant, as far as reaching people goes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Directory {
+    pub people: Vec<Person>,
+    pub teams: Vec<Team>,
+}
+
+impl Directory {
+    /// The active account with this login or user id.
+    pub fn person(&self, who: &str) -> Option<&Person> {
+        self.people
+            .iter()
+            .find(|p| p.enabled && (p.login == who || p.id.to_string() == who))
+    }
+
+    /// The tenant's active admins, standing in for an audience because of
+    /// `why` (or reached as `admins`, when `None`).
+    pub fn admins(&self, why: Option<Fallback>) -> Resolved {
+        Resolved {
+            recipients: self
+                .people
+                .iter()
+                .filter(|p| p.enabled && p.role == Role::Admin)
+                .map(recipient)
+                .collect(),
+            fallback: why,
+        }
+    }
 }
 
 /// One person a notice goes to.
@@ -75,6 +107,15 @@ pub enum Fallback {
     AssigneeNotAnAccount,
     /// `group_lead` or `manager`: the tenant has no teams to ask.
     NoTeams,
+    /// `group_lead` or `manager`: the ticket is in no team's queue.
+    NoTeam,
+    /// `manager`: the ticket's team has none.
+    NoManager,
+    /// `group_lead` or `manager`: the team names someone who is no active
+    /// account of the tenant.
+    NotAnAccount,
+    /// An escalation to a tier no team of the tenant serves.
+    NoTeamForTier,
 }
 
 /// An audience resolved.
@@ -85,50 +126,58 @@ pub struct Resolved {
     pub fallback: Option<Fallback>,
 }
 
-/// Resolve `audience` for `ticket` among the tenant's accounts `people`.
-pub fn resolve(audience: Audience, ticket: &Ticket, people: &[Person]) -> Resolved {
-    let admins = || Resolved {
-        recipients: people
-            .iter()
-            .filter(|p| p.enabled && p.role == Role::Admin)
-            .map(recipient)
-            .collect(),
+/// Resolve `audience` for `ticket` among the tenant's people and teams.
+pub fn resolve(audience: Audience, ticket: &Ticket, directory: &Directory) -> Resolved {
+    let one = |person: &Person| Resolved {
+        recipients: vec![recipient(person)],
         fallback: None,
     };
-    let stand_in = |why| Resolved {
-        fallback: Some(why),
-        ..admins()
-    };
+    let stand_in = |why| directory.admins(Some(why));
     match audience {
         Audience::Customer => Resolved {
             recipients: vec![customer(ticket)],
             fallback: None,
         },
-        Audience::Assignee => match assignee(ticket, people) {
-            Some(person) => Resolved {
-                recipients: vec![recipient(person)],
-                fallback: None,
-            },
-            None if ticket.assignee.is_none() => stand_in(Fallback::NoAssignee),
-            None => stand_in(Fallback::AssigneeNotAnAccount),
+        Audience::Assignee => match ticket.assignee.as_deref() {
+            None => stand_in(Fallback::NoAssignee),
+            Some(who) => directory
+                .person(who)
+                .map_or_else(|| stand_in(Fallback::AssigneeNotAnAccount), one),
         },
-        Audience::GroupLead | Audience::Manager => stand_in(Fallback::NoTeams),
+        Audience::GroupLead | Audience::Manager => {
+            let Some(team) = team::of(ticket, &directory.teams) else {
+                return stand_in(if directory.teams.is_empty() {
+                    Fallback::NoTeams
+                } else {
+                    Fallback::NoTeam
+                });
+            };
+            let who = if audience == Audience::GroupLead {
+                Some(team.lead.as_str())
+            } else {
+                team.manager.as_deref()
+            };
+            match who {
+                None => stand_in(Fallback::NoManager),
+                Some(who) => directory
+                    .person(who)
+                    .map_or_else(|| stand_in(Fallback::NotAnAccount), one),
+            }
+        }
         Audience::Stakeholders => Resolved {
             recipients: std::iter::once(customer(ticket))
-                .chain(assignee(ticket, people).map(recipient))
+                .chain(
+                    ticket
+                        .assignee
+                        .as_deref()
+                        .and_then(|who| directory.person(who))
+                        .map(recipient),
+                )
                 .collect(),
             fallback: None,
         },
-        Audience::Admins => admins(),
+        Audience::Admins => directory.admins(None),
     }
-}
-
-/// The active account `ticket` is assigned to, by login or id.
-fn assignee<'p>(ticket: &Ticket, people: &'p [Person]) -> Option<&'p Person> {
-    let wanted = ticket.assignee.as_deref()?;
-    people
-        .iter()
-        .find(|p| p.enabled && (p.login == wanted || p.id.to_string() == wanted))
 }
 
 fn customer(ticket: &Ticket) -> Recipient {
@@ -168,6 +217,10 @@ mod tests {
     }
 
     fn ticket(assignee: Option<&str>) -> Ticket {
+        in_team(assignee, None)
+    }
+
+    fn in_team(assignee: Option<&str>, team: Option<&str>) -> Ticket {
         Ticket {
             id: Uuid::now_v7(),
             tenant_id: Uuid::now_v7(),
@@ -185,6 +238,7 @@ mod tests {
             state: "new".into(),
             category: Category::New,
             assignee: assignee.map(Into::into),
+            team: team.map(Into::into),
             attributes: Map::new(),
             version: 1,
             created_at: Timestamp::UNIX_EPOCH,
@@ -203,13 +257,31 @@ mod tests {
             .collect()
     }
 
-    fn people() -> Vec<Person> {
-        vec![
-            person("admin", Role::Admin, true),
-            person("former", Role::Admin, false),
-            person("wang", Role::Technician, true),
-            person("gone", Role::Technician, false),
-        ]
+    fn people() -> Directory {
+        Directory {
+            people: vec![
+                person("admin", Role::Admin, true),
+                person("former", Role::Admin, false),
+                person("wang", Role::Technician, true),
+                person("gone", Role::Technician, false),
+                person("li", Role::Agent, true),
+            ],
+            teams: Vec::new(),
+        }
+    }
+
+    fn team(name: &str, lead: &str, manager: Option<&str>) -> Team {
+        Team {
+            tenant_id: Uuid::nil(),
+            name: name.into(),
+            title: name.to_uppercase(),
+            tier: None,
+            lead: lead.into(),
+            manager: manager.map(Into::into),
+            members: vec!["wang".into()],
+            created_at: Timestamp::UNIX_EPOCH,
+            updated_at: Timestamp::UNIX_EPOCH,
+        }
     }
 
     #[test]
@@ -231,7 +303,7 @@ mod tests {
         let people = people();
         let by_login = resolve(Audience::Assignee, &ticket(Some("wang")), &people);
         assert_eq!(logins(&by_login), ["wang"]);
-        let id = people[2].id.to_string();
+        let id = people.people[2].id.to_string();
         let by_id = resolve(Audience::Assignee, &ticket(Some(&id)), &people);
         assert_eq!(logins(&by_id), ["wang"]);
     }
@@ -264,8 +336,38 @@ mod tests {
 
     #[test]
     fn recipients_serialize_with_their_kind() {
-        let json = serde_json::to_value(recipient(&people()[2])).unwrap();
+        let json = serde_json::to_value(recipient(&people().people[2])).unwrap();
         assert_eq!(json["kind"], "user");
         assert_eq!(json["role"], "technician");
+    }
+
+    #[test]
+    fn the_group_lead_and_the_manager_are_those_of_the_ticket_s_team() {
+        let mut directory = people();
+        directory.teams = vec![
+            team("desk", "li", Some("admin")),
+            team("field", "gone", None),
+        ];
+        let desk = in_team(Some("wang"), Some("desk"));
+        let lead = resolve(Audience::GroupLead, &desk, &directory);
+        assert_eq!((logins(&lead), lead.fallback), (vec!["li"], None));
+        let manager = resolve(Audience::Manager, &desk, &directory);
+        assert_eq!((logins(&manager), manager.fallback), (vec!["admin"], None));
+
+        let field = in_team(None, Some("field"));
+        let lead = resolve(Audience::GroupLead, &field, &directory);
+        assert_eq!(lead.fallback, Some(Fallback::NotAnAccount));
+        assert_eq!(logins(&lead), ["admin"]);
+        let manager = resolve(Audience::Manager, &field, &directory);
+        assert_eq!(manager.fallback, Some(Fallback::NoManager));
+
+        let nowhere = resolve(Audience::GroupLead, &ticket(Some("wang")), &directory);
+        assert_eq!(nowhere.fallback, Some(Fallback::NoTeam));
+        let gone = resolve(
+            Audience::Manager,
+            &in_team(None, Some("dissolved")),
+            &directory,
+        );
+        assert_eq!(gone.fallback, Some(Fallback::NoTeam));
     }
 }

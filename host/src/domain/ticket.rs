@@ -103,6 +103,8 @@ pub struct Ticket {
     /// states without the owning plugin's manifest.
     pub category: Category,
     pub assignee: Option<String>,
+    /// The team whose queue the ticket is in (see [`super::team`]).
+    pub team: Option<String>,
     pub attributes: Map<String, Value>,
     /// Optimistic-concurrency version: the sequence number of the ticket's
     /// last event.

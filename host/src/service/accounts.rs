@@ -174,7 +174,7 @@ impl Services {
             created_at: super::now(),
             disabled_at: None,
         };
-        self.store.create_user(&user).await.map_err(login_taken)?;
+        self.store.create_user(&user).await.map_err(name_taken)?;
         Ok(user)
     }
 
@@ -289,7 +289,8 @@ impl Services {
     }
 }
 
-pub(super) fn login_taken(e: StoreError) -> ServiceError {
+/// A name (a login, a team) someone else holds is the caller's to change.
+pub(super) fn name_taken(e: StoreError) -> ServiceError {
     match e {
         StoreError::Duplicate(what) => ServiceError::Invalid(what),
         other => other.into(),

@@ -108,7 +108,11 @@ pub(super) fn facts(
             channel: ticket.channel,
             priority: ticket.priority,
             assignee: ticket.assignee.clone(),
-            region: ticket.attributes.get("region").and_then(Value::as_str).map(str::to_string),
+            region: ticket
+                .attributes
+                .get("region")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             plugin: Some(bound.installed.plugin.name().to_string()),
         },
         phases: timeline
@@ -132,15 +136,27 @@ pub(super) fn facts(
             .collect(),
         escalations: events
             .iter()
-            .filter(|e| matches!(&e.data, EventData::PluginEffect { effect } if effect["effect"] == "escalate"))
+            // Escalations recorded before teams existed are plugin effects.
+            .filter(|e| match &e.data {
+                EventData::Escalated { .. } => true,
+                EventData::PluginEffect { effect } => effect["effect"] == "escalate",
+                _ => false,
+            })
             .map(|e| e.at)
             .collect(),
         on_site_dispatches: timeline.on_site_at.into_iter().collect(),
         complaint: (ticket.kind == "complaint").then(|| Complaint {
-            service_recovery: ticket.attributes.get("service_recovery").is_some_and(|v| !v.is_null()),
+            service_recovery: ticket
+                .attributes
+                .get("service_recovery")
+                .is_some_and(|v| !v.is_null()),
         }),
         repair: (ticket.kind == "repair").then(|| Repair {
-            re_repair: ticket.attributes.get("re_repair").and_then(Value::as_bool).unwrap_or(false),
+            re_repair: ticket
+                .attributes
+                .get("re_repair")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         }),
         survey,
         sla,

@@ -15,6 +15,7 @@ pub mod publishers;
 pub mod sla;
 pub mod snapshot;
 pub mod surveys;
+pub mod teams;
 pub mod tenants;
 pub mod throttle;
 pub mod tickets;

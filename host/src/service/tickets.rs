@@ -47,6 +47,8 @@ pub struct EditInput {
     pub priority: Option<Priority>,
     /// `Some(None)` unassigns.
     pub assignee: Option<Option<String>>,
+    /// `Some(None)` takes the ticket out of any team's queue.
+    pub team: Option<Option<String>>,
     pub note: Option<String>,
 }
 
@@ -284,20 +286,10 @@ impl Services {
     /// The login of the active account `who` (a login or a user id) names,
     /// which is what a ticket's assignee holds.
     async fn assignable(&self, tenant: Uuid, who: &str) -> Result<String, ServiceError> {
-        let people = self.people(tenant).await?;
-        people
-            .into_iter()
-            .find(|p| p.enabled && (p.login == who || p.id.to_string() == who))
-            .map(|p| p.login)
-            .ok_or_else(|| {
-                ServiceError::Invalid(format!(
-                    "`{who}` is not an active account of the tenant; assign a login or user id \
-                     from GET /users"
-                ))
-            })
+        super::users::active_login(&self.people(tenant).await?, who)
     }
 
-    /// Change attributes, priority or assignee without moving the state. The
+    /// Change attributes, priority, assignee or team without moving the state. The
     /// owning plugin's `guard` sees attribute and priority changes as `edit`.
     pub async fn edit(
         &self,
@@ -349,6 +341,26 @@ impl Services {
                 EventData::Assigned {
                     before: ticket.assignee.clone(),
                     after: assignee,
+                },
+            );
+        }
+        if let Some(team) = input.team
+            && team != ticket.team
+        {
+            if let Some(name) = &team {
+                self.team(caller, name).await.map_err(|_| {
+                    ServiceError::Invalid(format!(
+                        "`{name}` is not a team of the tenant; name one from GET /teams"
+                    ))
+                })?;
+            }
+            change.record(
+                slot,
+                &caller.actor,
+                None,
+                EventData::TeamSet {
+                    before: ticket.team.clone(),
+                    after: team,
                 },
             );
         }

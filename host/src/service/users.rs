@@ -8,7 +8,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::accounts::{
-    INVITE_LIFETIME, check_login, check_password, check_person_role, display_name, login_taken,
+    INVITE_LIFETIME, check_login, check_password, check_person_role, display_name, name_taken,
     random_token,
 };
 use super::error::ServiceError;
@@ -89,6 +89,21 @@ pub struct IssuedLink {
     pub link: String,
     #[schema(value_type = String, format = DateTime)]
     pub expires_at: Timestamp,
+}
+
+/// The login of the active account `who` (a login or a user id) names
+/// among the tenant's `people`: what tickets and teams hold.
+pub(super) fn active_login(people: &[Person], who: &str) -> Result<String, ServiceError> {
+    people
+        .iter()
+        .find(|p| p.enabled && (p.login == who || p.id.to_string() == who))
+        .map(|p| p.login.clone())
+        .ok_or_else(|| {
+            ServiceError::Invalid(format!(
+                "`{who}` is not an active account of the tenant; name a login or user id \
+                 from GET /users"
+            ))
+        })
 }
 
 impl Services {
@@ -350,7 +365,7 @@ impl Services {
             .store
             .accept_invite(&invite.token_hash, &user)
             .await
-            .map_err(login_taken)?
+            .map_err(name_taken)?
         {
             Ok(user)
         } else {

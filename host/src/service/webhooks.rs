@@ -22,6 +22,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "attribute_set",
     "priority_set",
     "assigned",
+    "team_set",
+    "escalated",
     "commented",
     "linked",
     "plugin_effect",

@@ -56,6 +56,7 @@ mod secrets;
 mod sla;
 mod sqlite;
 mod surveys;
+mod teams;
 mod tenants;
 mod tickets;
 mod webhooks;
@@ -76,6 +77,7 @@ pub use secrets::Secrets;
 pub use sla::{SlaPolicies, SlaPolicy};
 pub use sqlite::SqliteStore;
 pub use surveys::{Survey, SurveyAnswer, Surveys};
+pub use teams::Teams;
 pub use tenants::{ApiKey, Credential, NewKey, Tenant, Tenants};
 pub use tickets::{Claim, Commit, Idempotent, Link, TicketFilter, Tickets, Timer, TimerOp};
 pub use webhooks::{Attempt, Delivery, DeliveryState, Webhook, Webhooks};
@@ -96,6 +98,7 @@ pub trait Backend:
     + Audit
     + Publishers
     + Secrets
+    + Teams
 {
 }
 

@@ -31,6 +31,7 @@ pub struct QueueQuery {
     kind: Option<String>,
     priority: Option<String>,
     assignee: Option<String>,
+    team: Option<String>,
     sla: Option<String>,
     cursor: Option<String>,
 }
@@ -62,6 +63,7 @@ async fn render(
     let services = &state.services;
     let caller = &console.desk.caller;
     let bundle = services.catalog.bundle(caller.tenant_id).await?;
+    let teams = services.teams(caller).await?;
     let priority: Option<Priority> = blank_none(&q.priority)
         .and_then(|p| serde_json::from_value(serde_json::Value::String(p)).ok());
     let sla_filter = blank_none(&q.sla).and_then(|s| Status::parse(&s));
@@ -71,6 +73,7 @@ async fn render(
         kind: blank_none(&q.kind),
         priority,
         assignee: blank_none(&q.assignee),
+        team: blank_none(&q.team),
         cursor,
         limit: if sla_filter.is_some() {
             SLA_SCAN
@@ -135,6 +138,7 @@ async fn render(
             ("kind", &q.kind),
             ("priority", &q.priority),
             ("assignee", &q.assignee),
+            ("team", &q.team),
             ("sla", &q.sla),
         ] {
             if let Some(v) = blank_none(value) {
@@ -181,6 +185,15 @@ async fn render(
             div {
                 label for="f-assignee" { (tr.t("field-assignee")) }
                 input #f-assignee type="text" name="assignee" value=(q.assignee.clone().unwrap_or_default());
+            }
+            @if !teams.is_empty() {
+                div {
+                    label for="f-team" { (tr.t("field-team")) }
+                    select #f-team name="team" {
+                        option value="" { (tr.t("any")) }
+                        @for t in &teams { option value=(t.name) selected[selected(&q.team, &t.name)] { (t.title) } }
+                    }
+                }
             }
             div {
                 label for="f-sla" { (tr.t("field-sla")) }

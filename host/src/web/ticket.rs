@@ -177,6 +177,7 @@ async fn page_of(
                 dt { (tr.t("field-state")) } dd #ticket-state data-state=(ticket.state) { (state_label(&ticket.state)) }
                 dt { (tr.t("field-priority")) } dd { (format!("{:?}", ticket.priority)) }
                 dt { (tr.t("field-assignee")) } dd { (ticket.assignee.clone().unwrap_or_else(|| "—".into())) }
+                dt { (tr.t("field-team")) } dd { (ticket.team.clone().unwrap_or_else(|| "—".into())) }
                 dt { (tr.t("field-customer")) } dd {
                     (ticket.customer.name)
                     @for contact in [&ticket.customer.phone, &ticket.customer.email, &ticket.customer.address].into_iter().flatten() { " · " (contact) }

@@ -58,6 +58,16 @@ fn describe(console: &Console, event: &Event, state_label: &dyn Fn(&str) -> Stri
         EventData::Assigned { after, .. } => {
             html! { (tr.ta("event-assigned", &[("who", after.clone().unwrap_or_else(|| "—".into()))])) }
         }
+        EventData::TeamSet { after, .. } => {
+            html! { (tr.ta("event-team", &[("team", after.clone().unwrap_or_else(|| "—".into()))])) }
+        }
+        EventData::Escalated { tier, reason, team } => html! {
+            @match team {
+                Some(team) => (tr.ta("event-escalated", &[("tier", tier.to_string()), ("team", team.clone())])),
+                None => (tr.ta("event-escalated-nowhere", &[("tier", tier.to_string())])),
+            }
+            blockquote { (reason) }
+        },
         EventData::Commented { body, internal } => html! {
             (if *internal { tr.t("event-internal-note") } else { tr.t("event-comment") })
             blockquote { (body) }
@@ -156,6 +166,10 @@ fn fallback_key(why: Fallback) -> &'static str {
         Fallback::NoAssignee => "notification-fallback-no-assignee",
         Fallback::AssigneeNotAnAccount => "notification-fallback-assignee",
         Fallback::NoTeams => "notification-fallback-no-teams",
+        Fallback::NoTeam => "notification-fallback-no-team",
+        Fallback::NoManager => "notification-fallback-no-manager",
+        Fallback::NotAnAccount => "notification-fallback-not-an-account",
+        Fallback::NoTeamForTier => "notification-fallback-no-team-for-tier",
     }
 }
 

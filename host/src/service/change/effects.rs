@@ -4,6 +4,15 @@
 //! each within the change's budget.
 
 use super::*;
+use crate::domain::notification::{Audience, Fallback, Resolved};
+
+/// A notice to record, its audience not yet resolved.
+struct Notice {
+    audience: Audience,
+    template: String,
+    subject: String,
+    body: String,
+}
 
 impl<'a> Change<'a> {
     /// Apply the effects `installed` returned from `hook` to a ticket.
@@ -105,27 +114,21 @@ impl<'a> Change<'a> {
                     body,
                 } => {
                     let tenant = self.drafts[slot].ticket.tenant_id;
-                    if self.people.is_none() {
-                        self.people = Some(self.services.people(tenant).await?);
-                    }
-                    let people = self.people.as_deref().unwrap_or_default();
-                    let resolved =
-                        notification::resolve(audience.into(), &self.drafts[slot].ticket, people);
-                    self.record(
-                        slot,
-                        &system,
-                        Some(label.clone()),
-                        EventData::Notification {
-                            audience: audience.into(),
-                            template,
-                            subject,
-                            body,
-                            recipients: resolved.recipients,
-                            fallback: resolved.fallback,
-                        },
-                    );
+                    let directory = self.directory(tenant).await?;
+                    let ticket = &self.drafts[slot].ticket;
+                    let resolved = notification::resolve(audience.into(), ticket, &directory);
+                    let notice = Notice {
+                        audience: audience.into(),
+                        template,
+                        subject,
+                        body,
+                    };
+                    self.notify(slot, &label, notice, resolved);
                 }
-                Effect::Escalate { .. } | Effect::ReservePart { .. } => {
+                Effect::Escalate { tier, reason } => {
+                    self.escalate(slot, &label, tier, reason).await?;
+                }
+                Effect::ReservePart { .. } => {
                     self.record(
                         slot,
                         &system,
@@ -158,6 +161,78 @@ impl<'a> Change<'a> {
         for transition in requested {
             self.requested_transition(slot, &transition, depth).await?;
         }
+        Ok(())
+    }
+
+    /// Record a notice with the people its audience resolved to.
+    fn notify(&mut self, slot: Slot, label: &str, notice: Notice, resolved: Resolved) {
+        self.record(
+            slot,
+            &Actor::system(),
+            Some(label.to_string()),
+            EventData::Notification {
+                audience: notice.audience,
+                template: notice.template,
+                subject: notice.subject,
+                body: notice.body,
+                recipients: resolved.recipients,
+                fallback: resolved.fallback,
+            },
+        );
+    }
+
+    /// `escalate`: the ticket moves to the queue of the team serving `tier`,
+    /// an assignee outside that team lets go of it, and the team's lead is
+    /// told. When no team serves the tier, the tenant's admins are told.
+    async fn escalate(
+        &mut self,
+        slot: Slot,
+        label: &str,
+        tier: u8,
+        reason: String,
+    ) -> Result<(), ServiceError> {
+        let system = Actor::system();
+        let plugin = || Some(label.to_string());
+        let before = self.drafts[slot].ticket.clone();
+        let directory = self.directory(before.tenant_id).await?;
+        let target = team::serving(&directory.teams, tier);
+        let escalated = EventData::Escalated {
+            tier,
+            reason: reason.clone(),
+            team: target.map(|t| t.name.clone()),
+        };
+        self.record(slot, &system, plugin(), escalated);
+        let resolved = match target {
+            Some(target) => {
+                if before.team.as_deref() != Some(target.name.as_str()) {
+                    let moved = EventData::TeamSet {
+                        before: before.team.clone(),
+                        after: Some(target.name.clone()),
+                    };
+                    self.record(slot, &system, plugin(), moved);
+                }
+                if let Some(assignee) = &before.assignee {
+                    let login = directory.person(assignee).map_or(assignee, |p| &p.login);
+                    if !target.has(login) {
+                        let released = EventData::Assigned {
+                            before: Some(assignee.clone()),
+                            after: None,
+                        };
+                        self.record(slot, &system, plugin(), released);
+                    }
+                }
+                let ticket = &self.drafts[slot].ticket;
+                notification::resolve(Audience::GroupLead, ticket, &directory)
+            }
+            None => directory.admins(Some(Fallback::NoTeamForTier)),
+        };
+        let notice = Notice {
+            audience: Audience::GroupLead,
+            template: "escalated".into(),
+            subject: format!("Escalated to tier {tier}: {}", before.title),
+            body: reason,
+        };
+        self.notify(slot, label, notice, resolved);
         Ok(())
     }
 

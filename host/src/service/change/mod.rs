@@ -20,7 +20,8 @@ use super::error::ServiceError;
 use super::snapshot::{contract_event, snapshot};
 use super::{Caller, Services};
 use crate::domain::event::{Created, apply};
-use crate::domain::notification::{self, Person};
+use crate::domain::notification::{self, Directory};
+use crate::domain::team;
 use crate::domain::workflow;
 use crate::domain::{Actor, Category, Priority, Role};
 use crate::domain::{Event, EventData, NewTicket, Ticket};
@@ -47,8 +48,9 @@ pub(super) struct Change<'a> {
     answers: Vec<SurveyAnswer>,
     /// What the change has asked of plugins so far, against the budget.
     spent: Spent,
-    /// The tenant's accounts, read at the first `notify`.
-    people: Option<Vec<Person>>,
+    /// The tenant's people and teams, read at the first `notify` or
+    /// `escalate`.
+    directory: Option<Arc<Directory>>,
 }
 
 /// What a change has used of its [`Budget`].
@@ -75,7 +77,7 @@ impl<'a> Change<'a> {
             surveys: Vec::new(),
             answers: Vec::new(),
             spent: Spent::default(),
-            people: None,
+            directory: None,
         }
     }
 
@@ -83,6 +85,19 @@ impl<'a> Change<'a> {
     pub fn runtime(&self) -> &'a Runtime {
         let services: &'a Services = self.services;
         &services.runtime
+    }
+
+    /// The tenant's people and teams, read once per change.
+    async fn directory(&mut self, tenant: Uuid) -> Result<Arc<Directory>, ServiceError> {
+        if let Some(directory) = &self.directory {
+            return Ok(directory.clone());
+        }
+        let directory = Arc::new(Directory {
+            people: self.services.people(tenant).await?,
+            teams: self.services.teams_of(tenant).await?,
+        });
+        self.directory = Some(directory.clone());
+        Ok(directory)
     }
 
     fn budget(&self) -> Budget {
@@ -178,6 +193,7 @@ impl<'a> Change<'a> {
             state: initial.name.clone(),
             category: initial.category.into(),
             assignee: None,
+            team: None,
             attributes: new.attributes,
         };
         let id = Uuid::now_v7();

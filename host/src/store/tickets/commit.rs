@@ -69,9 +69,11 @@ on_each_backend! {
             for t in &commit.inserts {
                 script
                     .push(
-                        "INSERT INTO tickets (id, tenant_id, kind, title, description, channel, customer,
-                            product, priority, state, category, assignee, attributes, version, created_at, updated_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                        "INSERT INTO tickets (id, tenant_id, kind, title, description, channel,
+                            customer, product, priority, state, category, assignee, team,
+                            attributes, version, created_at, updated_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                            $15, $16, $17)",
                     )
                     .bind(t.id)
                     .bind(tenant)
@@ -85,6 +87,7 @@ on_each_backend! {
                     .bind(t.state.as_str())
                     .bind(codec::name(&t.category))
                     .bind(t.assignee.as_deref())
+                    .bind(t.team.as_deref())
                     .bind(Json(&t.attributes))
                     .bind(t.version)
                     .bind(millis(t.created_at))
@@ -93,9 +96,10 @@ on_each_backend! {
             for (t, expected) in &commit.updates {
                 script
                     .push(
-                        "UPDATE tickets SET title = $1, description = $2, customer = $3, product = $4, priority = $5,
-                            state = $6, category = $7, assignee = $8, attributes = $9, version = $10, updated_at = $11
-                         WHERE tenant_id = $12 AND id = $13 AND version = $14",
+                        "UPDATE tickets SET title = $1, description = $2, customer = $3,
+                            product = $4, priority = $5, state = $6, category = $7, assignee = $8,
+                            team = $9, attributes = $10, version = $11, updated_at = $12
+                         WHERE tenant_id = $13 AND id = $14 AND version = $15",
                     )
                     .bind(t.title.as_str())
                     .bind(t.description.as_str())
@@ -105,6 +109,7 @@ on_each_backend! {
                     .bind(t.state.as_str())
                     .bind(codec::name(&t.category))
                     .bind(t.assignee.as_deref())
+                    .bind(t.team.as_deref())
                     .bind(Json(&t.attributes))
                     .bind(t.version)
                     .bind(millis(t.updated_at))

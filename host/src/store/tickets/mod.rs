@@ -23,6 +23,7 @@ pub struct TicketFilter {
     pub kind: Option<String>,
     pub priority: Option<Priority>,
     pub assignee: Option<String>,
+    pub team: Option<String>,
     pub cursor: Option<Uuid>,
     pub limit: u32,
 }

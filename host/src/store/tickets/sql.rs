@@ -48,6 +48,9 @@ on_each_backend! {
             if let Some(assignee) = &filter.assignee {
                 query.push(" AND assignee = ").push_bind(assignee);
             }
+            if let Some(team) = &filter.team {
+                query.push(" AND team = ").push_bind(team);
+            }
             if let Some(cursor) = filter.cursor {
                 query.push(" AND id < ").push_bind(cursor);
             }

@@ -57,6 +57,7 @@ impl Plugin for Hostile {
                             "mode": {"type": "string"},
                             "verdict": {"type": "string"},
                             "score": {"type": "integer"},
+                            "tier": {"type": "integer", "minimum": 1, "maximum": 255},
                             "alarm_at": {"type": "string", "format": "date-time"}
                         }
                     }))
@@ -211,6 +212,21 @@ fn misbehave(snapshot: &Snapshot) -> Decision {
             Ok(vec![Effect::schedule_timer("alarm", at, json!({}))])
         }
         "request_finish" => Ok(vec![Effect::request_transition("finish")]),
+        // Escalate to the support tier the ticket's `tier` names (2 when
+        // absent), then tell the group lead and the manager.
+        "escalate" => {
+            let tier = snapshot.ticket.attributes.parse::<u8>("tier")?.unwrap_or(2);
+            Ok(vec![
+                Effect::escalate(tier, "the customer asked for a specialist"),
+                Effect::notify(
+                    Audience::GroupLead,
+                    "nudge",
+                    "Over to you",
+                    "Please take it",
+                ),
+                Effect::notify(Audience::Manager, "nudge", "For your eyes", "Escalated"),
+            ])
+        }
         // A long sleep in a host call (`monotonic-clock.subscribe-duration`
         // and `poll`). The sandbox's clock stands still, so it returns at
         // once and the call carries on.
