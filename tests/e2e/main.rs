@@ -20,6 +20,7 @@ mod languages;
 mod namespace;
 mod notifications;
 mod plugins_lifecycle;
+mod replicas;
 mod retention;
 mod runtime;
 mod service_levels;

@@ -1,5 +1,6 @@
 //! Background work of a host: firing due timers, delivering webhooks,
-//! keeping metric rollups current, purging what is kept only for a while.
+//! keeping metric rollups current, purging what is kept only for a while,
+//! and hearing what the other replicas changed.
 //!
 //! Every job claims its work in the database with a lease, so any number of
 //! replicas can run them side by side: a timer fires once, a delivery is
@@ -8,6 +9,7 @@
 
 mod deliveries;
 mod egress;
+mod replicas;
 pub mod retention;
 mod rollups;
 mod timers;
@@ -85,6 +87,7 @@ impl Jobs {
                 config.clone(),
                 stopped.clone(),
             )),
+            tokio::spawn(replicas::run(services.clone(), stopped.clone())),
             tokio::spawn(retention::run(services, config, stopped)),
         ];
         Jobs { stop, tasks }

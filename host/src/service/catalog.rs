@@ -1,12 +1,15 @@
 //! Installed plugins and each tenant's bundle of them, cached in memory.
 //!
 //! A plugin version is loaded once per process (compiled, manifest read,
-//! schemas compiled). A tenant's bundle — which version owns each kind, and
-//! the tenant's configuration of each plugin — is read once and kept until
-//! the tenant changes it.
+//! schemas compiled). A tenant's bundle — which version owns each kind, the
+//! tenant's configuration of each plugin, its webhooks, survey and SLA
+//! settings, its quarantines — is read once and kept until the tenant
+//! changes it, through this process or, announced, through another.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 use aftersale_sdk::{Json, Kind, Manifest};
 use serde_json::Value;
@@ -16,6 +19,7 @@ use super::error::{SchemaError, ServiceError};
 use super::plugins::Tally;
 use super::surveys::{SurveyLinks, SurveySettings};
 use crate::plugins::{ContentHash, DEFAULT_BUNDLE, Plugin, Runtime, manifest};
+use crate::store::announce::{Announcement, Heard};
 use crate::store::{Binding, Health, SharedStore, StoreError, StoredPlugin, Tenant, Webhook};
 
 /// A loaded plugin version with its compiled schemas.
@@ -160,11 +164,33 @@ impl Bundle {
     }
 }
 
+/// How long a replica sharing its database with others trusts a cached
+/// bundle without hearing of a change: the bound on staleness should an
+/// announcement never be made (a process killed between its write and its
+/// `NOTIFY`).
+pub const MAX_AGE: Duration = Duration::from_secs(30);
+
+/// A tenant's bundle as loaded, and when.
+struct Cached {
+    bundle: Arc<Bundle>,
+    loaded: Instant,
+}
+
+/// The installed plugins and each tenant's bundle, cached. A change made
+/// through this process evicts what it touched here and announces it to
+/// the other replicas ([`crate::store::announce`]), whose listener evicts
+/// the same ([`Catalog::hear`]).
 pub struct Catalog {
     store: SharedStore,
     runtime: Arc<Runtime>,
     installed: RwLock<HashMap<(String, String), Arc<Installed>>>,
-    bundles: RwLock<HashMap<Uuid, Arc<Bundle>>>,
+    bundles: RwLock<HashMap<Uuid, Cached>>,
+    /// Counts evictions: a bundle loaded while one happened may hold what
+    /// was evicted and is not kept.
+    evictions: AtomicU64,
+    /// How long a cached bundle is trusted; `None` when no other process
+    /// shares the database.
+    max_age: Option<Duration>,
     defaults: RwLock<Vec<Binding>>,
     /// Names of the embedded first-party plugins, as their manifests say.
     first_party: RwLock<BTreeSet<String>>,
@@ -176,11 +202,14 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn new(store: SharedStore, runtime: Arc<Runtime>) -> Self {
+        let max_age = (store.backend() == "postgres").then_some(MAX_AGE);
         Catalog {
             store,
             runtime,
             installed: RwLock::default(),
             bundles: RwLock::default(),
+            evictions: AtomicU64::new(0),
+            max_age,
             defaults: RwLock::default(),
             first_party: RwLock::default(),
             tally: Tally::default(),
@@ -328,9 +357,12 @@ impl Catalog {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .get(&tenant)
+            .filter(|c| self.max_age.is_none_or(|age| c.loaded.elapsed() < age))
         {
-            return Ok(found.clone());
+            return Ok(found.bundle.clone());
         }
+        let evictions = self.evictions.load(Ordering::Acquire);
+        let loaded = Instant::now();
         let record = self
             .store
             .tenant(tenant)
@@ -401,10 +433,14 @@ impl Catalog {
             sla,
             quarantined,
         });
-        self.bundles
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(tenant, bundle.clone());
+        let mut bundles = self.bundles.write().unwrap_or_else(PoisonError::into_inner);
+        if self.evictions.load(Ordering::Acquire) == evictions {
+            let cached = Cached {
+                bundle: bundle.clone(),
+                loaded,
+            };
+            bundles.insert(tenant, cached);
+        }
         Ok(bundle)
     }
 
@@ -426,26 +462,63 @@ impl Catalog {
         Ok(Json::from(config))
     }
 
-    /// Forget a tenant's cached bundle after its bindings or configuration
-    /// changed.
-    pub fn invalidate(&self, tenant: Uuid) {
-        self.bundles
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&tenant);
+    /// After a change of the tenant's bindings, configuration, settings,
+    /// webhooks or quarantines: forget its cached bundle here and tell the
+    /// other replicas to. An announcement that cannot be made is logged;
+    /// the others then reload within [`MAX_AGE`].
+    pub async fn invalidate(&self, tenant: Uuid) {
+        self.evict(tenant);
+        self.announce(Announcement::Tenant(tenant)).await;
     }
 
     /// Forget a plugin version after its grant changed, and every bundle
-    /// that holds it; the next call loads it with the new limits.
-    pub fn forget_plugin(&self, name: &str, version: &str) {
+    /// that holds it, here and in the other replicas; the next call loads
+    /// it with the new limits.
+    pub async fn forget_plugin(&self, name: &str, version: &str) {
+        self.drop_plugin(name, version);
+        let (name, version) = (name.to_string(), version.to_string());
+        self.announce(Announcement::Plugin { name, version }).await;
+    }
+
+    /// What another replica announced, or that announcements were lost.
+    pub fn hear(&self, heard: &Heard) {
+        match heard {
+            Heard::Announcement(Announcement::Tenant(tenant)) => self.evict(*tenant),
+            Heard::Announcement(Announcement::Plugin { name, version }) => {
+                self.drop_plugin(name, version)
+            }
+            Heard::Gap => self.evict_all(),
+        }
+    }
+
+    /// Forget every cached bundle.
+    pub fn evict_all(&self) {
+        let mut bundles = self.bundles.write().unwrap_or_else(PoisonError::into_inner);
+        self.evictions.fetch_add(1, Ordering::AcqRel);
+        bundles.clear();
+    }
+
+    fn evict(&self, tenant: Uuid) {
+        let mut bundles = self.bundles.write().unwrap_or_else(PoisonError::into_inner);
+        self.evictions.fetch_add(1, Ordering::AcqRel);
+        bundles.remove(&tenant);
+    }
+
+    fn drop_plugin(&self, name: &str, version: &str) {
         self.installed
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&(name.to_string(), version.to_string()));
-        self.bundles
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        self.evict_all();
+    }
+
+    async fn announce(&self, what: Announcement) {
+        if let Err(e) = self.store.announce(&what).await {
+            tracing::warn!(
+                "other replicas were not told of `{what}` and may serve it for up to {} s: {e}",
+                MAX_AGE.as_secs()
+            );
+        }
     }
 
     /// Forget a plugin version no tenant binds any more (after a bundle

@@ -412,7 +412,7 @@ impl Services {
         self.store
             .set_sla_policies(caller.tenant_id, &policies, super::now())
             .await?;
-        self.catalog.invalidate(caller.tenant_id);
+        self.catalog.invalidate(caller.tenant_id).await;
         self.record(
             caller,
             "sla.policies",
@@ -457,7 +457,7 @@ impl Services {
         self.store
             .set_setting(caller.tenant_id, CALENDAR, &value, super::now())
             .await?;
-        self.catalog.invalidate(caller.tenant_id);
+        self.catalog.invalidate(caller.tenant_id).await;
         let summary = json!({
             "time_zone": spec.time_zone,
             "holidays": spec.holidays.len(),
@@ -504,7 +504,7 @@ impl Services {
         self.store
             .set_setting(caller.tenant_id, SETTING, &value, super::now())
             .await?;
-        self.catalog.invalidate(caller.tenant_id);
+        self.catalog.invalidate(caller.tenant_id).await;
         self.record(caller, "sla.settings", "sla", value).await;
         Ok(settings)
     }

@@ -243,7 +243,7 @@ impl Services {
         self.store
             .set_setting(caller.tenant_id, SETTING, &value, super::now())
             .await?;
-        self.catalog.invalidate(caller.tenant_id);
+        self.catalog.invalidate(caller.tenant_id).await;
         self.record(caller, "survey.settings", "survey", value)
             .await;
         Ok(settings)

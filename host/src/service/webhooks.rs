@@ -136,7 +136,7 @@ impl Services {
             created_at: super::now(),
         };
         self.store.create_webhook(&webhook).await?;
-        self.catalog.invalidate(caller.tenant_id);
+        self.catalog.invalidate(caller.tenant_id).await;
         let detail = json!({"url": webhook.url, "events": webhook.events});
         self.record(caller, "webhook.create", webhook.id, detail)
             .await;
@@ -157,7 +157,7 @@ impl Services {
         {
             return Err(ServiceError::NotFound("webhook"));
         }
-        self.catalog.invalidate(caller.tenant_id);
+        self.catalog.invalidate(caller.tenant_id).await;
         self.record(caller, "webhook.delete", id, json!({})).await;
         Ok(())
     }

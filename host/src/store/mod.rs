@@ -45,6 +45,7 @@ macro_rules! on_each_backend {
 }
 
 mod accounts;
+pub mod announce;
 mod audit;
 mod codec;
 mod metrics;
@@ -70,7 +71,7 @@ pub use accounts::{Accounts, Invite, Session, User, UserChange};
 pub use audit::{Audit, AuditEntry};
 pub use metrics::{DirtyFacts, FactsRow, Rollup, Rollups};
 pub use plugins::{Binding, Health, Lifecycle, PluginRecord, Plugins, StoredPlugin};
-pub use postgres::PgStore;
+pub use postgres::{Listener, PgStore};
 pub use publishers::{Admission, NameOwner, Publisher, PublisherUsage, Publishers, Quota, Usage};
 pub use retention::{Expired, Purged, Retention};
 pub use secrets::Secrets;
@@ -163,4 +164,11 @@ pub trait Store: Send + Sync {
 
     /// Whether the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Tell the other processes on this database that `what` changed.
+    async fn announce(&self, what: &announce::Announcement) -> Result<(), StoreError>;
+
+    /// Hear what the other processes announce; `None` when no other
+    /// process can share the database (SQLite).
+    async fn listen(&self) -> Result<Option<Listener>, StoreError>;
 }

@@ -59,7 +59,7 @@ impl Services {
         }
         let before = self.store.bindings(caller.tenant_id).await?;
         self.store.bind(caller.tenant_id, &checked).await?;
-        self.catalog.invalidate(caller.tenant_id);
+        self.catalog.invalidate(caller.tenant_id).await;
         for b in &checked {
             let was = before
                 .iter()
@@ -134,7 +134,7 @@ impl Services {
         self.store
             .set_plugin_config(caller.tenant_id, plugin, &overrides, crate::service::now())
             .await?;
-        self.catalog.invalidate(caller.tenant_id);
+        self.catalog.invalidate(caller.tenant_id).await;
         // The names of the fields set, not their values: a configuration
         // may hold a partner's credentials.
         let fields: Vec<&String> = overrides

@@ -285,7 +285,9 @@ impl Services {
         self.store
             .set_grant(&record.hash, Some(&value), super::now())
             .await?;
-        self.catalog.forget_plugin(&record.name, &record.version);
+        self.catalog
+            .forget_plugin(&record.name, &record.version)
+            .await;
         self.plugin_details(&Viewer::Operator, &record.hash).await
     }
 
@@ -306,7 +308,7 @@ impl Services {
                 record.name, record.version
             )));
         }
-        self.catalog.invalidate(tenant);
+        self.catalog.invalidate(tenant).await;
         tracing::info!(plugin = %record.name, version = %record.version, %tenant, "quarantine lifted");
         self.plugin_details(&Viewer::Operator, &record.hash).await
     }

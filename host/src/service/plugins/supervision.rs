@@ -137,7 +137,7 @@ impl Services {
         tally.written(key, health.failures, Instant::now());
         let before = health.failures.saturating_sub(batch.count);
         if health.quarantined_at.is_some() && before < threshold && health.failures >= threshold {
-            self.catalog.invalidate(tenant);
+            self.catalog.invalidate(tenant).await;
             tracing::warn!(
                 plugin = plugin.name(),
                 version = plugin.version(),

@@ -6,11 +6,14 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
+use super::announce::Announcement;
 use super::{Commit, Store, StoreError, StoredPlugin};
 
 mod jobs;
+mod listen;
 mod script;
 
+pub use listen::Listener;
 pub(super) use script::Script;
 
 pub struct PgStore {
@@ -68,6 +71,14 @@ impl Store for PgStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn announce(&self, what: &Announcement) -> Result<(), StoreError> {
+        self.notify(what).await
+    }
+
+    async fn listen(&self) -> Result<Option<Listener>, StoreError> {
+        self.listener().await.map(Some)
     }
 }
 

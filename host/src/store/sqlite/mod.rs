@@ -14,7 +14,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, Transaction};
 
-use super::{Commit, Store, StoreError, StoredPlugin};
+use super::announce::Announcement;
+use super::{Commit, Listener, Store, StoreError, StoredPlugin};
 
 mod group;
 mod jobs;
@@ -103,6 +104,15 @@ impl Store for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.reader).await?;
         Ok(())
+    }
+
+    /// One process has the database: nobody else caches its state.
+    async fn announce(&self, _: &Announcement) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn listen(&self) -> Result<Option<Listener>, StoreError> {
+        Ok(None)
     }
 }
 
