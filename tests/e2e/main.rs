@@ -24,6 +24,7 @@ mod replicas;
 mod retention;
 mod runtime;
 mod service_levels;
+mod service_points;
 mod surveys;
 mod teams;
 mod tenancy;

@@ -11,6 +11,7 @@ mod openapi;
 mod plugins;
 mod prometheus;
 mod publishers;
+mod service_points;
 mod sla;
 mod surveys;
 mod teams;
@@ -87,6 +88,7 @@ impl AppState {
         (name = "webhooks", description = "Signed event deliveries with retries and dead letters"),
         (name = "surveys", description = "Customer satisfaction surveys"),
         (name = "teams", description = "Teams: queues, leads, managers and support tiers"),
+        (name = "service network", description = "Service centres, authorised outlets and contracted providers"),
         (name = "service levels", description = "SLA policies, business calendar, clocks and the standard's metrics"),
     )
 )]
@@ -117,6 +119,7 @@ fn v1() -> OpenApiRouter<AppState> {
             .merge(webhooks::router())
             .merge(surveys::router())
             .merge(teams::router())
+            .merge(service_points::router())
             .merge(sla::router())
             .merge(metrics::router()),
     )

@@ -54,6 +54,15 @@ const LINKS: &[(&str, &str, &str, &[Target])] = &[
         &[("RevokePublisher", "/api/v1/publishers/{id}", "delete")],
     ),
     (
+        "/api/v1/service-points",
+        "201",
+        "id",
+        &[
+            ("GetServicePoint", "/api/v1/service-points/{id}", "get"),
+            ("ChangeServicePoint", "/api/v1/service-points/{id}", "patch"),
+        ],
+    ),
+    (
         "/api/v1/teams",
         "201",
         "name",

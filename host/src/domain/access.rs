@@ -58,6 +58,8 @@ pub enum Permission {
     ManageServiceLevels,
     /// Teams, their leads, members and support tiers.
     ManageTeams,
+    /// The service network: service centres, outlets, providers.
+    ManageServiceNetwork,
     /// The satisfaction survey's settings.
     ManageSurvey,
     /// Read the audit log of admin actions.
@@ -76,6 +78,7 @@ impl Permission {
             | Permission::ManageWebhooks
             | Permission::ManageServiceLevels
             | Permission::ManageTeams
+            | Permission::ManageServiceNetwork
             | Permission::ManageSurvey
             | Permission::ReadAudit => role == Role::Admin,
         }
@@ -105,6 +108,7 @@ impl Permission {
             Permission::ManageWebhooks => "manage webhooks",
             Permission::ManageServiceLevels => "change service levels",
             Permission::ManageTeams => "manage teams",
+            Permission::ManageServiceNetwork => "manage the service network",
             Permission::ManageSurvey => "change the survey",
             Permission::ReadAudit => "read the audit log",
         }

@@ -9,6 +9,7 @@ pub mod contract;
 pub mod event;
 pub mod metrics;
 pub mod notification;
+pub mod service_point;
 pub mod sla;
 pub mod team;
 pub mod ticket;

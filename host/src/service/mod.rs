@@ -12,6 +12,7 @@ mod error;
 pub mod metrics;
 pub mod plugins;
 pub mod publishers;
+pub mod service_points;
 pub mod sla;
 pub mod snapshot;
 pub mod surveys;

@@ -54,6 +54,7 @@ mod postgres;
 mod publishers;
 mod retention;
 mod secrets;
+mod service_points;
 mod sla;
 mod sqlite;
 mod surveys;
@@ -75,6 +76,7 @@ pub use postgres::{Listener, PgStore};
 pub use publishers::{Admission, NameOwner, Publisher, PublisherUsage, Publishers, Quota, Usage};
 pub use retention::{Expired, Purged, Retention};
 pub use secrets::Secrets;
+pub use service_points::{PointFilter, ServicePoints};
 pub use sla::{SlaPolicies, SlaPolicy};
 pub use sqlite::SqliteStore;
 pub use surveys::{Survey, SurveyAnswer, Surveys};
@@ -100,6 +102,7 @@ pub trait Backend:
     + Publishers
     + Secrets
     + Teams
+    + ServicePoints
 {
 }
 

@@ -1,0 +1,108 @@
+//! Service points: the statements, once for both backends.
+
+use async_trait::async_trait;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::{PointFilter, PointRow, ServicePoints};
+use crate::domain::service_point::ServicePoint;
+use crate::store::StoreError;
+use crate::store::codec::{all, millis, name};
+
+on_each_backend! {
+    #[async_trait]
+    impl ServicePoints for DbStore {
+        async fn create_point(&self, p: &ServicePoint) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO service_points (tenant_id, id, name, kind, province, city, county,
+                    address, phone, latitude, longitude, hours, kinds, categories, active,
+                    created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                    $16, $17)",
+            )
+            .bind(p.tenant_id)
+            .bind(p.id)
+            .bind(&p.name)
+            .bind(name(&p.kind))
+            .bind(&p.region.province)
+            .bind(p.region.city.as_deref())
+            .bind(p.region.county.as_deref())
+            .bind(&p.address)
+            .bind(p.phone.as_deref())
+            .bind(p.location.map(|l| l.lat))
+            .bind(p.location.map(|l| l.lon))
+            .bind(p.hours.as_ref().map(Json))
+            .bind(Json(&p.kinds))
+            .bind(Json(&p.categories))
+            .bind(p.active)
+            .bind(millis(p.created_at))
+            .bind(millis(p.updated_at))
+            .execute(self.writer())
+            .await?;
+            Ok(())
+        }
+
+        async fn update_point(&self, p: &ServicePoint) -> Result<bool, StoreError> {
+            let done = sqlx::query(
+                "UPDATE service_points SET name = $1, kind = $2, province = $3, city = $4,
+                    county = $5, address = $6, phone = $7, latitude = $8, longitude = $9,
+                    hours = $10, kinds = $11, categories = $12, active = $13, updated_at = $14
+                 WHERE tenant_id = $15 AND id = $16",
+            )
+            .bind(&p.name)
+            .bind(name(&p.kind))
+            .bind(&p.region.province)
+            .bind(p.region.city.as_deref())
+            .bind(p.region.county.as_deref())
+            .bind(&p.address)
+            .bind(p.phone.as_deref())
+            .bind(p.location.map(|l| l.lat))
+            .bind(p.location.map(|l| l.lon))
+            .bind(p.hours.as_ref().map(Json))
+            .bind(Json(&p.kinds))
+            .bind(Json(&p.categories))
+            .bind(p.active)
+            .bind(millis(p.updated_at))
+            .bind(p.tenant_id)
+            .bind(p.id)
+            .execute(self.writer())
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
+
+        async fn point(&self, tenant: Uuid, id: Uuid) -> Result<Option<ServicePoint>, StoreError> {
+            sqlx::query_as::<_, PointRow>(
+                "SELECT * FROM service_points WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(tenant)
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?
+            .map(ServicePoint::try_from)
+            .transpose()
+        }
+
+        async fn points(
+            &self,
+            tenant: Uuid,
+            filter: &PointFilter,
+        ) -> Result<Vec<ServicePoint>, StoreError> {
+            let mut query =
+                sqlx::QueryBuilder::<Db>::new("SELECT * FROM service_points WHERE tenant_id = ");
+            query.push_bind(tenant);
+            if let Some(code) = &filter.region {
+                query.push(" AND (province = ").push_bind(code);
+                query.push(" OR city = ").push_bind(code);
+                query.push(" OR county = ").push_bind(code).push(")");
+            }
+            if let Some(kind) = &filter.kind {
+                query.push(" AND kind = ").push_bind(name(kind));
+            }
+            if !filter.inactive {
+                query.push(" AND active = TRUE");
+            }
+            query.push(" ORDER BY province, city, county, name, id");
+            all(query.build_query_as::<PointRow>().fetch_all(self.reader()).await?)
+        }
+    }
+}
