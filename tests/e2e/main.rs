@@ -27,6 +27,7 @@ mod service_levels;
 mod service_points;
 mod surveys;
 mod teams;
+mod technicians;
 mod tenancy;
 mod tickets_api;
 mod timers;

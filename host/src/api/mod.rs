@@ -15,6 +15,7 @@ mod service_points;
 mod sla;
 mod surveys;
 mod teams;
+mod technicians;
 mod tenants;
 mod tickets;
 mod users;
@@ -88,7 +89,7 @@ impl AppState {
         (name = "webhooks", description = "Signed event deliveries with retries and dead letters"),
         (name = "surveys", description = "Customer satisfaction surveys"),
         (name = "teams", description = "Teams: queues, leads, managers and support tiers"),
-        (name = "service network", description = "Service centres, authorised outlets and contracted providers"),
+        (name = "service network", description = "Service centres, authorised outlets, contracted providers and their technicians"),
         (name = "service levels", description = "SLA policies, business calendar, clocks and the standard's metrics"),
     )
 )]
@@ -120,6 +121,7 @@ fn v1() -> OpenApiRouter<AppState> {
             .merge(surveys::router())
             .merge(teams::router())
             .merge(service_points::router())
+            .merge(technicians::router())
             .merge(sla::router())
             .merge(metrics::router()),
     )

@@ -63,6 +63,15 @@ const LINKS: &[(&str, &str, &str, &[Target])] = &[
         ],
     ),
     (
+        "/api/v1/technicians",
+        "201",
+        "login",
+        &[
+            ("GetTechnician", "/api/v1/technicians/{login}", "get"),
+            ("ChangeTechnician", "/api/v1/technicians/{login}", "patch"),
+        ],
+    ),
+    (
         "/api/v1/teams",
         "201",
         "name",

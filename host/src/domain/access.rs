@@ -58,7 +58,8 @@ pub enum Permission {
     ManageServiceLevels,
     /// Teams, their leads, members and support tiers.
     ManageTeams,
-    /// The service network: service centres, outlets, providers.
+    /// The service network: service centres, outlets, providers, and the
+    /// technicians based at them.
     ManageServiceNetwork,
     /// The satisfaction survey's settings.
     ManageSurvey,

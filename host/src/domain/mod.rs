@@ -12,6 +12,7 @@ pub mod notification;
 pub mod service_point;
 pub mod sla;
 pub mod team;
+pub mod technician;
 pub mod ticket;
 pub mod workflow;
 

@@ -17,6 +17,7 @@ pub mod sla;
 pub mod snapshot;
 pub mod surveys;
 pub mod teams;
+pub mod technicians;
 pub mod tenants;
 pub mod throttle;
 pub mod tickets;

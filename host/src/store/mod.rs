@@ -59,6 +59,7 @@ mod sla;
 mod sqlite;
 mod surveys;
 mod teams;
+mod technicians;
 mod tenants;
 mod tickets;
 mod webhooks;
@@ -81,6 +82,7 @@ pub use sla::{SlaPolicies, SlaPolicy};
 pub use sqlite::SqliteStore;
 pub use surveys::{Survey, SurveyAnswer, Surveys};
 pub use teams::Teams;
+pub use technicians::Technicians;
 pub use tenants::{ApiKey, Credential, NewKey, Tenant, Tenants};
 pub use tickets::{Claim, Commit, Idempotent, Link, TicketFilter, Tickets, Timer, TimerOp};
 pub use webhooks::{Attempt, Delivery, DeliveryState, Webhook, Webhooks};
@@ -103,6 +105,7 @@ pub trait Backend:
     + Secrets
     + Teams
     + ServicePoints
+    + Technicians
 {
 }
 
