@@ -9,6 +9,7 @@ mod concurrency;
 mod console;
 mod containment;
 mod contract;
+mod dispatch;
 mod durability;
 mod endpoints;
 mod errors_api;

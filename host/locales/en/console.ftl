@@ -169,6 +169,7 @@ event-transitioned = { $from } → { $to }
 event-attribute = Set { $name }:
 event-priority = Priority { $before } → { $after }
 event-assigned = Assigned to { $who }
+event-dispatched = { $technician } booked from { $from } to { $to }
 event-team = Moved to the queue of { $team }
 event-escalated = Escalated to tier { $tier } ({ $team })
 event-escalated-nowhere = Escalated to tier { $tier }, which no team serves

@@ -168,6 +168,7 @@ event-transitioned = { $from } → { $to }
 event-attribute = 设置 { $name }：
 event-priority = 优先级 { $before } → { $after }
 event-assigned = 指派给 { $who }
+event-dispatched = 已派工给 { $technician }：{ $from } 至 { $to }
 event-team = 转入 { $team } 的队列
 event-escalated = 升级到第 { $tier } 线（{ $team }）
 event-escalated-nowhere = 升级到第 { $tier } 线，但没有团队负责该层级

@@ -41,6 +41,7 @@ pub enum ProblemType {
     StaleVersion,
     PreconditionRequired,
     IdempotencyKeyReused,
+    SlotTaken,
     PayloadTooLarge,
     UnsupportedMediaType,
     BundleBroken,
@@ -50,7 +51,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 30] = [
+    pub const ALL: [ProblemType; 31] = [
         ProblemType::MalformedJson,
         ProblemType::UnknownField,
         ProblemType::InvalidRequest,
@@ -75,6 +76,7 @@ impl ProblemType {
         ProblemType::StaleVersion,
         ProblemType::PreconditionRequired,
         ProblemType::IdempotencyKeyReused,
+        ProblemType::SlotTaken,
         ProblemType::PayloadTooLarge,
         ProblemType::UnsupportedMediaType,
         ProblemType::BundleBroken,
@@ -202,6 +204,11 @@ impl ProblemType {
                 "idempotency-key-reused",
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "The Idempotency-Key was used for a different request",
+            ),
+            SlotTaken => (
+                "slot-taken",
+                StatusCode::CONFLICT,
+                "The technician's slot was booked by someone else first",
             ),
             PayloadTooLarge => (
                 "payload-too-large",
@@ -455,6 +462,10 @@ impl From<ServiceError> for Problem {
                 tracing::error!("plugin bundle broken: {detail}");
                 Problem::new(P::BundleBroken, detail)
             }
+            ServiceError::SlotTaken => Problem::new(
+                P::SlotTaken,
+                "another dispatch booked this technician's slot first; pick another slot",
+            ),
             ServiceError::Changed => {
                 Problem::new(P::StaleVersion, "the ticket changed while the request ran")
             }

@@ -3,6 +3,7 @@
 
 mod audit;
 pub mod auth;
+mod dispatch;
 pub mod error;
 pub mod extract;
 mod keys;
@@ -122,6 +123,7 @@ fn v1() -> OpenApiRouter<AppState> {
             .merge(teams::router())
             .merge(service_points::router())
             .merge(technicians::router())
+            .merge(dispatch::router())
             .merge(sla::router())
             .merge(metrics::router()),
     )

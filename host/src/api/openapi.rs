@@ -33,6 +33,7 @@ const LINKS: &[(&str, &str, &str, &[Target])] = &[
             ("TicketEvents", "/api/v1/tickets/{id}/events", "get"),
             ("TicketSla", "/api/v1/tickets/{id}/sla", "get"),
             ("TicketSurvey", "/api/v1/tickets/{id}/survey", "get"),
+            ("DispatchTicket", "/api/v1/tickets/{id}/dispatch", "post"),
         ],
     ),
     (

@@ -345,32 +345,52 @@ impl Calendar {
         .unwrap_or(false)
     }
 
+    /// The working periods between two instants, in order, each clipped to
+    /// `[from, to)`; calendar time is one period.
+    pub fn periods(&self, from: Timestamp, to: Timestamp) -> Vec<(Timestamp, Timestamp)> {
+        let mut periods = Vec::new();
+        self.each_period(from, to, |start, end| periods.push((start, end)));
+        periods
+    }
+
     /// The working time between two instants; zero when `to <= from`.
     ///
     /// Walks the dates in between, so the cost grows with the number of
     /// days, not with the duration's resolution.
     pub fn elapsed(&self, from: Timestamp, to: Timestamp) -> SignedDuration {
+        let mut total = SignedDuration::ZERO;
+        self.each_period(from, to, |start, end| {
+            total = total.saturating_add(end.duration_since(start));
+        });
+        total
+    }
+
+    /// Visit the working periods within `[from, to)`, clipped to it, in
+    /// order. Running off the end of jiff's range ends the walk: nothing is
+    /// worked there.
+    fn each_period(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        mut visit: impl FnMut(Timestamp, Timestamp),
+    ) {
         if to <= from {
-            return SignedDuration::ZERO;
+            return;
         }
         if self.schedule.is_none() {
-            return to.duration_since(from);
+            return visit(from, to);
         }
-        let mut total = SignedDuration::ZERO;
-        // Running off the end of jiff's range ends the sum: nothing is
-        // worked there.
         let _ = self.walk(from, |step| match step {
             Step::Day(start) | Step::Period(start, _) if start >= to => ControlFlow::Break(()),
             Step::Day(_) => ControlFlow::Continue(()),
             Step::Period(start, end) => {
                 let (start, end) = (start.max(from), end.min(to));
                 if start < end {
-                    total = total.saturating_add(end.duration_since(start));
+                    visit(start, end);
                 }
                 ControlFlow::Continue(())
             }
         });
-        total
     }
 
     /// The earliest instant by which `duration` of working time has passed

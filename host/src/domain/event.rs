@@ -57,6 +57,14 @@ pub enum EventData {
         before: Option<String>,
         after: Option<String>,
     },
+    /// A technician was booked for the ticket (the assignment is the
+    /// `assigned` that goes with it).
+    Dispatched {
+        appointment: Uuid,
+        technician: String,
+        starts_at: Timestamp,
+        ends_at: Timestamp,
+    },
     /// A plugin's `escalate`: the ticket goes to the team serving `tier`,
     /// `None` when no team of the tenant serves it (the tenant's admins are
     /// told instead). The move itself is the `team_set` that follows.
@@ -165,6 +173,7 @@ impl EventData {
             EventData::Assigned { .. } => "assigned",
             EventData::TeamSet { .. } => "team_set",
             EventData::Escalated { .. } => "escalated",
+            EventData::Dispatched { .. } => "dispatched",
             EventData::Commented { .. } => "commented",
             EventData::Linked { .. } => "linked",
             EventData::PluginEffect { .. } => "plugin_effect",
@@ -238,6 +247,7 @@ pub fn apply(ticket: Option<Ticket>, event: &Event) -> Option<Ticket> {
         EventData::TeamSet { after, .. } => ticket.team = after.clone(),
         EventData::Commented { .. }
         | EventData::Escalated { .. }
+        | EventData::Dispatched { .. }
         | EventData::Linked { .. }
         | EventData::PluginEffect { .. }
         | EventData::Notification { .. }

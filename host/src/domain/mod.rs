@@ -6,6 +6,7 @@
 pub mod access;
 pub mod calendar;
 pub mod contract;
+pub mod dispatch;
 pub mod event;
 pub mod metrics;
 pub mod notification;

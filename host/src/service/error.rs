@@ -94,6 +94,9 @@ pub enum ServiceError {
     /// writer committed first, or another process took over its claim).
     #[error("the ticket changed while the request ran")]
     Changed,
+    /// Another change booked the technician's slot first.
+    #[error("the slot is booked already")]
+    SlotTaken,
     #[error(transparent)]
     Store(StoreError),
 }
@@ -102,6 +105,7 @@ impl From<StoreError> for ServiceError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Conflict { .. } | StoreError::ClaimLost(_) => ServiceError::Changed,
+            StoreError::SlotTaken => ServiceError::SlotTaken,
             other => ServiceError::Store(other),
         }
     }

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod audit;
 pub mod catalog;
 mod change;
+pub mod dispatch;
 mod error;
 pub mod metrics;
 pub mod plugins;

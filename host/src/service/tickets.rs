@@ -520,7 +520,7 @@ impl Services {
     }
 
     /// Write a change to an existing ticket; a lost race is a stale version.
-    async fn commit(
+    pub(super) async fn commit(
         &self,
         caller: &Caller,
         change: Change<'_>,

@@ -24,6 +24,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "assigned",
     "team_set",
     "escalated",
+    "dispatched",
     "commented",
     "linked",
     "plugin_effect",

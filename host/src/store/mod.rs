@@ -46,6 +46,7 @@ macro_rules! on_each_backend {
 
 mod accounts;
 pub mod announce;
+mod appointments;
 mod audit;
 mod codec;
 mod metrics;
@@ -70,6 +71,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 pub use accounts::{Accounts, Invite, Session, User, UserChange};
+pub use appointments::Appointments;
 pub use audit::{Audit, AuditEntry};
 pub use metrics::{DirtyFacts, FactsRow, Rollup, Rollups};
 pub use plugins::{Binding, Health, Lifecycle, PluginRecord, Plugins, StoredPlugin};
@@ -84,7 +86,9 @@ pub use surveys::{Survey, SurveyAnswer, Surveys};
 pub use teams::Teams;
 pub use technicians::Technicians;
 pub use tenants::{ApiKey, Credential, NewKey, Tenant, Tenants};
-pub use tickets::{Claim, Commit, Idempotent, Link, TicketFilter, Tickets, Timer, TimerOp};
+pub use tickets::{
+    AppointmentOp, Claim, Commit, Idempotent, Link, TicketFilter, Tickets, Timer, TimerOp,
+};
 pub use webhooks::{Attempt, Delivery, DeliveryState, Webhook, Webhooks};
 
 /// Everything a backend stores.
@@ -106,6 +110,7 @@ pub trait Backend:
     + Teams
     + ServicePoints
     + Technicians
+    + Appointments
 {
 }
 
@@ -144,6 +149,9 @@ pub enum StoreError {
     /// A survey was answered already.
     #[error("the survey was answered already")]
     AlreadyAnswered,
+    /// The technician's slot was booked by another change first.
+    #[error("the slot is booked already")]
+    SlotTaken,
     /// A plugin with this name and version but other bytes is installed.
     #[error("{0}")]
     Duplicate(String),

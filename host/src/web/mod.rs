@@ -82,7 +82,8 @@ pub(crate) fn service_failure(tr: &Catalog, e: &ServiceError) -> Response {
         ServiceError::PluginConflict(_)
         | ServiceError::PluginNameTaken { .. }
         | ServiceError::PluginNameReserved { .. }
-        | ServiceError::Changed => StatusCode::CONFLICT,
+        | ServiceError::Changed
+        | ServiceError::SlotTaken => StatusCode::CONFLICT,
         ServiceError::QuotaExceeded { .. } => StatusCode::FORBIDDEN,
         ServiceError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::Quarantined { .. } | ServiceError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,

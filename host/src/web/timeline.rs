@@ -61,6 +61,18 @@ fn describe(console: &Console, event: &Event, state_label: &dyn Fn(&str) -> Stri
         EventData::TeamSet { after, .. } => {
             html! { (tr.ta("event-team", &[("team", after.clone().unwrap_or_else(|| "—".into()))])) }
         }
+        EventData::Dispatched {
+            technician,
+            starts_at,
+            ends_at,
+            ..
+        } => html! {
+            (tr.ta("event-dispatched", &[
+                ("technician", technician.clone()),
+                ("from", console.time(*starts_at)),
+                ("to", console.time(*ends_at)),
+            ]))
+        },
         EventData::Escalated { tier, reason, team } => html! {
             @match team {
                 Some(team) => (tr.ta("event-escalated", &[("tier", tier.to_string()), ("team", team.clone())])),

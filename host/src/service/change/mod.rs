@@ -19,6 +19,7 @@ use super::catalog::{Bound, Bundle, Installed};
 use super::error::ServiceError;
 use super::snapshot::{contract_event, snapshot};
 use super::{Caller, Services};
+use crate::domain::dispatch::Appointment;
 use crate::domain::event::{Created, apply};
 use crate::domain::notification::{self, Directory};
 use crate::domain::team;
@@ -26,7 +27,9 @@ use crate::domain::workflow;
 use crate::domain::{Actor, Category, Priority, Role};
 use crate::domain::{Event, EventData, NewTicket, Ticket};
 use crate::plugins::{Budget, Failure, Hook, PluginError, Runtime};
-use crate::store::{Claim, Commit, Idempotent, Link, Survey, SurveyAnswer, Timer, TimerOp};
+use crate::store::{
+    AppointmentOp, Claim, Commit, Idempotent, Link, Survey, SurveyAnswer, Timer, TimerOp,
+};
 
 struct Draft {
     ticket: Ticket,
@@ -45,6 +48,7 @@ pub(super) struct Change<'a> {
     links: Vec<Link>,
     fired: Vec<Claim>,
     surveys: Vec<Survey>,
+    appointments: Vec<AppointmentOp>,
     answers: Vec<SurveyAnswer>,
     /// What the change has asked of plugins so far, against the budget.
     spent: Spent,
@@ -75,6 +79,7 @@ impl<'a> Change<'a> {
             links: Vec::new(),
             fired: Vec::new(),
             surveys: Vec::new(),
+            appointments: Vec::new(),
             answers: Vec::new(),
             spent: Spent::default(),
             directory: None,
@@ -294,6 +299,16 @@ impl<'a> Change<'a> {
     }
 
     /// How many events this change has recorded on a ticket so far.
+    /// Book `appointment` for its ticket, cancelling what the ticket had
+    /// booked before; refused at the commit if the slot is taken.
+    pub fn book(&mut self, appointment: Appointment) {
+        self.appointments.push(AppointmentOp::CancelFor {
+            ticket_id: appointment.ticket_id,
+            at: self.now,
+        });
+        self.appointments.push(AppointmentOp::Book(appointment));
+    }
+
     pub fn recorded(&self, slot: Slot) -> usize {
         self.drafts[slot].new.len()
     }
@@ -357,6 +372,7 @@ impl<'a> Change<'a> {
             fired: self.fired,
             surveys: self.surveys,
             answers: self.answers,
+            appointments: self.appointments,
             ..Commit::default()
         };
         for draft in self.drafts {

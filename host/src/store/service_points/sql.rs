@@ -10,16 +10,13 @@ use crate::store::StoreError;
 use crate::store::codec::{all, millis, name};
 
 on_each_backend! {
-    #[async_trait]
-    impl ServicePoints for DbStore {
-        async fn create_point(&self, p: &ServicePoint) -> Result<(), StoreError> {
-            sqlx::query(
-                "INSERT INTO service_points (tenant_id, id, name, kind, province, city, county,
-                    address, phone, latitude, longitude, hours, kinds, categories, active,
-                    created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                    $16, $17)",
-            )
+    /// The point's tenant and id, then every other field, as `$1`…`$17`
+    /// of both statements that write a point.
+    fn bind_point<'q>(
+        query: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>,
+        p: &'q ServicePoint,
+    ) -> sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments> {
+        query
             .bind(p.tenant_id)
             .bind(p.id)
             .bind(&p.name)
@@ -37,36 +34,31 @@ on_each_backend! {
             .bind(p.active)
             .bind(millis(p.created_at))
             .bind(millis(p.updated_at))
-            .execute(self.writer())
-            .await?;
+    }
+
+    #[async_trait]
+    impl ServicePoints for DbStore {
+        async fn create_point(&self, p: &ServicePoint) -> Result<(), StoreError> {
+            let query = sqlx::query(
+                "INSERT INTO service_points (tenant_id, id, name, kind, province, city, county,
+                    address, phone, latitude, longitude, hours, kinds, categories, active,
+                    created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                    $16, $17)",
+            );
+            bind_point(query, p).execute(self.writer()).await?;
             Ok(())
         }
 
         async fn update_point(&self, p: &ServicePoint) -> Result<bool, StoreError> {
-            let done = sqlx::query(
-                "UPDATE service_points SET name = $1, kind = $2, province = $3, city = $4,
-                    county = $5, address = $6, phone = $7, latitude = $8, longitude = $9,
-                    hours = $10, kinds = $11, categories = $12, active = $13, updated_at = $14
-                 WHERE tenant_id = $15 AND id = $16",
-            )
-            .bind(&p.name)
-            .bind(name(&p.kind))
-            .bind(&p.region.province)
-            .bind(p.region.city.as_deref())
-            .bind(p.region.county.as_deref())
-            .bind(&p.address)
-            .bind(p.phone.as_deref())
-            .bind(p.location.map(|l| l.lat))
-            .bind(p.location.map(|l| l.lon))
-            .bind(p.hours.as_ref().map(Json))
-            .bind(Json(&p.kinds))
-            .bind(Json(&p.categories))
-            .bind(p.active)
-            .bind(millis(p.updated_at))
-            .bind(p.tenant_id)
-            .bind(p.id)
-            .execute(self.writer())
-            .await?;
+            let query = sqlx::query(
+                "UPDATE service_points SET name = $3, kind = $4, province = $5, city = $6,
+                    county = $7, address = $8, phone = $9, latitude = $10, longitude = $11,
+                    hours = $12, kinds = $13, categories = $14, active = $15,
+                    created_at = $16, updated_at = $17
+                 WHERE tenant_id = $1 AND id = $2",
+            );
+            let done = bind_point(query, p).execute(self.writer()).await?;
             Ok(done.rows_affected() == 1)
         }
 

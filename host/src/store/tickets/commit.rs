@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Commit, TimerOp};
+use super::{AppointmentOp, Commit, TimerOp};
 use crate::store::StoreError;
 use crate::store::codec::{self, millis};
 
@@ -23,6 +23,8 @@ pub(crate) enum Refusal {
     ClaimLost(Uuid),
     /// The survey has its answer already.
     AlreadyAnswered,
+    /// Another change booked the technician's slot first.
+    SlotTaken,
 }
 
 impl From<Refusal> for StoreError {
@@ -32,6 +34,7 @@ impl From<Refusal> for StoreError {
             Refusal::Conflict(ticket) => StoreError::Conflict { ticket },
             Refusal::ClaimLost(timer) => StoreError::ClaimLost(timer),
             Refusal::AlreadyAnswered => StoreError::AlreadyAnswered,
+            Refusal::SlotTaken => StoreError::SlotTaken,
         }
     }
 }
@@ -182,8 +185,44 @@ on_each_backend! {
                     .bind(link.relation.as_str())
                     .bind(now);
             }
+            Self::appointments(&mut script, commit);
             Self::service_levels(&mut script, commit);
             script
+        }
+
+        /// Cancellations first, so a ticket dispatched again frees its slot.
+        fn appointments(script: &mut DbScript, commit: &Commit) {
+            let tenant = commit.tenant_id;
+            for op in &commit.appointments {
+                match op {
+                    AppointmentOp::CancelFor { ticket_id, at } => {
+                        script
+                            .push(
+                                "UPDATE appointments SET cancelled_at = $1
+                                 WHERE tenant_id = $2 AND ticket_id = $3 AND cancelled_at IS NULL",
+                            )
+                            .bind(millis(*at))
+                            .bind(tenant)
+                            .bind(*ticket_id);
+                    }
+                    AppointmentOp::Book(a) => {
+                        script
+                            .push(
+                                "INSERT INTO appointments (tenant_id, id, ticket_id, technician,
+                                    starts_at, ends_at, created_at)
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                            )
+                            .bind(tenant)
+                            .bind(a.id)
+                            .bind(a.ticket_id)
+                            .bind(a.technician.as_str())
+                            .bind(millis(a.slot.starts_at))
+                            .bind(millis(a.slot.ends_at))
+                            .bind(millis(a.created_at))
+                            .unique_or(Refusal::SlotTaken);
+                    }
+                }
+            }
         }
 
         /// Delete the timers a commit fired, if this process still holds their

@@ -89,6 +89,18 @@ pub struct Commit {
     pub answers: Vec<SurveyAnswer>,
     /// Metric facts of the tickets the change touched.
     pub facts: Vec<FactsRow>,
+    /// Appointments cancelled, then booked.
+    pub appointments: Vec<AppointmentOp>,
+}
+
+/// What a change does to appointments.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppointmentOp {
+    /// Cancel the ticket's booked appointments.
+    CancelFor { ticket_id: Uuid, at: Timestamp },
+    /// Book one; refused with [`StoreError::SlotTaken`] when the
+    /// technician's slot is booked already.
+    Book(crate::domain::dispatch::Appointment),
 }
 
 /// Proof that a scheduler holds a timer or a delivery for a while.

@@ -1,0 +1,271 @@
+//! Dispatch as a desk does it: a technician's free slots, the ranking of
+//! candidates for a ticket, and booking one — the appointment, the
+//! assignment and a `dispatched` event in one commit, which a second
+//! booking of the same slot cannot share (see [`crate::domain::dispatch`]).
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::change::Change;
+use super::error::ServiceError;
+use super::{Caller, Services};
+use crate::domain::access::Permission;
+use crate::domain::calendar::Calendar;
+use crate::domain::dispatch::{
+    self, Appointment, Availability, Candidate, HORIZON_DAYS, Need, Slot, booked_on, day_of,
+};
+use crate::domain::service_point::GeoPoint;
+use crate::domain::technician::Technician;
+use crate::domain::{EventData, Ticket};
+
+/// What a dispatcher asks for.
+#[derive(Debug, Clone, Default)]
+pub struct DispatchInput {
+    /// The technician's login; without one the candidates are ranked.
+    pub technician: Option<String>,
+    /// One of the technician's free slots; its first free one when absent.
+    pub slot: Option<Slot>,
+}
+
+/// What a dispatch did.
+#[derive(Debug, Clone)]
+pub enum Dispatched {
+    /// Nobody was named: the candidates, best first, nothing booked.
+    Ranked(Vec<Candidate>),
+    /// The appointment booked, and the ticket after it.
+    Booked(Appointment, Box<Ticket>),
+}
+
+/// A technician's time as dispatch sees it.
+struct Plan {
+    calendar: Calendar,
+    /// Every slot of its calendar in the period.
+    all: Vec<Slot>,
+    free: Vec<Slot>,
+    /// Starts of its booked slots, from a day before the period.
+    booked: Vec<Timestamp>,
+    booked_that_day: u32,
+    base: Option<GeoPoint>,
+}
+
+impl Services {
+    /// The free slots of technician `login` from `from` for `days` days.
+    pub async fn free_slots(
+        &self,
+        caller: &Caller,
+        login: &str,
+        from: Timestamp,
+        days: i64,
+    ) -> Result<Vec<Slot>, ServiceError> {
+        let technician = self.technician(caller, login).await?;
+        Ok(self.plan(caller, &technician, from, days).await?.free)
+    }
+
+    /// Rank the candidates for ticket `id`, or book the named technician.
+    pub async fn dispatch(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        input: DispatchInput,
+    ) -> Result<Dispatched, ServiceError> {
+        caller.may(Permission::WriteTickets)?;
+        let ticket = self.ticket(caller, id).await?;
+        let now = super::now();
+        let Some(login) = input.technician else {
+            if input.slot.is_some() {
+                return Err(ServiceError::Invalid(
+                    "a slot is a technician's: name the technician too".into(),
+                ));
+            }
+            return self
+                .rank(caller, &ticket, now)
+                .await
+                .map(Dispatched::Ranked);
+        };
+        let technician = self.technician(caller, &login).await.map_err(|_| {
+            ServiceError::Invalid(format!(
+                "`{login}` is not a technician of the tenant; name one from GET /technicians"
+            ))
+        })?;
+        let plan = self.plan(caller, &technician, now, HORIZON_DAYS).await?;
+        let slot = match input.slot {
+            Some(slot) if plan.free.contains(&slot) => slot,
+            Some(slot) if plan.booked.contains(&slot.starts_at) => {
+                return Err(ServiceError::SlotTaken);
+            }
+            Some(slot) if plan.all.contains(&slot) => {
+                let zone = plan.calendar.time_zone();
+                return Err(ServiceError::Invalid(format!(
+                    "{login} takes {} jobs a day and has them all on {}",
+                    technician.daily_capacity,
+                    day_of(slot.starts_at, zone)
+                )));
+            }
+            Some(slot) => {
+                return Err(ServiceError::Invalid(format!(
+                    "{} is not a slot of {login} in the next {HORIZON_DAYS} days; \
+                     see GET /technicians/{login}/slots",
+                    slot.starts_at
+                )));
+            }
+            None => *plan.free.first().ok_or_else(|| {
+                ServiceError::Invalid(format!(
+                    "{login} has no free slot in the next {HORIZON_DAYS} days"
+                ))
+            })?,
+        };
+        self.book(caller, ticket, technician.login, slot, now).await
+    }
+
+    async fn book(
+        &self,
+        caller: &Caller,
+        ticket: Ticket,
+        technician: String,
+        slot: Slot,
+        now: Timestamp,
+    ) -> Result<Dispatched, ServiceError> {
+        let bundle = self.catalog.bundle(caller.tenant_id).await?;
+        let history = self.store.events(caller.tenant_id, ticket.id).await?;
+        let mut change = Change::new(self, &bundle, now);
+        let at = change.open(ticket.clone(), history);
+        let appointment = Appointment {
+            id: Uuid::now_v7(),
+            tenant_id: caller.tenant_id,
+            ticket_id: ticket.id,
+            technician: technician.clone(),
+            slot,
+            created_at: now,
+            cancelled_at: None,
+        };
+        let dispatched = EventData::Dispatched {
+            appointment: appointment.id,
+            technician: technician.clone(),
+            starts_at: slot.starts_at,
+            ends_at: slot.ends_at,
+        };
+        change.record(at, &caller.actor, None, dispatched);
+        if ticket.assignee.as_deref() != Some(technician.as_str()) {
+            let assigned = EventData::Assigned {
+                before: ticket.assignee.clone(),
+                after: Some(technician),
+            };
+            change.record(at, &caller.actor, None, assigned);
+        }
+        change.book(appointment.clone());
+        for index in 0..change.recorded(at) {
+            change.after(at, index, caller).await?;
+        }
+        let ticket = self.commit(caller, change, at).await?;
+        Ok(Dispatched::Booked(appointment, Box::new(ticket)))
+    }
+
+    /// Every technician of the tenant ranked for `ticket`.
+    async fn rank(
+        &self,
+        caller: &Caller,
+        ticket: &Ticket,
+        now: Timestamp,
+    ) -> Result<Vec<Candidate>, ServiceError> {
+        let technicians = self.store.technicians(caller.tenant_id, None).await?;
+        let mut plans = Vec::with_capacity(technicians.len());
+        for t in &technicians {
+            plans.push(self.plan(caller, t, now, HORIZON_DAYS).await?);
+        }
+        let available: Vec<Availability> = technicians
+            .iter()
+            .zip(plans)
+            .map(|(technician, plan)| Availability {
+                technician,
+                zone: plan.calendar.time_zone().clone(),
+                free: plan.free,
+                booked_that_day: plan.booked_that_day,
+                base: plan.base,
+            })
+            .collect();
+        let bundle = self.catalog.bundle(caller.tenant_id).await?;
+        let today = day_of(now, bundle.sla.calendar.time_zone());
+        Ok(dispatch::rank(&need(ticket), &available, today))
+    }
+
+    /// A technician's calendar — its own hours, else its service point's,
+    /// else the tenant's — and its slots from `from` for `days` days.
+    async fn plan(
+        &self,
+        caller: &Caller,
+        t: &Technician,
+        from: Timestamp,
+        days: i64,
+    ) -> Result<Plan, ServiceError> {
+        let point = match t.home_point {
+            Some(id) => self.store.point(caller.tenant_id, id).await?,
+            None => None,
+        };
+        let hours = t
+            .hours
+            .as_ref()
+            .or_else(|| point.as_ref().and_then(|p| p.hours.as_ref()));
+        let calendar = match hours {
+            Some(spec) => Calendar::new(spec).map_err(|e| {
+                ServiceError::Invalid(format!("the working hours of {}: {e}", t.login))
+            })?,
+            None => self
+                .catalog
+                .bundle(caller.tenant_id)
+                .await?
+                .sla
+                .calendar
+                .clone(),
+        };
+        let out_of_range = || ServiceError::Invalid(format!("{from} is too far out"));
+        let to = from
+            .checked_add(SignedDuration::from_hours(24 * days.clamp(1, HORIZON_DAYS)))
+            .map_err(|_| out_of_range())?;
+        let all = dispatch::slots(&calendar, from, to);
+        // From a day back, so the first day's bookings count against it.
+        let earlier = from
+            .checked_sub(SignedDuration::from_hours(24))
+            .map_err(|_| out_of_range())?;
+        let booked: Vec<Timestamp> = self
+            .store
+            .booked(caller.tenant_id, &t.login, earlier, to)
+            .await?
+            .iter()
+            .map(|a| a.slot.starts_at)
+            .collect();
+        let zone = calendar.time_zone().clone();
+        let free = dispatch::free_slots(&all, &booked, t.daily_capacity, &zone);
+        let booked_that_day = free
+            .first()
+            .map_or(0, |s| booked_on(&booked, day_of(s.starts_at, &zone), &zone));
+        Ok(Plan {
+            calendar,
+            all,
+            free,
+            booked,
+            booked_that_day,
+            base: point.and_then(|p| p.location),
+        })
+    }
+}
+
+/// What the ticket asks of a technician: its product's category, the
+/// certifications its `certifications` attribute lists, its `region`
+/// attribute (a GB/T 2260 code) and its `location` attribute
+/// (`{lat, lon}`).
+fn need(ticket: &Ticket) -> Need<'_> {
+    let attributes = &ticket.attributes;
+    Need {
+        category: ticket.product.as_ref().and_then(|p| p.category.as_deref()),
+        certifications: attributes
+            .get("certifications")
+            .and_then(Value::as_array)
+            .map(|names| names.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default(),
+        region: attributes.get("region").and_then(Value::as_str),
+        location: attributes
+            .get("location")
+            .and_then(|l| serde_json::from_value(l.clone()).ok()),
+    }
+}
