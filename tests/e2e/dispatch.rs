@@ -89,7 +89,7 @@ async fn installation(app: &TestApp) -> String {
             "kind": "trial", "title": "Install a split AC", "channel": "phone",
             "customer": {"name": "Zhang Wei", "phone": "13800138000"},
             "product": {"category": "air_conditioner", "model": "KFR-35GW"},
-            "attributes": {"mode": "behave", "region": "450103",
+            "attributes": {"mode": "behave", "region_code": "450103",
                 "location": {"lat": 22.85, "lon": 108.30}}
         }),
     )

@@ -212,7 +212,7 @@ fn candidate(need: &Need, a: &Availability, today: Date) -> Candidate {
     };
     reasons.push(skill);
     reasons.push(match need.region {
-        None => reason("region", 30, 30, "the ticket names no region".into()),
+        None => reason("region", 30, 30, "the ticket names no region code".into()),
         Some(code) if t.works_in(code) => reason("region", 30, 30, format!("works in {code}")),
         Some(code) => reason("region", 0, 30, format!("does not work in {code}")),
     });

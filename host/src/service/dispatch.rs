@@ -17,7 +17,7 @@ use crate::domain::dispatch::{
 };
 use crate::domain::service_point::GeoPoint;
 use crate::domain::technician::Technician;
-use crate::domain::{EventData, Ticket};
+use crate::domain::{Category, EventData, Ticket};
 
 /// What a dispatcher asks for.
 #[derive(Debug, Clone, Default)]
@@ -71,6 +71,15 @@ impl Services {
     ) -> Result<Dispatched, ServiceError> {
         caller.may(Permission::WriteTickets)?;
         let ticket = self.ticket(caller, id).await?;
+        if matches!(
+            ticket.category,
+            Category::Resolved | Category::Closed | Category::Cancelled
+        ) {
+            return Err(ServiceError::Invalid(format!(
+                "the ticket is {} ({:?}): only an open ticket is dispatched",
+                ticket.state, ticket.category
+            )));
+        }
         let now = super::now();
         let Some(login) = input.technician else {
             if input.slot.is_some() {
@@ -251,9 +260,10 @@ impl Services {
 }
 
 /// What the ticket asks of a technician: its product's category, the
-/// certifications its `certifications` attribute lists, its `region`
-/// attribute (a GB/T 2260 code) and its `location` attribute
-/// (`{lat, lon}`).
+/// certifications its `certifications` attribute lists, its `region_code`
+/// attribute (a GB/T 2260 code; `region` is the plugins' own, e.g. the
+/// appliance plugin's `city`/`county`/`rural`) and its `location`
+/// attribute (`{lat, lon}`).
 fn need(ticket: &Ticket) -> Need<'_> {
     let attributes = &ticket.attributes;
     Need {
@@ -263,7 +273,7 @@ fn need(ticket: &Ticket) -> Need<'_> {
             .and_then(Value::as_array)
             .map(|names| names.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default(),
-        region: attributes.get("region").and_then(Value::as_str),
+        region: attributes.get("region_code").and_then(Value::as_str),
         location: attributes
             .get("location")
             .and_then(|l| serde_json::from_value(l.clone()).ok()),
