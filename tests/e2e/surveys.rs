@@ -159,8 +159,12 @@ on_both_backends! {
         }
         // A third ticket, still open.
         app.trial("behave").await;
+        // Every ticket changed since the last rebuild waits for one; the
+        // report brings the rollups up to date first.
+        assert_eq!(app.services.store.dirty_count(app.tenant).await.unwrap(), 3);
 
         let resp = app.send(app.req(Method::GET, "/api/v1/metrics/service")).await;
+        assert_eq!(app.services.store.dirty_count(app.tenant).await.unwrap(), 0);
         assert_eq!(resp.status, StatusCode::OK, "{}", resp.body);
         let all = &resp.body["groups"][0];
         assert_eq!(all["group"], "all", "{}", resp.body);

@@ -217,18 +217,35 @@ impl Services {
         Ok(())
     }
 
-    /// Rebuild the rollups of every day of a tenant with changed facts.
+    /// Rebuild the rollups of every day of a tenant with changed facts. A
+    /// rebuild of more than one batch (after an import, a migration, a
+    /// change of the calendar) says in the log how far it has got.
     pub async fn refresh_tenant_rollups(&self, tenant: Uuid) -> Result<(), ServiceError> {
+        let mut total = self.store.dirty_count(tenant).await?;
+        let long = total > u64::from(ROLLUP_BATCH);
+        let started = std::time::Instant::now();
+        let mut done = 0u64;
         loop {
             let dirty = self.store.dirty_facts(tenant, ROLLUP_BATCH).await?;
             if dirty.is_empty() {
-                return Ok(());
+                break;
             }
             self.rebuild_days(tenant, &dirty).await?;
+            done += dirty.len() as u64;
+            // Tickets changed during the rebuild join it.
+            total = total.max(done);
+            if long {
+                tracing::info!(
+                    %tenant,
+                    "metric rollups: {done} of {total} changed tickets rebuilt ({} s)",
+                    started.elapsed().as_secs()
+                );
+            }
             if dirty.len() < ROLLUP_BATCH as usize {
-                return Ok(());
+                break;
             }
         }
+        Ok(())
     }
 
     async fn rebuild_days(&self, tenant: Uuid, dirty: &[DirtyFacts]) -> Result<(), ServiceError> {

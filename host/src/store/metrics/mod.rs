@@ -59,6 +59,8 @@ pub trait Rollups: Send + Sync {
 
     /// Tenants with facts whose rollups are out of date.
     async fn dirty_tenants(&self) -> Result<Vec<Uuid>, StoreError>;
+    /// How many facts rows of a tenant are out of date.
+    async fn dirty_count(&self, tenant: Uuid) -> Result<u64, StoreError>;
     /// Out-of-date facts rows of a tenant, earliest days first: the rows of
     /// the days holding the first `limit` of them, so every day comes whole
     /// (there can be more than `limit` rows, never fewer unless that is all).

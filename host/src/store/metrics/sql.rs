@@ -50,6 +50,10 @@ on_each_backend! {
             self.tenants_with_dirty_facts().await
         }
 
+        async fn dirty_count(&self, tenant: Uuid) -> Result<u64, StoreError> {
+            self.dirty_count_of(tenant).await
+        }
+
         async fn dirty_facts(
             &self,
             tenant: Uuid,

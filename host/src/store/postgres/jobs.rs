@@ -84,6 +84,15 @@ impl PgStore {
         )
     }
 
+    pub(in crate::store) async fn dirty_count_of(&self, tenant: Uuid) -> Result<u64, StoreError> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM ticket_facts WHERE tenant_id = $1 AND dirty")
+                .bind(tenant)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     pub(in crate::store) async fn dirty_facts_of(
         &self,
         tenant: Uuid,
