@@ -310,6 +310,7 @@ fn ticket(
         assignee: assignee.clone(),
         region: region.clone(),
         plugin: Some(plugin.clone()),
+        team: None,
     };
     let history = TicketHistory {
         created_at: created,

@@ -171,6 +171,11 @@ on_both_backends! {
 
         let queued = edit(&app, &ticket, json!({"team": "desk"})).await;
         assert_eq!(queued["team"], "desk");
+        let metrics = app.send(app.req(Method::GET, "/api/v1/metrics/service?group_by=team")).await;
+        assert_eq!(metrics.status, StatusCode::OK, "{}", metrics.body);
+        let groups: Vec<_> = metrics.body["groups"].as_array().unwrap().iter()
+            .map(|g| (g["group"].as_str().unwrap(), g["tickets"].as_u64().unwrap())).collect();
+        assert_eq!(groups, [("desk", 1)], "{}", metrics.body);
         assert_eq!(queue(&app, "desk").await, std::slice::from_ref(&id));
         assert!(queue(&app, "specialists").await.is_empty());
         let moved = events(&app, &id).await;

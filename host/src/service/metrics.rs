@@ -23,7 +23,7 @@ use crate::domain::{Event, EventData, Ticket};
 use crate::store::{DirtyFacts, FactsRow, Rollup, StoreError};
 
 /// Dimensions a report can be grouped by; `all` is the whole tenant.
-pub const DIMENSIONS: [(&str, Option<Dimension>); 7] = [
+pub const DIMENSIONS: [(&str, Option<Dimension>); 8] = [
     ("all", None),
     ("kind", Some(Dimension::Kind)),
     ("channel", Some(Dimension::Channel)),
@@ -31,6 +31,7 @@ pub const DIMENSIONS: [(&str, Option<Dimension>); 7] = [
     ("assignee", Some(Dimension::Assignee)),
     ("region", Some(Dimension::Region)),
     ("plugin", Some(Dimension::Plugin)),
+    ("team", Some(Dimension::Team)),
 ];
 
 /// Facts rows rebuilt per round of the rollup job.
@@ -114,6 +115,7 @@ pub(super) fn facts(
                 .and_then(Value::as_str)
                 .map(str::to_string),
             plugin: Some(bound.installed.plugin.name().to_string()),
+            team: ticket.team.clone(),
         },
         phases: timeline
             .phases
@@ -203,7 +205,7 @@ pub struct ServiceReport {
     pub from: String,
     /// Last day, inclusive.
     pub to: String,
-    /// `all`, `kind`, `channel`, `priority`, `assignee`, `region` or `plugin`.
+    /// `all`, `kind`, `channel`, `priority`, `assignee`, `region`, `plugin` or `team`.
     pub group_by: String,
     pub groups: Vec<GroupReport>,
 }

@@ -131,6 +131,9 @@ pub struct Dimensions {
     /// The plugin that owns the kind.
     #[serde(default)]
     pub plugin: Option<String>,
+    /// The team whose queue the ticket is in.
+    #[serde(default)]
+    pub team: Option<String>,
 }
 
 /// The dimension a report groups by.
@@ -149,6 +152,8 @@ pub enum Dimension {
     Region,
     /// [`Dimensions::plugin`].
     Plugin,
+    /// [`Dimensions::team`].
+    Team,
 }
 
 impl Dimensions {
@@ -162,6 +167,7 @@ impl Dimensions {
             Dimension::Assignee => self.assignee.clone().unwrap_or_default(),
             Dimension::Region => self.region.clone().unwrap_or_default(),
             Dimension::Plugin => self.plugin.clone().unwrap_or_default(),
+            Dimension::Team => self.team.clone().unwrap_or_default(),
         }
     }
 }

@@ -88,6 +88,7 @@ fn facts() -> impl Strategy<Value = TicketFacts> {
                         assignee: None,
                         region: None,
                         plugin: None,
+                        team: None,
                     },
                     handling_started_at: response.map(|_| created_at),
                     resolved_at,

@@ -74,6 +74,7 @@ impl Ticket {
                 assignee: None,
                 region: None,
                 plugin: Some("appliance".to_owned()),
+                team: None,
             },
             phases: vec![Phase {
                 at: created_at,
