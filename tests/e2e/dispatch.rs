@@ -8,6 +8,7 @@ use aftersale::domain::Role;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::console::{html, person};
 use crate::harness::app::{TestApp, on_both_backends};
 
 /// Every day 09:00–17:00 in Shanghai: four two-hour slots a day.
@@ -161,6 +162,17 @@ on_both_backends! {
             .json(json!({"technician": "wang@acme.test", "slot": free[1]}))).await;
         assert_eq!(moved.status, StatusCode::CREATED, "{}", moved.body);
         assert_eq!(slots(&app, "wang@acme.test").await[0], free[0], "the first slot is free again");
+        let booked = app.send(app.req(Method::GET, &format!("/api/v1/tickets/{id}/appointments"))).await;
+        assert_eq!(booked.status, StatusCode::OK, "{}", booked.body);
+        let booked = booked.body.as_array().unwrap();
+        assert_eq!(booked.len(), 2, "{booked:?}");
+        assert!(booked[0]["cancelled_at"].is_string() && booked[1]["cancelled_at"].is_null());
+        assert_eq!(booked[1]["starts_at"], free[1]["starts_at"]);
+        // The ticket page shows the appointment that stands.
+        let viewer = person(&app, "viewer@acme.test", Role::Viewer).await;
+        let page = app.send(viewer.get(&format!("/tickets/{id}"))).await;
+        let page = html(&page);
+        assert!(page.contains("预约") && page.contains("wang@acme.test · "), "{page}");
 
         // Three jobs fill li's day (capacity 3): its fourth slot is not offered.
         let day = |s: &Value| s["starts_at"].as_str().unwrap()[..10].to_string();

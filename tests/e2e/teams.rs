@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::console::{html, person};
-use crate::harness::app::{Req, TestApp, on_both_backends};
+use crate::harness::app::{Req, TestApp, on_both_backends, trial_body};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -192,6 +192,25 @@ on_both_backends! {
         let out = edit(&app, &queued, json!({"team": null})).await;
         assert!(out["team"].is_null(), "{out}");
         assert!(queue(&app, "desk").await.is_empty());
+
+        // Opened straight into a queue; a plugin's follow-up joins its
+        // parent's.
+        let mut body = trial_body("effects");
+        body["team"] = json!("specialists");
+        let parent = app.send(app.req(Method::POST, "/api/v1/tickets").json(body)).await;
+        assert_eq!(parent.status, StatusCode::CREATED, "{}", parent.body);
+        assert_eq!(parent.body["team"], "specialists");
+        let pid = parent.body["id"].as_str().unwrap();
+        let linked = events(&app, pid).await.into_iter().find(|e| e["kind"] == "linked")
+            .expect("the follow-up is linked");
+        let child = linked["data"]["ticket"].as_str().unwrap();
+        assert_eq!(queue(&app, "specialists").await.len(), 2, "parent and follow-up");
+        let child = app.send(app.req(Method::GET, &format!("/api/v1/tickets/{child}"))).await;
+        assert_eq!(child.body["team"], "specialists", "{}", child.body);
+        let mut body = trial_body("behave");
+        body["team"] = json!("nowhere");
+        let refused = app.send(app.req(Method::POST, "/api/v1/tickets").json(body)).await;
+        refused.problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid-request");
     }
 
     async fn escalate_moves_the_ticket_to_the_next_tier_and_tells_its_lead(app) {

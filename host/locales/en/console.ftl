@@ -102,6 +102,7 @@ field-kind = Kind
 field-state = State
 field-priority = Priority
 field-assignee = Assignee
+field-appointment = Appointment
 field-team = Team
 field-sla = SLA
 field-updated = Updated

@@ -101,6 +101,7 @@ field-kind = 类型
 field-state = 状态
 field-priority = 优先级
 field-assignee = 处理人
+field-appointment = 预约
 field-team = 团队
 field-sla = 时限（SLA）
 field-updated = 更新时间

@@ -1,6 +1,7 @@
 //! Dispatch: `POST /tickets/{id}/dispatch` ranks the technicians for a
-//! ticket or books one; `GET /technicians/{login}/slots` lists a
-//! technician's free slots.
+//! ticket or books one, `GET /tickets/{id}/appointments` lists what it
+//! booked; `GET /technicians/{login}/slots` lists a technician's free
+//! slots.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -22,6 +23,7 @@ use crate::service::dispatch::{DispatchInput, Dispatched};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(dispatch))
+        .routes(routes!(appointments))
         .routes(routes!(slots))
 }
 
@@ -84,6 +86,20 @@ async fn dispatch(
             }),
         ),
     })
+}
+
+/// The ticket's appointments, cancelled ones too (a dispatch again cancels
+/// the earlier one), oldest first.
+#[utoipa::path(get, path = "/tickets/{id}/appointments", tag = "service network",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Vec<Appointment>)),
+    security(("bearer" = [])))]
+async fn appointments(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<Json<Vec<Appointment>>> {
+    Ok(Json(state.services.appointments(&caller, id).await?))
 }
 
 /// Which slots to list.

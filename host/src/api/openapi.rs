@@ -34,6 +34,11 @@ const LINKS: &[(&str, &str, &str, &[Target])] = &[
             ("TicketSla", "/api/v1/tickets/{id}/sla", "get"),
             ("TicketSurvey", "/api/v1/tickets/{id}/survey", "get"),
             ("DispatchTicket", "/api/v1/tickets/{id}/dispatch", "post"),
+            (
+                "TicketAppointments",
+                "/api/v1/tickets/{id}/appointments",
+                "get",
+            ),
         ],
     ),
     (

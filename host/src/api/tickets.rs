@@ -51,6 +51,9 @@ pub struct CreateTicket {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub attributes: Map<String, Value>,
+    /// A team of the tenant (`GET /teams`) whose queue it starts in.
+    #[serde(default)]
+    pub team: Option<String>,
 }
 
 /// A ticket as the API shows it.
@@ -149,6 +152,7 @@ async fn create(
         customer: req.customer,
         product: req.product,
         attributes: req.attributes,
+        team: req.team,
     };
     let opened = state.services.create_ticket(&caller, new, key).await?;
     let status = if opened.replayed {

@@ -123,6 +123,8 @@ pub struct NewTicket {
     pub customer: Customer,
     pub product: Option<Product>,
     pub attributes: Map<String, Value>,
+    /// The team whose queue it starts in.
+    pub team: Option<String>,
 }
 
 /// A new ticket that is malformed before any plugin looks at it.
@@ -213,6 +215,7 @@ mod tests {
             },
             product: None,
             attributes: Map::new(),
+            team: None,
         }
     }
 

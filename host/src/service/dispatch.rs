@@ -62,6 +62,16 @@ impl Services {
         Ok(self.plan(caller, &technician, from, days).await?.free)
     }
 
+    /// The appointments of ticket `id`, cancelled ones too, oldest first.
+    pub async fn appointments(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+    ) -> Result<Vec<Appointment>, ServiceError> {
+        self.ticket(caller, id).await?;
+        Ok(self.store.appointments_of(caller.tenant_id, id).await?)
+    }
+
     /// Rank the candidates for ticket `id`, or book the named technician.
     pub async fn dispatch(
         &self,

@@ -84,6 +84,9 @@ impl Services {
             return replay(first, key);
         }
         new.validate()?;
+        if let Some(team) = &new.team {
+            self.known_team(caller, team).await?;
+        }
         let bundle = self.catalog.bundle(tenant).await?;
         let bound = bundle.kind(&new.kind)?;
         bound
@@ -283,6 +286,17 @@ impl Services {
         self.commit(caller, change, slot).await
     }
 
+    /// `name` is a team of the caller's tenant, or the request is invalid.
+    async fn known_team(&self, caller: &Caller, name: &str) -> Result<(), ServiceError> {
+        match self.team(caller, name).await {
+            Ok(_) => Ok(()),
+            Err(ServiceError::NotFound(_)) => Err(ServiceError::Invalid(format!(
+                "`{name}` is not a team of the tenant; name one from GET /teams"
+            ))),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The login of the active account `who` (a login or a user id) names,
     /// which is what a ticket's assignee holds.
     async fn assignable(&self, tenant: Uuid, who: &str) -> Result<String, ServiceError> {
@@ -348,11 +362,7 @@ impl Services {
             && team != ticket.team
         {
             if let Some(name) = &team {
-                self.team(caller, name).await.map_err(|_| {
-                    ServiceError::Invalid(format!(
-                        "`{name}` is not a team of the tenant; name one from GET /teams"
-                    ))
-                })?;
+                self.known_team(caller, name).await?;
             }
             change.record(
                 slot,

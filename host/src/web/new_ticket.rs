@@ -237,6 +237,7 @@ pub async fn submit(
         },
         product: (product != Product::default()).then_some(product),
         attributes,
+        team: None,
     };
     match state
         .services

@@ -134,6 +134,11 @@ async fn page_of(
     let kind = bound.kind();
     let transitions = services.available_transitions(caller, &ticket).await?;
     let events = services.events(caller, id).await?;
+    let appointment = services
+        .appointments(caller, id)
+        .await?
+        .into_iter()
+        .rfind(|a| a.cancelled_at.is_none());
     let now = crate::service::now();
     let clocks = crate::service::sla::clocks(&bundle, &ticket, &events, now)?;
     let warn_at = bundle
@@ -178,6 +183,11 @@ async fn page_of(
                 dt { (tr.t("field-priority")) } dd { (format!("{:?}", ticket.priority)) }
                 dt { (tr.t("field-assignee")) } dd { (ticket.assignee.clone().unwrap_or_else(|| "—".into())) }
                 dt { (tr.t("field-team")) } dd { (ticket.team.clone().unwrap_or_else(|| "—".into())) }
+                @if let Some(a) = &appointment {
+                    dt { (tr.t("field-appointment")) } dd #appointment {
+                        (a.technician) " · " (console.time(a.slot.starts_at)) " – " (console.time(a.slot.ends_at))
+                    }
+                }
                 dt { (tr.t("field-customer")) } dd {
                     (ticket.customer.name)
                     @for contact in [&ticket.customer.phone, &ticket.customer.email, &ticket.customer.address].into_iter().flatten() { " · " (contact) }

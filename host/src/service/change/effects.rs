@@ -361,6 +361,8 @@ impl<'a> Change<'a> {
             customer: parent_ticket.customer.clone(),
             product: parent_ticket.product.clone(),
             attributes: follow_up.attributes.as_map().clone(),
+            // A follow-up starts in its parent's queue.
+            team: parent_ticket.team.clone(),
         };
         new.validate()
             .map_err(|e| malformed(origin, hook, format!("create-ticket: {e}")))?;

@@ -198,7 +198,7 @@ impl<'a> Change<'a> {
             state: initial.name.clone(),
             category: initial.category.into(),
             assignee: None,
-            team: None,
+            team: new.team,
             attributes: new.attributes,
         };
         let id = Uuid::now_v7();
