@@ -55,9 +55,7 @@ pub struct Directory {
 impl Directory {
     /// The active account with this login or user id.
     pub fn person(&self, who: &str) -> Option<&Person> {
-        self.people
-            .iter()
-            .find(|p| p.enabled && (p.login == who || p.id.to_string() == who))
+        active(&self.people, who)
     }
 
     /// The tenant's active admins, standing in for an audience because of
@@ -178,6 +176,13 @@ pub fn resolve(audience: Audience, ticket: &Ticket, directory: &Directory) -> Re
         },
         Audience::Admins => directory.admins(None),
     }
+}
+
+/// The active account of `people` with this login or user id.
+pub fn active<'p>(people: &'p [Person], who: &str) -> Option<&'p Person> {
+    people
+        .iter()
+        .find(|p| p.enabled && (p.login == who || p.id.to_string() == who))
 }
 
 fn customer(ticket: &Ticket) -> Recipient {

@@ -7,6 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::Bundle;
 use super::change::Change;
 use super::error::ServiceError;
 use super::{Caller, Services};
@@ -15,9 +16,10 @@ use crate::domain::calendar::Calendar;
 use crate::domain::dispatch::{
     self, Appointment, Availability, Candidate, HORIZON_DAYS, Need, Slot, booked_on, day_of,
 };
-use crate::domain::service_point::GeoPoint;
+use crate::domain::service_point::{GeoPoint, ServicePoint};
 use crate::domain::technician::Technician;
 use crate::domain::{Category, EventData, Ticket};
+use crate::store::PointFilter;
 
 /// What a dispatcher asks for.
 #[derive(Debug, Clone, Default)]
@@ -59,7 +61,19 @@ impl Services {
         days: i64,
     ) -> Result<Vec<Slot>, ServiceError> {
         let technician = self.technician(caller, login).await?;
-        Ok(self.plan(caller, &technician, from, days).await?.free)
+        let bundle = self.catalog.bundle(caller.tenant_id).await?;
+        let point = self.home_of(caller, &technician).await?;
+        let plan = self
+            .plan(
+                caller,
+                &technician,
+                point.as_ref(),
+                &bundle.sla.calendar,
+                from,
+                days,
+            )
+            .await?;
+        Ok(plan.free)
     }
 
     /// The appointments of ticket `id`, cancelled ones too, oldest first.
@@ -107,7 +121,19 @@ impl Services {
                 "`{login}` is not a technician of the tenant; name one from GET /technicians"
             ))
         })?;
-        let plan = self.plan(caller, &technician, now, HORIZON_DAYS).await?;
+        let bundle = self.catalog.bundle(caller.tenant_id).await?;
+        let point = self.home_of(caller, &technician).await?;
+        let calendar = &bundle.sla.calendar;
+        let plan = self
+            .plan(
+                caller,
+                &technician,
+                point.as_ref(),
+                calendar,
+                now,
+                HORIZON_DAYS,
+            )
+            .await?;
         let slot = match input.slot {
             Some(slot) if plan.free.contains(&slot) => slot,
             Some(slot) if plan.booked.contains(&slot.starts_at) => {
@@ -134,20 +160,21 @@ impl Services {
                 ))
             })?,
         };
-        self.book(caller, ticket, technician.login, slot, now).await
+        self.book(caller, &bundle, ticket, technician.login, slot, now)
+            .await
     }
 
     async fn book(
         &self,
         caller: &Caller,
+        bundle: &Bundle,
         ticket: Ticket,
         technician: String,
         slot: Slot,
         now: Timestamp,
     ) -> Result<Dispatched, ServiceError> {
-        let bundle = self.catalog.bundle(caller.tenant_id).await?;
         let history = self.store.events(caller.tenant_id, ticket.id).await?;
-        let mut change = Change::new(self, &bundle, now);
+        let mut change = Change::new(self, bundle, now);
         let at = change.open(ticket.clone(), history);
         let appointment = Appointment {
             id: Uuid::now_v7(),
@@ -187,10 +214,23 @@ impl Services {
         ticket: &Ticket,
         now: Timestamp,
     ) -> Result<Vec<Candidate>, ServiceError> {
+        let bundle = self.catalog.bundle(caller.tenant_id).await?;
         let technicians = self.store.technicians(caller.tenant_id, None).await?;
+        // Every service point once, closed ones too: a technician may still
+        // be based at one.
+        let every = PointFilter {
+            inactive: true,
+            ..PointFilter::default()
+        };
+        let points = self.store.points(caller.tenant_id, &every).await?;
         let mut plans = Vec::with_capacity(technicians.len());
         for t in &technicians {
-            plans.push(self.plan(caller, t, now, HORIZON_DAYS).await?);
+            let point = points.iter().find(|p| Some(p.id) == t.home_point);
+            let calendar = &bundle.sla.calendar;
+            plans.push(
+                self.plan(caller, t, point, calendar, now, HORIZON_DAYS)
+                    .await?,
+            );
         }
         let available: Vec<Availability> = technicians
             .iter()
@@ -203,39 +243,43 @@ impl Services {
                 base: plan.base,
             })
             .collect();
-        let bundle = self.catalog.bundle(caller.tenant_id).await?;
         let today = day_of(now, bundle.sla.calendar.time_zone());
         Ok(dispatch::rank(&need(ticket), &available, today))
     }
 
-    /// A technician's calendar — its own hours, else its service point's,
-    /// else the tenant's — and its slots from `from` for `days` days.
+    /// The service point a technician is based at, if any.
+    async fn home_of(
+        &self,
+        caller: &Caller,
+        t: &Technician,
+    ) -> Result<Option<ServicePoint>, ServiceError> {
+        Ok(match t.home_point {
+            Some(id) => self.store.point(caller.tenant_id, id).await?,
+            None => None,
+        })
+    }
+
+    /// A technician's calendar — its own hours, else those of its service
+    /// `point`, else the tenant's `calendar` — and its slots from `from`
+    /// for `days` days.
     async fn plan(
         &self,
         caller: &Caller,
         t: &Technician,
+        point: Option<&ServicePoint>,
+        calendar: &Calendar,
         from: Timestamp,
         days: i64,
     ) -> Result<Plan, ServiceError> {
-        let point = match t.home_point {
-            Some(id) => self.store.point(caller.tenant_id, id).await?,
-            None => None,
-        };
         let hours = t
             .hours
             .as_ref()
-            .or_else(|| point.as_ref().and_then(|p| p.hours.as_ref()));
+            .or_else(|| point.and_then(|p| p.hours.as_ref()));
         let calendar = match hours {
             Some(spec) => Calendar::new(spec).map_err(|e| {
                 ServiceError::Invalid(format!("the working hours of {}: {e}", t.login))
             })?,
-            None => self
-                .catalog
-                .bundle(caller.tenant_id)
-                .await?
-                .sla
-                .calendar
-                .clone(),
+            None => calendar.clone(),
         };
         let out_of_range = || ServiceError::Invalid(format!("{from} is too far out"));
         let to = from

@@ -38,7 +38,7 @@ pub struct TeamChange {
 impl Services {
     /// The tenant's teams, first line first.
     pub async fn teams(&self, caller: &Caller) -> Result<Vec<Team>, ServiceError> {
-        Ok(self.store.teams(caller.tenant_id).await?)
+        self.teams_of(caller.tenant_id).await
     }
 
     pub async fn team(&self, caller: &Caller, name: &str) -> Result<Team, ServiceError> {

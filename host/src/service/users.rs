@@ -94,9 +94,7 @@ pub struct IssuedLink {
 /// The login of the active account `who` (a login or a user id) names
 /// among the tenant's `people`: what tickets and teams hold.
 pub(super) fn active_login(people: &[Person], who: &str) -> Result<String, ServiceError> {
-    people
-        .iter()
-        .find(|p| p.enabled && (p.login == who || p.id.to_string() == who))
+    crate::domain::notification::active(people, who)
         .map(|p| p.login.clone())
         .ok_or_else(|| {
             ServiceError::Invalid(format!(

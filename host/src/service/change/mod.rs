@@ -298,7 +298,6 @@ impl<'a> Change<'a> {
         self.record(slot, &Actor::system(), None, data);
     }
 
-    /// How many events this change has recorded on a ticket so far.
     /// Book `appointment` for its ticket, cancelling what the ticket had
     /// booked before; refused at the commit if the slot is taken.
     pub fn book(&mut self, appointment: Appointment) {
@@ -309,6 +308,7 @@ impl<'a> Change<'a> {
         self.appointments.push(AppointmentOp::Book(appointment));
     }
 
+    /// How many events this change has recorded on a ticket so far.
     pub fn recorded(&self, slot: Slot) -> usize {
         self.drafts[slot].new.len()
     }
