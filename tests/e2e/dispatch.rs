@@ -18,7 +18,7 @@ fn every_day() -> Value {
         "thu": day, "fri": day, "sat": day, "sun": day}})
 }
 
-async fn send(app: &TestApp, method: Method, path: &str, body: Value) -> Value {
+pub(crate) async fn send(app: &TestApp, method: Method, path: &str, body: Value) -> Value {
     let resp = app.send(app.req(method, path).json(body)).await;
     assert!(
         resp.status.is_success(),
@@ -32,7 +32,7 @@ async fn send(app: &TestApp, method: Method, path: &str, body: Value) -> Value {
 /// wang and zhou repair air conditioners, in Nanning and Guangzhou; li
 /// repairs washing machines in Nanning. wang is based at the Qingxiu
 /// centre.
-async fn desk(app: &TestApp) {
+pub(crate) async fn desk(app: &TestApp) {
     for login in ["wang@acme.test", "li@acme.test", "zhou@acme.test"] {
         app.services
             .create_user(

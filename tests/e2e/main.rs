@@ -20,6 +20,7 @@ mod isolation;
 mod languages;
 mod namespace;
 mod notifications;
+mod parts;
 mod plugins_lifecycle;
 mod replicas;
 mod retention;

@@ -104,7 +104,7 @@ on_both_backends! {
         assert!(problem["detail"].as_str().unwrap().contains("hostile@9.9.9 is not installed"));
         let wrong_kind = app
             .send(app.req(Method::PUT, "/api/v1/bundle")
-                .json(json!({"bindings": [{"kind": "trial", "plugin": "appliance", "version": "0.1.0"}]})))
+                .json(json!({"bindings": [{"kind": "trial", "plugin": "appliance", "version": "0.2.0"}]})))
             .await;
         wrong_kind.problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid-request");
     }

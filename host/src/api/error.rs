@@ -42,6 +42,7 @@ pub enum ProblemType {
     PreconditionRequired,
     IdempotencyKeyReused,
     SlotTaken,
+    OutOfStock,
     PayloadTooLarge,
     UnsupportedMediaType,
     BundleBroken,
@@ -51,7 +52,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 31] = [
+    pub const ALL: [ProblemType; 32] = [
         ProblemType::MalformedJson,
         ProblemType::UnknownField,
         ProblemType::InvalidRequest,
@@ -77,6 +78,7 @@ impl ProblemType {
         ProblemType::PreconditionRequired,
         ProblemType::IdempotencyKeyReused,
         ProblemType::SlotTaken,
+        ProblemType::OutOfStock,
         ProblemType::PayloadTooLarge,
         ProblemType::UnsupportedMediaType,
         ProblemType::BundleBroken,
@@ -209,6 +211,11 @@ impl ProblemType {
                 "slot-taken",
                 StatusCode::CONFLICT,
                 "The technician's slot was booked by someone else first",
+            ),
+            OutOfStock => (
+                "out-of-stock",
+                StatusCode::CONFLICT,
+                "The service point has too little of a part available",
             ),
             PayloadTooLarge => (
                 "payload-too-large",
@@ -466,6 +473,7 @@ impl From<ServiceError> for Problem {
                 P::SlotTaken,
                 "another dispatch booked this technician's slot first; pick another slot",
             ),
+            ServiceError::OutOfStock(detail) => Problem::new(P::OutOfStock, detail),
             ServiceError::Changed => {
                 Problem::new(P::StaleVersion, "the ticket changed while the request ran")
             }

@@ -9,11 +9,13 @@ pub mod extract;
 mod keys;
 mod metrics;
 mod openapi;
+mod parts;
 mod plugins;
 mod prometheus;
 mod publishers;
 mod service_points;
 mod sla;
+mod stock;
 mod surveys;
 mod teams;
 mod technicians;
@@ -91,6 +93,7 @@ impl AppState {
         (name = "surveys", description = "Customer satisfaction surveys"),
         (name = "teams", description = "Teams: queues, leads, managers and support tiers"),
         (name = "service network", description = "Service centres, authorised outlets, contracted providers and their technicians"),
+        (name = "spare parts", description = "The parts catalogue, stock per service point and its ledger"),
         (name = "service levels", description = "SLA policies, business calendar, clocks and the standard's metrics"),
     )
 )]
@@ -124,6 +127,8 @@ fn v1() -> OpenApiRouter<AppState> {
             .merge(service_points::router())
             .merge(technicians::router())
             .merge(dispatch::router())
+            .merge(parts::router())
+            .merge(stock::router())
             .merge(sla::router())
             .merge(metrics::router()),
     )

@@ -69,6 +69,17 @@ const LINKS: &[(&str, &str, &str, &[Target])] = &[
         ],
     ),
     (
+        "/api/v1/parts",
+        "201",
+        "sku",
+        &[
+            ("GetPart", "/api/v1/parts/{sku}", "get"),
+            ("ChangePart", "/api/v1/parts/{sku}", "patch"),
+            ("PartStock", "/api/v1/parts/{sku}/stock", "get"),
+            ("PartMovements", "/api/v1/parts/{sku}/movements", "get"),
+        ],
+    ),
+    (
         "/api/v1/technicians",
         "201",
         "login",

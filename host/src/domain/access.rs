@@ -61,6 +61,10 @@ pub enum Permission {
     /// The service network: service centres, outlets, providers, and the
     /// technicians based at them.
     ManageServiceNetwork,
+    /// The parts catalogue: SKUs, prices, reorder points.
+    ManageParts,
+    /// Record stock received, transferred or returned by hand.
+    MoveStock,
     /// The satisfaction survey's settings.
     ManageSurvey,
     /// Read the audit log of admin actions.
@@ -73,6 +77,7 @@ impl Permission {
         match self {
             Permission::WriteTickets => is_staff(role),
             Permission::SeeSurveys => !matches!(role, Role::Customer | Role::System),
+            Permission::MoveStock => matches!(role, Role::Admin | Role::Agent | Role::Technician),
             Permission::ManageKeys
             | Permission::ManagePlugins
             | Permission::ManageUsers
@@ -80,6 +85,7 @@ impl Permission {
             | Permission::ManageServiceLevels
             | Permission::ManageTeams
             | Permission::ManageServiceNetwork
+            | Permission::ManageParts
             | Permission::ManageSurvey
             | Permission::ReadAudit => role == Role::Admin,
         }
@@ -110,6 +116,8 @@ impl Permission {
             Permission::ManageServiceLevels => "change service levels",
             Permission::ManageTeams => "manage teams",
             Permission::ManageServiceNetwork => "manage the service network",
+            Permission::ManageParts => "manage the parts catalogue",
+            Permission::MoveStock => "record stock movements",
             Permission::ManageSurvey => "change the survey",
             Permission::ReadAudit => "read the audit log",
         }
@@ -175,6 +183,18 @@ mod tests {
         assert!(Permission::SeeSurveys.granted_to(Role::Viewer));
         assert!(Permission::WriteTickets.granted_to(Role::Partner));
         assert!(!Permission::WriteTickets.granted_to(Role::System));
+    }
+
+    #[test]
+    fn people_in_the_field_move_stock_and_only_admins_keep_the_catalogue() {
+        for role in ALL {
+            let field = matches!(role, Role::Admin | Role::Agent | Role::Technician);
+            assert_eq!(Permission::MoveStock.granted_to(role), field, "{role:?}");
+            assert_eq!(
+                Permission::ManageParts.granted_to(role),
+                role == Role::Admin
+            );
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::notification::{Audience, Fallback, Recipient};
+use super::part::MovementKind;
 use super::ticket::Ticket;
 use crate::domain::{Actor, Category, Channel, Customer, Priority, Product, SlaMetric};
 
@@ -64,6 +65,27 @@ pub enum EventData {
         technician: String,
         starts_at: Timestamp,
         ends_at: Timestamp,
+        /// The technician's home point, which serves the visit.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        service_point: Option<Uuid>,
+    },
+    /// Stock moved for the ticket (see [`crate::domain::part`]): reserved
+    /// by a plugin's `reserve-part`, consumed when the ticket is resolved,
+    /// released when it is cancelled.
+    PartMoved {
+        movement: Uuid,
+        kind: MovementKind,
+        sku: String,
+        quantity: u32,
+        service_point: Uuid,
+    },
+    /// A `reserve-part` found less available than it asked for, and the
+    /// plugin's configuration back-orders: the ticket waits for the part.
+    PartBackOrdered {
+        sku: String,
+        quantity: u32,
+        service_point: Uuid,
+        available: i64,
     },
     /// A plugin's `escalate`: the ticket goes to the team serving `tier`,
     /// `None` when no team of the tenant serves it (the tenant's admins are
@@ -174,6 +196,8 @@ impl EventData {
             EventData::TeamSet { .. } => "team_set",
             EventData::Escalated { .. } => "escalated",
             EventData::Dispatched { .. } => "dispatched",
+            EventData::PartMoved { .. } => "part_moved",
+            EventData::PartBackOrdered { .. } => "part_back_ordered",
             EventData::Commented { .. } => "commented",
             EventData::Linked { .. } => "linked",
             EventData::PluginEffect { .. } => "plugin_effect",
@@ -248,6 +272,8 @@ pub fn apply(ticket: Option<Ticket>, event: &Event) -> Option<Ticket> {
         EventData::Commented { .. }
         | EventData::Escalated { .. }
         | EventData::Dispatched { .. }
+        | EventData::PartMoved { .. }
+        | EventData::PartBackOrdered { .. }
         | EventData::Linked { .. }
         | EventData::PluginEffect { .. }
         | EventData::Notification { .. }

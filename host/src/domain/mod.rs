@@ -10,6 +10,7 @@ pub mod dispatch;
 pub mod event;
 pub mod metrics;
 pub mod notification;
+pub mod part;
 pub mod service_point;
 pub mod sla;
 pub mod team;

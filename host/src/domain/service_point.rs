@@ -128,7 +128,7 @@ impl ServicePoint {
     }
 }
 
-fn text(what: &str, value: &str) -> Result<(), String> {
+pub(crate) fn text(what: &str, value: &str) -> Result<(), String> {
     if value.trim().is_empty() {
         Err(format!("{what} must not be empty"))
     } else if value.chars().count() > MAX_TEXT {

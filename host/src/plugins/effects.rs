@@ -8,6 +8,8 @@
 
 use aftersale_sdk::{Effect, Manifest};
 
+use crate::domain::part;
+
 const MAX_NAME: usize = 128;
 
 /// Check `effects` returned for a ticket of `kind`; `Err` names the first
@@ -67,9 +69,24 @@ fn check(manifest: &Manifest, kind: &str, effect: &Effect) -> Result<(), String>
             }
             Ok(())
         }
-        Effect::ReservePart { sku, quantity, .. } => {
-            if sku.trim().is_empty() || *quantity == 0 {
-                return Err("reserve-part needs a sku and a quantity of at least 1".into());
+        Effect::ReservePart {
+            sku,
+            quantity,
+            node,
+        } => {
+            part::check_sku(sku).map_err(|e| format!("reserve-part: {e}"))?;
+            if *quantity == 0 || *quantity > part::MAX_QUANTITY {
+                return Err(format!(
+                    "reserve-part: quantity {quantity} is not between 1 and {}",
+                    part::MAX_QUANTITY
+                ));
+            }
+            if let Some(node) = node
+                && uuid::Uuid::parse_str(node).is_err()
+            {
+                return Err(format!(
+                    "reserve-part: node `{node}` is not a service point id"
+                ));
             }
             Ok(())
         }
@@ -144,5 +161,31 @@ mod tests {
         let m = manifest();
         let error = validate(&m, "repair", &[Effect::set_attribute("Bad Name", 1)]).unwrap_err();
         assert!(error.starts_with("effect #1"), "{error}");
+    }
+
+    #[test]
+    fn a_part_reservation_names_a_sku_a_quantity_and_maybe_a_point() {
+        let m = manifest();
+        let reserve = |sku: &str, quantity: u32, node: Option<&str>| Effect::ReservePart {
+            sku: sku.into(),
+            quantity,
+            node: node.map(Into::into),
+        };
+        assert!(validate(&m, "repair", &[reserve("CMP-1", 2, None)]).is_ok());
+        let point = uuid::Uuid::now_v7().to_string();
+        assert!(validate(&m, "repair", &[reserve("CMP-1", 2, Some(&point))]).is_ok());
+        for (bad, why) in [
+            (reserve("", 1, None), "not a SKU"),
+            (reserve("CMP 1", 1, None), "not a SKU"),
+            (reserve("CMP-1", 0, None), "quantity 0"),
+            (reserve("CMP-1", 100_001, None), "quantity 100001"),
+            (
+                reserve("CMP-1", 1, Some("outlet-7")),
+                "not a service point id",
+            ),
+        ] {
+            let error = validate(&m, "repair", &[bad]).unwrap_err();
+            assert!(error.contains(why), "{error}");
+        }
     }
 }

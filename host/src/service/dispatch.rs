@@ -51,6 +51,14 @@ struct Plan {
     base: Option<GeoPoint>,
 }
 
+/// Who is booked, from where, when.
+struct Booking {
+    technician: String,
+    /// The technician's home point.
+    service_point: Option<Uuid>,
+    slot: Slot,
+}
+
 impl Services {
     /// The free slots of technician `login` from `from` for `days` days.
     pub async fn free_slots(
@@ -160,8 +168,12 @@ impl Services {
                 ))
             })?,
         };
-        self.book(caller, &bundle, ticket, technician.login, slot, now)
-            .await
+        let booking = Booking {
+            technician: technician.login,
+            service_point: technician.home_point,
+            slot,
+        };
+        self.book(caller, &bundle, ticket, booking, now).await
     }
 
     async fn book(
@@ -169,10 +181,14 @@ impl Services {
         caller: &Caller,
         bundle: &Bundle,
         ticket: Ticket,
-        technician: String,
-        slot: Slot,
+        booking: Booking,
         now: Timestamp,
     ) -> Result<Dispatched, ServiceError> {
+        let Booking {
+            technician,
+            service_point,
+            slot,
+        } = booking;
         let history = self.store.events(caller.tenant_id, ticket.id).await?;
         let mut change = Change::new(self, bundle, now);
         let at = change.open(ticket.clone(), history);
@@ -190,6 +206,7 @@ impl Services {
             technician: technician.clone(),
             starts_at: slot.starts_at,
             ends_at: slot.ends_at,
+            service_point,
         };
         change.record(at, &caller.actor, None, dispatched);
         if ticket.assignee.as_deref() != Some(technician.as_str()) {

@@ -97,6 +97,11 @@ pub enum ServiceError {
     /// Another change booked the technician's slot first.
     #[error("the slot is booked already")]
     SlotTaken,
+    /// A change takes more of a part than the point has available, and the
+    /// plugin's configuration refuses rather than back-orders; or another
+    /// change took the stock first.
+    #[error("{0}")]
+    OutOfStock(String),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -106,6 +111,9 @@ impl From<StoreError> for ServiceError {
         match error {
             StoreError::Conflict { .. } | StoreError::ClaimLost(_) => ServiceError::Changed,
             StoreError::SlotTaken => ServiceError::SlotTaken,
+            StoreError::OutOfStock => ServiceError::OutOfStock(
+                "another change took the stock this one needs first; try again".into(),
+            ),
             other => ServiceError::Store(other),
         }
     }

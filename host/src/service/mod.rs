@@ -11,6 +11,7 @@ mod change;
 pub mod dispatch;
 mod error;
 pub mod metrics;
+pub mod parts;
 pub mod plugins;
 pub mod publishers;
 pub mod service_points;

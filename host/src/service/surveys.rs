@@ -458,7 +458,7 @@ impl Services {
                 }
                 Err(error) => return Err(error),
             }
-            match self.store.commit(&change.into_commit(None)).await {
+            match self.store.commit(&change.into_commit(None).await?).await {
                 Ok(()) => return Ok(()),
                 Err(StoreError::Conflict { .. }) => continue,
                 Err(StoreError::AlreadyAnswered) => {

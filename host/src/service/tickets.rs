@@ -121,7 +121,7 @@ impl Services {
             ticket_id: ticket.id,
             response: serde_json::to_value(&ticket).unwrap_or(Value::Null),
         });
-        match self.store.commit(&change.into_commit(record)).await {
+        match self.store.commit(&change.into_commit(record).await?).await {
             Ok(()) => Ok(Opened {
                 ticket,
                 replayed: false,
@@ -537,7 +537,7 @@ impl Services {
         slot: usize,
     ) -> Result<Ticket, ServiceError> {
         let ticket = change.ticket(slot).clone();
-        match self.store.commit(&change.into_commit(None)).await {
+        match self.store.commit(&change.into_commit(None).await?).await {
             Ok(()) => Ok(ticket),
             Err(StoreError::Conflict { .. }) => {
                 let current = self.ticket(caller, ticket.id).await?.version;

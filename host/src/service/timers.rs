@@ -48,7 +48,7 @@ impl Services {
             } else {
                 self.plugin_timer(&mut change, slot, timer, &caller).await?;
             }
-            match self.store.commit(&change.into_commit(None)).await {
+            match self.store.commit(&change.into_commit(None).await?).await {
                 Ok(()) => return Ok(Fired::Committed),
                 Err(StoreError::Conflict { .. }) => continue,
                 Err(StoreError::ClaimLost(_)) => return Ok(Fired::Lost),

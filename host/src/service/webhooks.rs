@@ -13,6 +13,7 @@ use super::error::ServiceError;
 use super::{Caller, Services};
 use crate::domain::Event;
 use crate::domain::access::Permission;
+use crate::domain::part::StockLow;
 use crate::store::{Delivery, DeliveryState, Webhook};
 
 /// Event types a webhook can subscribe to, beside `*`.
@@ -25,6 +26,9 @@ pub const EVENT_TYPES: &[&str] = &[
     "team_set",
     "escalated",
     "dispatched",
+    "part_moved",
+    "part_back_ordered",
+    "stock_low",
     "commented",
     "linked",
     "plugin_effect",
@@ -74,6 +78,36 @@ pub fn deliveries(webhooks: &[Webhook], events: &[Event], now: Timestamp) -> Vec
         }
     }
     out
+}
+
+/// Outbox entries for a `stock_low` alert, which belongs to no ticket.
+pub fn stock_low(webhooks: &[Webhook], alert: &StockLow, now: Timestamp) -> Vec<Delivery> {
+    let payload = json!({
+        "id": alert.id,
+        "type": "stock_low",
+        "tenant_id": alert.tenant_id,
+        "ticket_id": alert.ticket,
+        "at": alert.at,
+        "data": alert,
+    });
+    webhooks
+        .iter()
+        .filter(|w| w.wants("stock_low"))
+        .map(|webhook| Delivery {
+            id: Uuid::now_v7(),
+            tenant_id: alert.tenant_id,
+            webhook_id: webhook.id,
+            event_id: alert.id,
+            event_type: "stock_low".into(),
+            payload: payload.clone(),
+            state: DeliveryState::Pending,
+            attempts: 0,
+            next_attempt_at: now,
+            last_error: None,
+            created_at: now,
+            delivered_at: None,
+        })
+        .collect()
 }
 
 /// `X-Aftersale-Signature`: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`.

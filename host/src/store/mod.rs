@@ -50,6 +50,7 @@ mod appointments;
 mod audit;
 mod codec;
 mod metrics;
+mod parts;
 mod plugins;
 mod postgres;
 mod publishers;
@@ -74,6 +75,7 @@ pub use accounts::{Accounts, Invite, Session, User, UserChange};
 pub use appointments::Appointments;
 pub use audit::{Audit, AuditEntry};
 pub use metrics::{DirtyFacts, FactsRow, Rollup, Rollups};
+pub use parts::{PartFilter, Parts};
 pub use plugins::{Binding, Health, Lifecycle, PluginRecord, Plugins, StoredPlugin};
 pub use postgres::{Listener, PgStore};
 pub use publishers::{Admission, NameOwner, Publisher, PublisherUsage, Publishers, Quota, Usage};
@@ -111,6 +113,7 @@ pub trait Backend:
     + ServicePoints
     + Technicians
     + Appointments
+    + Parts
 {
 }
 
@@ -152,6 +155,10 @@ pub enum StoreError {
     /// The technician's slot was booked by another change first.
     #[error("the slot is booked already")]
     SlotTaken,
+    /// A movement would take more stock than the point has free (or a
+    /// ticket holds): another change took it first.
+    #[error("the stock was taken by another change first")]
+    OutOfStock,
     /// A plugin with this name and version but other bytes is installed.
     #[error("{0}")]
     Duplicate(String),

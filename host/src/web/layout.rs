@@ -15,6 +15,7 @@ pub enum Nav {
     NewTicket,
     Dashboard,
     Plugins,
+    Parts,
     Users,
     Account,
 }
@@ -65,6 +66,7 @@ pub fn page(console: &Console, nav: Nav, title: &str, body: Markup) -> Markup {
                     (item(Nav::NewTicket, "/tickets/new", tr.t("nav-new-ticket")))
                     (item(Nav::Dashboard, "/dashboard", tr.t("nav-dashboard")))
                     (item(Nav::Plugins, "/plugins", tr.t("nav-plugins")))
+                    (item(Nav::Parts, "/parts", tr.t("nav-parts")))
                     @if admin { (item(Nav::Users, "/users", tr.t("nav-users"))) }
                 }
             }

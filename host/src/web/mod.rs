@@ -10,6 +10,7 @@ mod form;
 pub mod i18n;
 mod layout;
 mod new_ticket;
+mod parts;
 mod plugins;
 mod queue;
 pub mod session;
@@ -54,6 +55,8 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard", get(dashboard::show))
         .route("/dashboard.csv", get(dashboard::csv))
         .route("/plugins", get(plugins::show))
+        .route("/parts", get(parts::list))
+        .route("/parts/{sku}", get(parts::show))
         .route("/users", get(users::show).post(users::invite))
         .route("/users/{id}", post(users::change))
         .route("/users/invitations/{id}/revoke", post(users::revoke))
@@ -83,7 +86,8 @@ pub(crate) fn service_failure(tr: &Catalog, e: &ServiceError) -> Response {
         | ServiceError::PluginNameTaken { .. }
         | ServiceError::PluginNameReserved { .. }
         | ServiceError::Changed
-        | ServiceError::SlotTaken => StatusCode::CONFLICT,
+        | ServiceError::SlotTaken
+        | ServiceError::OutOfStock(_) => StatusCode::CONFLICT,
         ServiceError::QuotaExceeded { .. } => StatusCode::FORBIDDEN,
         ServiceError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::Quarantined { .. } | ServiceError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::form::{label, show};
 use super::session::Console;
 use crate::domain::notification::{Audience, Fallback, Recipient};
+use crate::domain::part::MovementKind;
 use crate::domain::{Event, EventData};
 
 fn who(console: &Console, event: &Event) -> String {
@@ -71,6 +72,32 @@ fn describe(console: &Console, event: &Event, state_label: &dyn Fn(&str) -> Stri
                 ("technician", technician.clone()),
                 ("from", console.time(*starts_at)),
                 ("to", console.time(*ends_at)),
+            ]))
+        },
+        EventData::PartMoved {
+            kind,
+            sku,
+            quantity,
+            ..
+        } => {
+            let key = match kind {
+                MovementKind::Reserve => "event-part-reserved",
+                MovementKind::Consume => "event-part-consumed",
+                MovementKind::Release => "event-part-released",
+                _ => "event-part-moved",
+            };
+            html! { (tr.ta(key, &[("sku", sku.clone()), ("quantity", quantity.to_string())])) }
+        }
+        EventData::PartBackOrdered {
+            sku,
+            quantity,
+            available,
+            ..
+        } => html! {
+            (tr.ta("event-part-back-ordered", &[
+                ("sku", sku.clone()),
+                ("quantity", quantity.to_string()),
+                ("available", available.to_string()),
             ]))
         },
         EventData::Escalated { tier, reason, team } => html! {

@@ -27,6 +27,9 @@ pub struct Config {
     /// A2: the follow-up ticket a failed unboxing check opens, unless the
     /// ticket's `unboxing_remedy` says otherwise.
     pub unboxing_failure_remedy: UnboxingRemedy,
+    /// Parts a diagnosis needs that the service point lacks: refuse the
+    /// diagnosis or back-order them. The host reads it (`part_shortage`).
+    pub part_shortage: PartShortage,
     /// A3: the split air-conditioner commissioning checklist.
     pub split_ac_checklist: SplitAcChecklist,
     /// W1: warranty periods per product category.
@@ -41,6 +44,7 @@ impl Default for Config {
             included_pipe_m: Decimal::from(3),
             pipe_price_per_m: Decimal::new(6000, 2),
             unboxing_failure_remedy: UnboxingRemedy::Exchange,
+            part_shortage: PartShortage::BackOrder,
             split_ac_checklist: SplitAcChecklist::default(),
             warranty: WarrantyConfig::default(),
         }
@@ -89,6 +93,14 @@ impl UnboxingRemedy {
             UnboxingRemedy::Exchange => "exchange",
         }
     }
+}
+
+/// What the host does with a part reservation the stock cannot cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartShortage {
+    Refuse,
+    BackOrder,
 }
 
 /// A3 thresholds of the split air-conditioner checklist.

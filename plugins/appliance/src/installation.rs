@@ -144,7 +144,7 @@ fn failed_unboxing(snapshot: &Snapshot, config: &Config, items: &[&str]) -> Deci
         attributes,
         relation: format!("{}_for", remedy.kind()),
     };
-    Ok(vec![
+    let mut effects = vec![
         Effect::set_attribute("unboxing_failed", items),
         Effect::note(
             format!(
@@ -155,8 +155,11 @@ fn failed_unboxing(snapshot: &Snapshot, config: &Config, items: &[&str]) -> Deci
             false,
         ),
         Effect::CreateTicket(follow_up),
-        Effect::request_transition("wait_for_parts"),
-    ])
+    ];
+    // A faulty accessory or part found at unboxing is replaced from stock.
+    effects.extend(crate::parts::reserve(snapshot)?);
+    effects.push(Effect::request_transition("wait_for_parts"));
+    Ok(effects)
 }
 
 /// Checklist items the split air-conditioner rule reads; the generic "a

@@ -8,12 +8,13 @@ use aftersale_sdk::prelude::*;
 mod config;
 mod installation;
 mod manifest;
+mod parts;
 mod quote;
 mod repair;
 mod visit;
 mod warranty;
 
-pub use config::Config;
+pub use config::{Config, PartShortage};
 
 /// The appliance plugin.
 pub struct Appliance;
@@ -44,6 +45,7 @@ impl Plugin for Appliance {
                 installation::accept(snapshot, &config)?;
                 visit::follow_up_timer(snapshot, &config)
             }
+            ("repair", "diagnose") => parts::reserve(snapshot),
             ("repair", "repair") => visit::follow_up_timer(snapshot, &config),
             ("repair", "reopen") => repair::reopen(snapshot),
             ("repair", "replace") => repair::replace(snapshot, &config),

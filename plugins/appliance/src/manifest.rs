@@ -235,7 +235,8 @@ fn repair() -> KindBuilder {
             Transition::named("wait_for_parts", "Wait for parts")
                 .from(REPAIR_WORK)
                 .to("awaiting_parts")
-                .by(FIELD),
+                // The host too: a diagnosis whose parts are back-ordered.
+                .by(&[Role::Technician, Role::Agent, Role::Admin, Role::System]),
         )
         .transition(
             Transition::named("reschedule", "Book a new visit")
@@ -301,6 +302,20 @@ fn attributes_schema() -> Value {
                 "description": "A5 follow-up call (回访) due, set by the plugin"
             },
             "pipe_length_m": {"type": "number", "minimum": 0},
+            "parts_needed": {
+                "type": "array",
+                "description": "parts the diagnosis needs, reserved from stock at `diagnose`",
+                "maxItems": 20,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "sku": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
+                        "quantity": {"type": "integer", "minimum": 1, "maximum": 100000}
+                    },
+                    "required": ["sku", "quantity"],
+                    "additionalProperties": false
+                }
+            },
             "fault": {"type": "string"},
             "failed_part": {"type": "string", "description": "e.g. compressor, motor, panel"},
             "main_function_failure": {"type": "boolean"},
@@ -391,6 +406,11 @@ fn config_schema() -> Value {
             "unboxing_failure_remedy": {
                 "enum": ["return", "exchange"],
                 "description": "A2: the retail ticket a failed unboxing check opens"
+            },
+            "part_shortage": {
+                "enum": ["refuse", "back_order"],
+                "description": "what a diagnosis does when the service point lacks a needed \
+                    part: refuse it, or back-order the part and wait for it (read by the host)"
             },
             "split_ac_checklist": {
                 "type": "object",

@@ -128,13 +128,21 @@ impl<'a> Change<'a> {
                 Effect::Escalate { tier, reason } => {
                     self.escalate(slot, &label, tier, reason).await?;
                 }
-                Effect::ReservePart { .. } => {
-                    self.record(
-                        slot,
-                        &system,
-                        Some(label.clone()),
-                        EventData::PluginEffect { effect: described },
-                    );
+                Effect::ReservePart {
+                    sku,
+                    quantity,
+                    node,
+                } => {
+                    let request = parts::PartRequest {
+                        sku,
+                        quantity,
+                        node,
+                    };
+                    if let Some(wait) = self.reserve_part(slot, &label, request).await?
+                        && !requested.contains(&wait)
+                    {
+                        requested.push(wait);
+                    }
                 }
             }
         }

@@ -3,9 +3,11 @@
 //!
 //! Nothing reaches the database until [`Change::into_commit`]; a rejection,
 //! a plugin failure or a change over its [`Budget`] anywhere drops the whole
-//! change. How each effect acts on the change is in [`effects`].
+//! change. How each effect acts on the change is in [`effects`]; stock
+//! reserved, consumed and released for the change's tickets in [`parts`].
 
 mod effects;
+mod parts;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -22,6 +24,7 @@ use super::{Caller, Services};
 use crate::domain::dispatch::Appointment;
 use crate::domain::event::{Created, apply};
 use crate::domain::notification::{self, Directory};
+use crate::domain::part::{Movement, StockLow};
 use crate::domain::team;
 use crate::domain::workflow;
 use crate::domain::{Actor, Category, Priority, Role};
@@ -49,6 +52,10 @@ pub(super) struct Change<'a> {
     fired: Vec<Claim>,
     surveys: Vec<Survey>,
     appointments: Vec<AppointmentOp>,
+    /// Stock reserved, consumed or released for the change's tickets.
+    movements: Vec<Movement>,
+    /// Points whose stock the change takes to their reorder point.
+    alerts: Vec<StockLow>,
     answers: Vec<SurveyAnswer>,
     /// What the change has asked of plugins so far, against the budget.
     spent: Spent,
@@ -80,6 +87,8 @@ impl<'a> Change<'a> {
             fired: Vec::new(),
             surveys: Vec::new(),
             appointments: Vec::new(),
+            movements: Vec::new(),
+            alerts: Vec::new(),
             answers: Vec::new(),
             spent: Spent::default(),
             directory: None,
@@ -362,8 +371,13 @@ impl<'a> Change<'a> {
         ))
     }
 
-    /// Everything to write, in one transaction.
-    pub fn into_commit(self, idempotency: Option<Idempotent>) -> Commit {
+    /// Everything to write, in one transaction: first the stock the
+    /// change's resolved and cancelled tickets settle.
+    pub async fn into_commit(
+        mut self,
+        idempotency: Option<Idempotent>,
+    ) -> Result<Commit, ServiceError> {
+        self.settle_parts().await?;
         let mut commit = Commit {
             tenant_id: self.bundle.tenant.id,
             timers: self.timers,
@@ -373,6 +387,7 @@ impl<'a> Change<'a> {
             surveys: self.surveys,
             answers: self.answers,
             appointments: self.appointments,
+            movements: self.movements,
             ..Commit::default()
         };
         for draft in self.drafts {
@@ -396,8 +411,12 @@ impl<'a> Change<'a> {
             }
             commit.events.extend(draft.new);
         }
-        commit.deliveries =
-            super::webhooks::deliveries(&self.bundle.webhooks, &commit.events, self.now);
-        commit
+        let webhooks = &self.bundle.webhooks;
+        commit.deliveries = super::webhooks::deliveries(webhooks, &commit.events, self.now);
+        for alert in &self.alerts {
+            let alerted = super::webhooks::stock_low(webhooks, alert, self.now);
+            commit.deliveries.extend(alerted);
+        }
+        Ok(commit)
     }
 }

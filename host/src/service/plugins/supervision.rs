@@ -186,7 +186,7 @@ impl Services {
                         cause: health.last_failure.clone().unwrap_or_default(),
                     },
                 );
-                Ok(self.store.commit(&change.into_commit(None)).await?)
+                Ok(self.store.commit(&change.into_commit(None).await?).await?)
             }
             .await;
             match result {

@@ -9,6 +9,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::{AppointmentOp, Commit, TimerOp};
+use crate::domain::part::MovementKind;
 use crate::store::StoreError;
 use crate::store::codec::{self, millis};
 
@@ -25,6 +26,8 @@ pub(crate) enum Refusal {
     AlreadyAnswered,
     /// Another change booked the technician's slot first.
     SlotTaken,
+    /// Another change took the stock a movement needs.
+    OutOfStock,
 }
 
 impl From<Refusal> for StoreError {
@@ -35,6 +38,7 @@ impl From<Refusal> for StoreError {
             Refusal::ClaimLost(timer) => StoreError::ClaimLost(timer),
             Refusal::AlreadyAnswered => StoreError::AlreadyAnswered,
             Refusal::SlotTaken => StoreError::SlotTaken,
+            Refusal::OutOfStock => StoreError::OutOfStock,
         }
     }
 }
@@ -186,6 +190,7 @@ on_each_backend! {
                     .bind(now);
             }
             Self::appointments(&mut script, commit);
+            Self::movements(&mut script, commit);
             Self::service_levels(&mut script, commit);
             script
         }
@@ -222,6 +227,91 @@ on_each_backend! {
                             .unique_or(Refusal::SlotTaken);
                     }
                 }
+            }
+        }
+
+        /// Each line of the ledger with what it does to the balances: stock
+        /// is taken only where the balance still holds it (the `WHERE … >=`,
+        /// which PostgreSQL re-checks on the row it waited for), so two
+        /// changes can never take the same unit.
+        fn movements(script: &mut DbScript, commit: &Commit) {
+            let tenant = commit.tenant_id;
+            for m in &commit.movements {
+                let q = i64::from(m.quantity);
+                // The quantity is bound for each `$N` that says it (SQLite's
+                // script takes each `$N` once, in order): what the balance gives
+                // up, then the tenant, part and point, then what it must hold.
+                let take = match m.kind {
+                    MovementKind::Receive | MovementKind::Return => None,
+                    MovementKind::Transfer => Some(
+                        "UPDATE stock SET on_hand = on_hand - $1
+                         WHERE tenant_id = $2 AND sku = $3 AND service_point = $4
+                            AND on_hand - reserved >= $5",
+                    ),
+                    MovementKind::Reserve => Some(
+                        "UPDATE stock SET reserved = reserved + $1
+                         WHERE tenant_id = $2 AND sku = $3 AND service_point = $4
+                            AND on_hand - reserved >= $5",
+                    ),
+                    MovementKind::Release => Some(
+                        "UPDATE stock SET reserved = reserved - $1
+                         WHERE tenant_id = $2 AND sku = $3 AND service_point = $4
+                            AND reserved >= $5",
+                    ),
+                    // Off the shelf and out of the reservation alike.
+                    MovementKind::Consume => Some(
+                        "UPDATE stock SET on_hand = on_hand - $1, reserved = reserved - $2
+                         WHERE tenant_id = $3 AND sku = $4 AND service_point = $5
+                            AND reserved >= $6",
+                    ),
+                };
+                if let Some(take) = take {
+                    let mut statement = script.push(take).bind(q);
+                    if m.kind == MovementKind::Consume {
+                        statement = statement.bind(q);
+                    }
+                    statement
+                        .bind(tenant)
+                        .bind(m.sku.as_str())
+                        .bind(m.service_point)
+                        .bind(q)
+                        .one_row_or(Refusal::OutOfStock);
+                }
+                let arrives = match m.kind {
+                    MovementKind::Receive | MovementKind::Return => Some(m.service_point),
+                    MovementKind::Transfer => m.to_point,
+                    _ => None,
+                };
+                if let Some(point) = arrives {
+                    script
+                        .push(
+                            "INSERT INTO stock (tenant_id, sku, service_point, on_hand, reserved)
+                             VALUES ($1, $2, $3, $4, 0)
+                             ON CONFLICT (tenant_id, sku, service_point)
+                             DO UPDATE SET on_hand = stock.on_hand + excluded.on_hand",
+                        )
+                        .bind(tenant)
+                        .bind(m.sku.as_str())
+                        .bind(point)
+                        .bind(q);
+                }
+                script
+                    .push(
+                        "INSERT INTO stock_movements (tenant_id, id, sku, kind, service_point,
+                            to_point, quantity, ticket_id, actor, note, at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    )
+                    .bind(tenant)
+                    .bind(m.id)
+                    .bind(m.sku.as_str())
+                    .bind(codec::name(&m.kind))
+                    .bind(m.service_point)
+                    .bind(m.to_point)
+                    .bind(q)
+                    .bind(m.ticket)
+                    .bind(m.actor.as_str())
+                    .bind(m.note.as_deref())
+                    .bind(millis(m.at));
             }
         }
 

@@ -91,6 +91,10 @@ pub struct Commit {
     pub facts: Vec<FactsRow>,
     /// Appointments cancelled, then booked.
     pub appointments: Vec<AppointmentOp>,
+    /// Lines of the stock ledger, each moving the points' balances; one
+    /// that takes more than is there refuses the commit
+    /// ([`StoreError::OutOfStock`]).
+    pub movements: Vec<crate::domain::part::Movement>,
 }
 
 /// What a change does to appointments.

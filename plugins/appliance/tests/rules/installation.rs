@@ -320,3 +320,25 @@ fn a3_other_appliances_need_a_signed_checklist_without_failed_items() {
         .build();
     assert!(plugin().guard(&done, "accept").is_ok());
 }
+
+#[test]
+fn a2_a_failed_unboxing_reserves_the_replacement_parts_it_names() {
+    let mut check = passed_unboxing();
+    check["accessories_complete"] = json!(false);
+    let snapshot = installation("on_site")
+        .product(product("air_conditioner", "2026-01-08"))
+        .attr("unboxing", check)
+        .attr("parts_needed", json!([{"sku": "RC-KFR35", "quantity": 1}]))
+        .now("2026-01-10T14:00:00+08:00")
+        .build();
+    let effects = plugin().guard(&snapshot, "unbox").expect("allowed");
+    let reserve = effects
+        .iter()
+        .position(|e| matches!(e, Effect::ReservePart { sku, quantity: 1, node: None } if sku == "RC-KFR35"))
+        .expect("the remote control is reserved");
+    let wait = effects
+        .iter()
+        .position(|e| matches!(e, Effect::RequestTransition { transition } if transition == "wait_for_parts"))
+        .expect("and the installation waits");
+    assert!(reserve < wait);
+}

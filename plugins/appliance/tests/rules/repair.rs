@@ -246,3 +246,43 @@ fn w3_replace_is_refused_outside_free_warranty() {
     assert_eq!(rejection.rule.as_deref(), Some("W1"));
     assert_eq!(rejection.details, ["warranty ended 2026-12-01 24:00"]);
 }
+
+#[test]
+fn parts_needed_at_the_diagnosis_are_reserved_from_the_technicians_point() {
+    let needs = json!([{"sku": "CAP-35UF", "quantity": 1}, {"sku": "FAN-12", "quantity": 2}]);
+    let snapshot = open_repair("on_site").attr("parts_needed", needs).build();
+    let effects = plugin().guard(&snapshot, "diagnose").expect("allowed");
+    let reserved: Vec<(&str, u32, Option<&str>)> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::ReservePart {
+                sku,
+                quantity,
+                node,
+            } => Some((sku.as_str(), *quantity, node.as_deref())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reserved, [("CAP-35UF", 1, None), ("FAN-12", 2, None)]);
+    let nothing = open_repair("on_site").build();
+    assert!(plugin().guard(&nothing, "diagnose").unwrap().is_empty());
+}
+
+#[test]
+fn a_back_ordered_part_may_move_the_repair_to_wait_for_it() {
+    // The host takes `wait_for_parts` as `system` when stock is short.
+    let manifest = plugin().manifest().clone();
+    let repair = manifest.kinds.iter().find(|k| k.name == "repair").unwrap();
+    let wait = repair
+        .workflow
+        .transitions
+        .iter()
+        .find(|t| t.name == "wait_for_parts")
+        .unwrap();
+    assert!(wait.roles.contains(&Role::System));
+    assert!(wait.from.iter().any(|s| s == "diagnosed"));
+    assert_eq!(
+        appliance::Config::default().part_shortage,
+        appliance::PartShortage::BackOrder
+    );
+}

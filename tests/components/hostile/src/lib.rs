@@ -212,6 +212,17 @@ fn misbehave(snapshot: &Snapshot) -> Decision {
             Ok(vec![Effect::schedule_timer("alarm", at, json!({}))])
         }
         "request_finish" => Ok(vec![Effect::request_transition("finish")]),
+        // One of the part `sku` from the service point `node`.
+        "reserve" => Ok(vec![Effect::ReservePart {
+            sku: snapshot
+                .ticket
+                .attributes
+                .str("sku")
+                .unwrap_or("none")
+                .into(),
+            quantity: 1,
+            node: snapshot.ticket.attributes.str("node").map(Into::into),
+        }]),
         // Escalate to the support tier the ticket's `tier` names (2 when
         // absent), then tell the group lead and the manager.
         "escalate" => {
