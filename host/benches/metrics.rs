@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 use aftersale::api::{AppState, app};
 use aftersale::domain::Ticket;
 use aftersale::domain::metrics::{
-    Assignment, Clock, Complaint, Dimensions, Elapsed, MetricsPolicy, Phase, Repair, Report,
-    SlaOutcome, SlaOutcomes, Summary, SurveyAnswer, TicketFacts, TicketHistory,
+    Assignment, Clock, Complaint, Dimensions, Elapsed, FieldWork, MetricsPolicy, Phase, Repair,
+    Report, SlaOutcome, SlaOutcomes, Summary, SurveyAnswer, TicketFacts, TicketHistory,
 };
 use aftersale::domain::{Category, Channel, Customer, Priority};
 use aftersale::plugins::{Runtime, RuntimeConfig};
@@ -311,6 +311,8 @@ fn ticket(
         region: region.clone(),
         plugin: Some(plugin.clone()),
         team: None,
+        technician: None,
+        service_point: None,
     };
     let history = TicketHistory {
         created_at: created,
@@ -328,6 +330,7 @@ fn ticket(
         }),
         survey,
         sla,
+        field: FieldWork::default(),
     };
     let facts =
         TicketFacts::from(&history, &catalog.policy, &WallClock).expect("a consistent history");

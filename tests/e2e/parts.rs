@@ -308,6 +308,17 @@ on_both_backends! {
         assert_eq!(lines[0]["kind"], "consume");
         assert_eq!(lines[0]["ticket"], id.as_str());
 
+        // One visit, the part from stock: a first-time fix, fill rate 100 %,
+        // filed under wang's service point.
+        let metrics = send(&app, Method::GET, "/api/v1/metrics/service?group_by=service_point",
+            Value::Null).await;
+        let group = &metrics["groups"][0];
+        assert_eq!(group["group"], centre.as_str(), "{metrics}");
+        assert_eq!(group["first_time_fix_rate"], 1.0, "{metrics}");
+        assert_eq!(group["parts_fill_rate"], 1.0);
+        let by_technician = send(&app, Method::GET, "/api/v1/metrics/service?group_by=technician",
+            Value::Null).await;
+        assert_eq!(by_technician["groups"][0]["group"], "wang@acme.test", "{by_technician}");
     }
 
     async fn a_cancelled_repair_puts_its_parts_back(app) {
@@ -343,6 +354,9 @@ on_both_backends! {
         let back_order = events.iter().find(|e| e["kind"] == "part_back_ordered").unwrap();
         assert_eq!(back_order["data"]["available"], 1);
         assert_eq!(at(&app, &centre).await, (1, 0, 1), "a back-order takes nothing");
+        let metrics = send(&app, Method::GET, "/api/v1/metrics/service", Value::Null).await;
+        assert_eq!(metrics["groups"][0]["part_lines"], 1, "{metrics}");
+        assert_eq!(metrics["groups"][0]["parts_fill_rate"], 0.0);
 
         // Configured to refuse: the diagnosis is refused and nothing stays.
         send(&app, Method::PUT, "/api/v1/plugins/appliance/config",

@@ -33,7 +33,7 @@ pub struct MetricsQuery {
     /// Last day, inclusive; default today.
     #[param(value_type = Option<String>)]
     pub to: Option<Date>,
-    /// `all` (default), `kind`, `channel`, `priority`, `assignee`, `region`, `plugin`, `team`.
+    /// `all` (default), `kind`, `channel`, `priority`, `assignee`, `region`, `plugin`, `team`, `technician`, `service_point`.
     pub group_by: Option<String>,
     /// `json` (default) or `csv`; `Accept: text/csv` also gives CSV.
     pub format: Option<String>,

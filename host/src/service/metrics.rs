@@ -14,16 +14,17 @@ use super::error::ServiceError;
 use super::{Caller, Services};
 use crate::domain::calendar::Calendar;
 use crate::domain::metrics::{
-    Assignment, Clock, Complaint, CsiWeights, Dimension, Dimensions, Elapsed, MetricsPolicy, Phase,
-    Repair, Report, SlaOutcome, SlaOutcomes, Summary, SummaryMerger, SurveyAnswer, TicketFacts,
-    TicketHistory,
+    Assignment, Clock, Complaint, CsiWeights, Dimension, Dimensions, Elapsed, FieldWork,
+    MetricsPolicy, Phase, Repair, Report, SlaOutcome, SlaOutcomes, Summary, SummaryMerger,
+    SurveyAnswer, TicketFacts, TicketHistory,
 };
+use crate::domain::part::MovementKind;
 use crate::domain::sla::Outcome;
 use crate::domain::{Event, EventData, Ticket};
 use crate::store::{DirtyFacts, FactsRow, Rollup, StoreError};
 
 /// Dimensions a report can be grouped by; `all` is the whole tenant.
-pub const DIMENSIONS: [(&str, Option<Dimension>); 8] = [
+pub const DIMENSIONS: [(&str, Option<Dimension>); 10] = [
     ("all", None),
     ("kind", Some(Dimension::Kind)),
     ("channel", Some(Dimension::Channel)),
@@ -32,6 +33,8 @@ pub const DIMENSIONS: [(&str, Option<Dimension>); 8] = [
     ("region", Some(Dimension::Region)),
     ("plugin", Some(Dimension::Plugin)),
     ("team", Some(Dimension::Team)),
+    ("technician", Some(Dimension::Technician)),
+    ("service_point", Some(Dimension::ServicePoint)),
 ];
 
 /// Facts rows rebuilt per round of the rollup job.
@@ -102,6 +105,15 @@ pub(super) fn facts(
         }
         _ => None,
     });
+    let dispatched = events.iter().rev().find_map(|e| match &e.data {
+        EventData::Dispatched {
+            technician,
+            service_point,
+            ..
+        } => Some((technician.clone(), service_point.map(|p| p.to_string()))),
+        _ => None,
+    });
+    let (technician, service_point) = dispatched.unzip();
     let history = TicketHistory {
         created_at: ticket.created_at,
         dimensions: Dimensions {
@@ -116,6 +128,8 @@ pub(super) fn facts(
                 .map(str::to_string),
             plugin: Some(bound.installed.plugin.name().to_string()),
             team: ticket.team.clone(),
+            technician,
+            service_point: service_point.flatten(),
         },
         phases: timeline
             .phases
@@ -162,6 +176,7 @@ pub(super) fn facts(
         }),
         survey,
         sla,
+        field: field_work(events),
     };
     let policy = MetricsPolicy {
         response: clock_kind(crate::domain::SlaMetric::Response),
@@ -182,6 +197,26 @@ pub(super) fn facts(
         day: day_of(ticket.created_at, bundle.sla.calendar.time_zone()),
         facts: serde_json::to_value(&facts).unwrap_or(Value::Null),
     })
+}
+
+/// Visits (entries into `on_site`) and part lines, from the log.
+fn field_work(events: &[Event]) -> FieldWork {
+    let mut field = FieldWork::default();
+    for e in events {
+        match &e.data {
+            EventData::Transitioned { to, .. } if to == "on_site" => field.visits += 1,
+            EventData::PartMoved {
+                kind: MovementKind::Reserve,
+                ..
+            } => {
+                field.part_lines += 1;
+                field.parts_filled += 1;
+            }
+            EventData::PartBackOrdered { .. } => field.part_lines += 1,
+            _ => {}
+        }
+    }
+    field
 }
 
 fn day_of(at: Timestamp, zone: &jiff::tz::TimeZone) -> String {

@@ -78,6 +78,8 @@ fn kpis(tr: &Catalog, r: &Report) -> Markup {
             (kpi("sla-resolution", tr.t("kpi-sla-resolution"), number(percent(r.sla_compliance.resolution), "%")))
             (kpi("sla-on-site", tr.t("kpi-sla-on-site"), number(percent(r.sla_compliance.on_site), "%")))
             (kpi("fcr", tr.t("kpi-fcr"), number(percent(r.first_contact_resolution_rate), "%")))
+            (kpi("ftf", tr.t("kpi-ftf"), number(percent(r.first_time_fix_rate), "%")))
+            (kpi("fill", tr.t("kpi-fill"), number(percent(r.parts_fill_rate), "%")))
             (kpi("surveys", tr.t("kpi-surveys"), r.surveys.to_string()))
             (kpi("csi", tr.t("kpi-csi"), number(r.csi, "")))
             (kpi("satisfaction", tr.t("kpi-satisfaction"), number(percent(r.satisfaction_rate), "%")))

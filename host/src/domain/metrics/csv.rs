@@ -68,6 +68,12 @@ const COLUMNS: &[Column] = &[
     ("reopen_rate", |r| Field::Number(r.reopen_rate)),
     ("repairs", |r| Field::Count(r.repairs)),
     ("re_repair_rate", |r| Field::Number(r.re_repair_rate)),
+    ("field_resolved", |r| Field::Count(r.field_resolved)),
+    ("first_time_fix_rate", |r| {
+        Field::Number(r.first_time_fix_rate)
+    }),
+    ("part_lines", |r| Field::Count(r.part_lines)),
+    ("parts_fill_rate", |r| Field::Number(r.parts_fill_rate)),
     ("complaints", |r| Field::Count(r.complaints)),
     ("complaint_rate", |r| Field::Number(r.complaint_rate)),
     ("service_recoveries", |r| Field::Count(r.service_recoveries)),

@@ -7,7 +7,8 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::history::{
-    Clock, Complaint, Dimensions, Elapsed, MetricsPolicy, Phase, Repair, SlaOutcomes, TicketHistory,
+    Clock, Complaint, Dimensions, Elapsed, FieldWork, MetricsPolicy, Phase, Repair, SlaOutcomes,
+    TicketHistory,
 };
 use super::survey::SurveyAnswer;
 use crate::domain::Category;
@@ -49,6 +50,9 @@ pub struct TicketFacts {
     pub survey: Option<SurveyAnswer>,
     /// The SLA verdicts.
     pub sla: SlaOutcomes,
+    /// Visits and parts, for first-time fix and the parts fill rate.
+    #[serde(default)]
+    pub field: FieldWork,
 }
 
 /// A reason a resolved ticket does not count as resolved at the first
@@ -181,6 +185,7 @@ impl TicketFacts {
             repair: history.repair,
             survey: history.survey.clone(),
             sla: history.sla,
+            field: history.field,
         })
     }
 

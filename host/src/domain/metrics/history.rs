@@ -111,6 +111,9 @@ pub struct TicketHistory {
     /// The verdicts of the host's SLA clocks.
     #[serde(default)]
     pub sla: SlaOutcomes,
+    /// Technicians' visits and the parts they needed.
+    #[serde(default)]
+    pub field: FieldWork,
 }
 
 /// The values a report can group tickets by.
@@ -134,6 +137,12 @@ pub struct Dimensions {
     /// The team whose queue the ticket is in.
     #[serde(default)]
     pub team: Option<String>,
+    /// The technician last dispatched to it.
+    #[serde(default)]
+    pub technician: Option<String>,
+    /// The service point that technician came from.
+    #[serde(default)]
+    pub service_point: Option<String>,
 }
 
 /// The dimension a report groups by.
@@ -154,6 +163,10 @@ pub enum Dimension {
     Plugin,
     /// [`Dimensions::team`].
     Team,
+    /// [`Dimensions::technician`].
+    Technician,
+    /// [`Dimensions::service_point`].
+    ServicePoint,
 }
 
 impl Dimensions {
@@ -168,6 +181,8 @@ impl Dimensions {
             Dimension::Region => self.region.clone().unwrap_or_default(),
             Dimension::Plugin => self.plugin.clone().unwrap_or_default(),
             Dimension::Team => self.team.clone().unwrap_or_default(),
+            Dimension::Technician => self.technician.clone().unwrap_or_default(),
+            Dimension::ServicePoint => self.service_point.clone().unwrap_or_default(),
         }
     }
 }
@@ -218,6 +233,27 @@ pub struct Assignment {
 pub struct Complaint {
     /// A service recovery (补救: apology, compensation, redo) was recorded.
     pub service_recovery: bool,
+}
+
+/// Field service on a ticket: how often a technician came, and how the
+/// parts the work needed were supplied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldWork {
+    /// Entries into the `on_site` state: a technician's visits.
+    pub visits: u32,
+    /// Part lines requested (`reserve-part`): reserved from stock or
+    /// back-ordered.
+    pub part_lines: u32,
+    /// Of those, reserved from stock at once.
+    pub parts_filled: u32,
+}
+
+impl FieldWork {
+    /// Fixed at the first visit: exactly one visit and no part back-ordered
+    /// (一次修复).
+    pub fn first_time_fix(&self) -> bool {
+        self.visits == 1 && self.parts_filled == self.part_lines
+    }
 }
 
 /// The ticket is a repair.

@@ -57,8 +57,8 @@ pub use csv::to_csv;
 pub use facts::{FactsError, FcrExclusion, TicketFacts};
 pub use histogram::{LogHistogram, nearest_rank};
 pub use history::{
-    Assignment, Clock, Complaint, Dimension, Dimensions, Elapsed, MetricsPolicy, Phase, Repair,
-    SlaOutcome, SlaOutcomes, TicketHistory,
+    Assignment, Clock, Complaint, Dimension, Dimensions, Elapsed, FieldWork, MetricsPolicy, Phase,
+    Repair, SlaOutcome, SlaOutcomes, TicketHistory,
 };
 pub use report::{DurationStats, Report, SlaCompliance};
 pub use summary::{DurationTally, MetBreached, SlaTally, Summary, SummaryMerger, summarize};

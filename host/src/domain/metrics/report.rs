@@ -46,6 +46,16 @@ pub struct Report {
     pub repairs: u64,
     /// Re-repair rate (返修率): share of repairs that are re-repairs.
     pub re_repair_rate: Option<f64>,
+    /// Resolved tickets a technician visited.
+    pub field_resolved: u64,
+    /// First-time fix rate (一次修复率): share of those fixed at the first
+    /// visit with every part from stock.
+    pub first_time_fix_rate: Option<f64>,
+    /// Part lines requested for tickets.
+    pub part_lines: u64,
+    /// Parts fill rate: share of part lines reserved from stock at once
+    /// rather than back-ordered.
+    pub parts_fill_rate: Option<f64>,
     /// Complaint tickets.
     pub complaints: u64,
     /// Complaints ÷ all tickets.
@@ -128,6 +138,10 @@ impl Report {
             reopen_rate: ratio(summary.reopened, summary.resolved),
             repairs: summary.repairs,
             re_repair_rate: ratio(summary.re_repairs, summary.repairs),
+            field_resolved: summary.field_resolved,
+            first_time_fix_rate: ratio(summary.first_time_fixes, summary.field_resolved),
+            part_lines: summary.part_lines,
+            parts_fill_rate: ratio(summary.parts_filled, summary.part_lines),
             complaints: summary.complaints,
             complaint_rate: ratio(summary.complaints, summary.tickets),
             service_recoveries: summary.recoveries,

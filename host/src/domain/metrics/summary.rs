@@ -45,6 +45,17 @@ pub struct Summary {
     pub(super) ratings: BTreeMap<Attribute, [u64; 5]>,
     /// `recommendations[score]`: how often each 0–10 score was given.
     pub(super) recommendations: [u64; 11],
+    /// Resolved tickets a technician visited.
+    #[serde(default)]
+    pub(super) field_resolved: u64,
+    /// Of those, fixed at the first visit with every part from stock.
+    #[serde(default)]
+    pub(super) first_time_fixes: u64,
+    /// Part lines requested, and those filled from stock at once.
+    #[serde(default)]
+    pub(super) part_lines: u64,
+    #[serde(default)]
+    pub(super) parts_filled: u64,
 }
 
 /// Durations in milliseconds: an exact sum and count for the mean, a
@@ -161,6 +172,12 @@ impl Summary {
             inc(&mut self.first_contact, facts.is_first_contact_resolution());
             inc(&mut self.reopened, facts.reopened);
         }
+        if facts.is_resolved() && facts.field.visits > 0 {
+            inc(&mut self.field_resolved, true);
+            inc(&mut self.first_time_fixes, facts.field.first_time_fix());
+        }
+        add(&mut self.part_lines, u64::from(facts.field.part_lines));
+        add(&mut self.parts_filled, u64::from(facts.field.parts_filled));
         if let Some(repair) = facts.repair {
             inc(&mut self.repairs, true);
             inc(&mut self.re_repairs, repair.re_repair);
@@ -213,6 +230,10 @@ impl Summary {
         add(&mut self.re_repairs, other.re_repairs);
         add(&mut self.complaints, other.complaints);
         add(&mut self.recoveries, other.recoveries);
+        add(&mut self.field_resolved, other.field_resolved);
+        add(&mut self.first_time_fixes, other.first_time_fixes);
+        add(&mut self.part_lines, other.part_lines);
+        add(&mut self.parts_filled, other.parts_filled);
         for metric in SLA_METRICS {
             let theirs = other.sla.get(metric);
             let ours = self.sla.get_mut(metric);

@@ -74,9 +74,22 @@ fn facts() -> impl Strategy<Value = TicketFacts> {
         survey(),
         (outcome(), outcome(), outcome()),
         prop::sample::select(vec!["repair", "installation", "incident"]),
+        // Visits, part lines, and how many of those were filled.
+        (0u32..3, 0u32..4, 0u32..4),
     )
         .prop_map(
-            |(response, resolved, reopened, exclusions, repair, complaint, survey, sla, kind)| {
+            |(
+                response,
+                resolved,
+                reopened,
+                exclusions,
+                repair,
+                complaint,
+                survey,
+                sla,
+                kind,
+                field,
+            )| {
                 let created_at = at("2026-03-02T09:00:00Z");
                 let resolved_at = resolved.map(|_| at("2026-03-03T09:00:00Z"));
                 TicketFacts {
@@ -89,6 +102,8 @@ fn facts() -> impl Strategy<Value = TicketFacts> {
                         region: None,
                         plugin: None,
                         team: None,
+                        technician: None,
+                        service_point: None,
                     },
                     handling_started_at: response.map(|_| created_at),
                     resolved_at,
@@ -108,6 +123,11 @@ fn facts() -> impl Strategy<Value = TicketFacts> {
                         response: sla.0,
                         resolution: sla.1,
                         on_site: sla.2,
+                    },
+                    field: FieldWork {
+                        visits: field.0,
+                        part_lines: field.1,
+                        parts_filled: field.2.min(field.1),
                     },
                 }
             },

@@ -75,6 +75,8 @@ impl Ticket {
                 region: None,
                 plugin: Some("appliance".to_owned()),
                 team: None,
+                technician: None,
+                service_point: None,
             },
             phases: vec![Phase {
                 at: created_at,
@@ -88,6 +90,7 @@ impl Ticket {
             repair: None,
             survey: None,
             sla: SlaOutcomes::default(),
+            field: FieldWork::default(),
         })
     }
 

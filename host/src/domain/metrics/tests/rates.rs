@@ -168,3 +168,37 @@ fn rates_with_no_denominator_are_none() {
     assert_eq!(json["re_repair_rate"], serde_json::Value::Null);
     assert_eq!(json["sla_compliance"]["on_site"], serde_json::Value::Null);
 }
+
+fn field(visits: u32, part_lines: u32, parts_filled: u32) -> Ticket {
+    resolved().with(|h| {
+        h.field = FieldWork {
+            visits,
+            part_lines,
+            parts_filled,
+        }
+    })
+}
+
+#[test]
+fn first_time_fix_is_one_visit_with_every_part_from_stock() {
+    let r = report(&[
+        field(1, 1, 1),
+        field(1, 0, 0),
+        field(2, 1, 1),
+        field(1, 2, 1),
+        // Never visited: not field work, not counted.
+        field(0, 0, 0),
+    ]);
+    assert_eq!(r.field_resolved, 4);
+    assert_eq!(r.first_time_fix_rate, Some(0.5));
+}
+
+#[test]
+fn the_fill_rate_is_part_lines_reserved_from_stock_at_once() {
+    let r = report(&[field(1, 2, 1), field(1, 2, 2), field(0, 0, 0)]);
+    assert_eq!(r.part_lines, 4);
+    assert_eq!(r.parts_fill_rate, Some(0.75));
+    let none = report(&[field(1, 0, 0)]);
+    assert_eq!(none.parts_fill_rate, None, "no part asked for: no rate");
+    assert_eq!(none.first_time_fix_rate, Some(1.0));
+}

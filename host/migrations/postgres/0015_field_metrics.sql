@@ -1,0 +1,3 @@
+-- Metrics group by technician and service point now, and count visits and
+-- part lines: build the new dimensions' rollups for every day once.
+UPDATE ticket_facts SET dirty = TRUE WHERE NOT dirty;
