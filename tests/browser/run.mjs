@@ -251,6 +251,7 @@ try {
   assert.equal(after.surveys, "1");
   assert.equal(after.csi, "100", "five of five everywhere is a CSI of 100");
   assert.equal(after.nps, "100");
+  assert.equal(after.ftf, "100%", "one visit, no part back-ordered: a first-time fix");
   assert.equal(await page.locator("#chart-times canvas").count(), 1, "the trend is drawn");
   await record(page, "dashboard-after-en");
   const csv = await page.evaluate(async () => (await fetch(document.querySelector("a[download]").href)).text());
@@ -266,6 +267,12 @@ try {
   await page.goto(`${server.base}/plugins`);
   assert.match(await page.locator("body").textContent(), /appliance@/);
   await record(page, "plugins-en");
+  await page.goto(`${server.base}/parts`);
+  assert.equal(await page.locator("h1").textContent(), "Spare parts");
+  await record(page, "parts-en");
+  await page.goto(`${server.base}/jobs`);
+  assert.equal(await page.locator("h1").textContent(), "My jobs");
+  await record(page, "jobs-en");
   await page.goto(`${server.base}/users`);
   await record(page, "users-en");
 

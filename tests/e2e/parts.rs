@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use aftersale::domain::Role;
 
-use crate::console::{html, person};
+use crate::console::{PASSWORD, html, person, set_cookie, sign_in};
 use crate::dispatch::{desk, send};
 use crate::harness::app::{Req, TestApp, on_both_backends};
 
@@ -229,6 +229,13 @@ on_both_backends! {
             })))
             .await;
         by_hand.problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid-request");
+        let unknown = app
+            .send(app.req(Method::POST, "/api/v1/stock/movements").json(json!({
+                "sku": "NOPE-1", "kind": "receive", "service_point": a, "quantity": 1
+            })))
+            .await;
+        let problem = unknown.problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid-request");
+        assert!(problem["detail"].as_str().unwrap().contains("NOPE-1"), "{problem}");
         let lines = ledger(&app).await;
         let kinds: Vec<&str> = lines.iter().map(|l| l["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["transfer", "receive"], "newest first");
@@ -299,11 +306,33 @@ on_both_backends! {
         assert_eq!(alerts[0]["payload"]["data"]["available"], 2);
         assert_eq!(alerts[0]["payload"]["ticket_id"], id.as_str());
 
+        // wang's day on the console lists the job with the part set aside.
+        let booked = send(&app, Method::GET, &format!("/api/v1/tickets/{id}/appointments"),
+            Value::Null).await;
+        let starts: jiff::Timestamp = booked[0]["starts_at"].as_str().unwrap().parse().unwrap();
+        let day = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap().to_datetime(starts).date();
+        let signed_in = sign_in(&app, "wang@acme.test", PASSWORD).await;
+        let cookie = set_cookie(&signed_in, "aftersale_session").unwrap();
+        let cookie = cookie.split(';').next().unwrap();
+        let jobs = app.send(Req::new(Method::GET, &format!("/jobs?day={day}")).header("cookie", cookie))
+            .await;
+        assert_eq!(jobs.status, StatusCode::OK, "{}", jobs.body);
+        let jobs = html(&jobs);
+        assert!(jobs.contains(&format!("data-ticket=\"{id}\"")) && jobs.contains(SKU), "{jobs}");
+        let other_day = app.send(Req::new(Method::GET, "/jobs?day=2020-01-01").header("cookie", cookie))
+            .await;
+        assert!(!html(&other_day).contains(&id), "only the day's jobs");
+
         let (status, repaired) = transition(&app, &id, "repair", json!({})).await;
         assert_eq!(status, StatusCode::OK, "{repaired}");
         assert_eq!(at(&app, &centre).await, (2, 0, 2), "the repair used the reserved unit");
         let events = event_kinds(&app, &id).await;
         assert_eq!(part_moves(&events), ["reserve", "consume"]);
+        let page = app.send(Req::new(Method::GET, &format!("/tickets/{id}")).header("cookie", cookie))
+            .await;
+        let page = html(&page);
+        assert!(page.contains("data-movement=\"reserve\"") && page.contains("data-movement=\"consume\""),
+            "the ticket page lists its parts: {page}");
         let lines = ledger(&app).await;
         assert_eq!(lines[0]["kind"], "consume");
         assert_eq!(lines[0]["ticket"], id.as_str());

@@ -3,6 +3,7 @@
 //! assignment and a `dispatched` event in one commit, which a second
 //! booking of the same slot cannot share (see [`crate::domain::dispatch`]).
 
+use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use uuid::Uuid;
@@ -92,6 +93,45 @@ impl Services {
     ) -> Result<Vec<Appointment>, ServiceError> {
         self.ticket(caller, id).await?;
         Ok(self.store.appointments_of(caller.tenant_id, id).await?)
+    }
+
+    /// The jobs booked for technician `login` on `day` in the tenant's time
+    /// zone, earliest first, each with its ticket. People see their own
+    /// jobs; the desk sees anyone's.
+    pub async fn jobs(
+        &self,
+        caller: &Caller,
+        login: &str,
+        day: Date,
+    ) -> Result<Vec<(Appointment, Ticket)>, ServiceError> {
+        if caller.actor.id != format!("user:{login}") {
+            caller.may(Permission::WriteTickets)?;
+        }
+        let bundle = self.catalog.bundle(caller.tenant_id).await?;
+        let zone = bundle.sla.calendar.time_zone();
+        let start = |d: Date| {
+            zone.to_ambiguous_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+                .compatible()
+                .map_err(|e| ServiceError::Invalid(format!("the start of {d}: {e}")))
+        };
+        let next = day
+            .tomorrow()
+            .map_err(|_| ServiceError::Invalid(format!("{day} has no next day")))?;
+        let booked = self
+            .store
+            .booked(caller.tenant_id, login, start(day)?, start(next)?)
+            .await?;
+        let mut jobs = Vec::with_capacity(booked.len());
+        for appointment in booked {
+            if let Some(ticket) = self
+                .store
+                .ticket(caller.tenant_id, appointment.ticket_id)
+                .await?
+            {
+                jobs.push((appointment, ticket));
+            }
+        }
+        Ok(jobs)
     }
 
     /// Rank the candidates for ticket `id`, or book the named technician.

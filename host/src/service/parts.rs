@@ -4,6 +4,8 @@
 //! Reservations, consumption and releases are made by tickets' changes
 //! (`change/parts.rs`).
 
+use std::collections::HashMap;
+
 use aftersale_sdk::money::Decimal;
 use serde::Serialize;
 use serde_json::json;
@@ -13,7 +15,7 @@ use super::error::ServiceError;
 use super::{Caller, Services};
 use crate::domain::access::Permission;
 use crate::domain::part::{Balance, Movement, MovementKind, Part, StockLow};
-use crate::store::{Commit, PartFilter};
+use crate::store::{Commit, PartFilter, PointFilter};
 
 /// The most ledger lines one read returns.
 pub const MAX_LEDGER_PAGE: u32 = 500;
@@ -164,33 +166,51 @@ impl Services {
     pub async fn part_stock(&self, caller: &Caller, sku: &str) -> Result<PartStock, ServiceError> {
         let part = self.part(caller, sku).await?;
         let balances = self.store.stock(caller.tenant_id, sku).await?;
-        let mut total = Balance::default();
-        let mut points = Vec::with_capacity(balances.len());
-        for (id, balance) in balances {
-            total.on_hand += balance.on_hand;
-            total.reserved += balance.reserved;
-            let name = match self.store.point(caller.tenant_id, id).await? {
-                Some(point) => point.name,
-                None => String::new(),
-            };
-            points.push(PointStock {
-                service_point: id,
-                name,
-                on_hand: balance.on_hand,
-                reserved: balance.reserved,
-                available: balance.available(),
-                low: balance.available() <= i64::from(part.reorder_point),
-            });
+        let names = self.point_names(caller).await?;
+        Ok(stock_of(&part, balances, &names))
+    }
+
+    /// Every active part with its stock, in the catalogue's order.
+    pub async fn parts_with_stock(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<(Part, PartStock)>, ServiceError> {
+        let parts = self.parts(caller, &PartFilter::default()).await?;
+        let mut balances: HashMap<String, Vec<(Uuid, Balance)>> = HashMap::new();
+        for (sku, point, balance) in self.store.all_stock(caller.tenant_id).await? {
+            balances.entry(sku).or_default().push((point, balance));
         }
-        points.sort_by(|a, b| b.low.cmp(&a.low).then(a.available.cmp(&b.available)));
-        Ok(PartStock {
-            sku: part.sku,
-            reorder_point: part.reorder_point,
-            on_hand: total.on_hand,
-            reserved: total.reserved,
-            available: total.available(),
-            points,
-        })
+        let names = self.point_names(caller).await?;
+        Ok(parts
+            .into_iter()
+            .map(|part| {
+                let stock = stock_of(
+                    &part,
+                    balances.remove(&part.sku).unwrap_or_default(),
+                    &names,
+                );
+                (part, stock)
+            })
+            .collect())
+    }
+
+    /// The names of the tenant's service points, inactive ones too.
+    async fn point_names(&self, caller: &Caller) -> Result<HashMap<Uuid, String>, ServiceError> {
+        let filter = PointFilter {
+            inactive: true,
+            ..PointFilter::default()
+        };
+        let points = self.store.points(caller.tenant_id, &filter).await?;
+        Ok(points.into_iter().map(|p| (p.id, p.name)).collect())
+    }
+
+    /// The stock a ticket reserved, used up or gave back, oldest first.
+    pub async fn ticket_parts(
+        &self,
+        caller: &Caller,
+        ticket: Uuid,
+    ) -> Result<Vec<Movement>, ServiceError> {
+        Ok(self.store.movements_of(caller.tenant_id, ticket).await?)
     }
 
     /// A part's ledger, newest first.
@@ -222,11 +242,10 @@ impl Services {
             )));
         }
         let tenant = caller.tenant_id;
-        let part = self.part(caller, &new.sku).await?;
         let movement = Movement {
             id: Uuid::now_v7(),
             tenant_id: tenant,
-            sku: part.sku.clone(),
+            sku: new.sku,
             kind: new.kind,
             service_point: new.service_point,
             to_point: new.to_point,
@@ -237,25 +256,28 @@ impl Services {
             at: super::now(),
         };
         movement.check().map_err(ServiceError::Invalid)?;
-        let arrives = match movement.kind {
-            MovementKind::Transfer => movement.to_point,
-            _ => Some(movement.service_point),
-        };
-        for point in [Some(movement.service_point), arrives]
-            .into_iter()
-            .flatten()
-        {
-            let active = self
-                .store
-                .point(tenant, point)
-                .await?
-                .is_some_and(|p| p.active);
-            // Stock may leave an inactive point, not arrive at one.
-            if !active && Some(point) == arrives {
+        let part = match self.store.part(tenant, &movement.sku).await? {
+            Some(part) => part,
+            None => {
                 return Err(ServiceError::Invalid(format!(
-                    "{point} is not an active service point of the tenant"
+                    "`{}` is not a part of the catalogue (GET /parts)",
+                    movement.sku
                 )));
             }
+        };
+        // Where the stock arrives (only a transfer names a `to_point`): a
+        // point that takes no new work takes no stock either, though stock
+        // may still leave it.
+        let arrives = movement.to_point.unwrap_or(movement.service_point);
+        if !self
+            .store
+            .point(tenant, arrives)
+            .await?
+            .is_some_and(|p| p.active)
+        {
+            return Err(ServiceError::Invalid(format!(
+                "{arrives} is not an active service point of the tenant"
+            )));
         }
         let mut alerts = Vec::new();
         if movement.kind == MovementKind::Transfer {
@@ -285,5 +307,38 @@ impl Services {
         };
         self.store.commit(&commit).await?;
         Ok(movement)
+    }
+}
+
+/// `part`'s stock from its balances per point, low points first.
+fn stock_of(
+    part: &Part,
+    balances: Vec<(Uuid, Balance)>,
+    names: &HashMap<Uuid, String>,
+) -> PartStock {
+    let mut total = Balance::default();
+    let mut points: Vec<PointStock> = balances
+        .into_iter()
+        .map(|(id, balance)| {
+            total.on_hand += balance.on_hand;
+            total.reserved += balance.reserved;
+            PointStock {
+                service_point: id,
+                name: names.get(&id).cloned().unwrap_or_default(),
+                on_hand: balance.on_hand,
+                reserved: balance.reserved,
+                available: balance.available(),
+                low: balance.available() <= i64::from(part.reorder_point),
+            }
+        })
+        .collect();
+    points.sort_by(|a, b| b.low.cmp(&a.low).then(a.available.cmp(&b.available)));
+    PartStock {
+        sku: part.sku.clone(),
+        reorder_point: part.reorder_point,
+        on_hand: total.on_hand,
+        reserved: total.reserved,
+        available: total.available(),
+        points,
     }
 }

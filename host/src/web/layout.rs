@@ -12,6 +12,7 @@ use super::session::Console;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
     Queue,
+    Jobs,
     NewTicket,
     Dashboard,
     Plugins,
@@ -63,6 +64,7 @@ pub fn page(console: &Console, nav: Nav, title: &str, body: Markup) -> Markup {
             nav aria-label=(tr.t("nav-label")) {
                 ul {
                     (item(Nav::Queue, "/", tr.t("nav-queue")))
+                    (item(Nav::Jobs, "/jobs", tr.t("nav-jobs")))
                     (item(Nav::NewTicket, "/tickets/new", tr.t("nav-new-ticket")))
                     (item(Nav::Dashboard, "/dashboard", tr.t("nav-dashboard")))
                     (item(Nav::Plugins, "/plugins", tr.t("nav-plugins")))

@@ -8,6 +8,7 @@ mod assets;
 mod dashboard;
 mod form;
 pub mod i18n;
+mod jobs;
 mod layout;
 mod new_ticket;
 mod parts;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard", get(dashboard::show))
         .route("/dashboard.csv", get(dashboard::csv))
         .route("/plugins", get(plugins::show))
+        .route("/jobs", get(jobs::show))
         .route("/parts", get(parts::list))
         .route("/parts/{sku}", get(parts::show))
         .route("/users", get(users::show).post(users::invite))

@@ -5,14 +5,14 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use maud::html;
+use maud::{Markup, html};
 
 use super::layout::{Nav, html_response, page};
 use super::service_failure;
 use super::session::Console;
 use crate::api::AppState;
+use crate::domain::part::Movement;
 use crate::service::ServiceError;
-use crate::store::PartFilter;
 
 /// Ledger lines the part page shows.
 const LEDGER_LINES: u32 = 50;
@@ -38,13 +38,16 @@ pub async fn show(
 async fn render_list(state: &AppState, console: &Console) -> Result<Response, ServiceError> {
     let tr = console.tr;
     let caller = &console.desk.caller;
-    let parts = state.services.parts(caller, &PartFilter::default()).await?;
-    let mut rows = Vec::with_capacity(parts.len());
-    for part in parts {
-        let stock = state.services.part_stock(caller, &part.sku).await?;
-        let low = stock.points.iter().filter(|p| p.low).count();
-        rows.push((part, stock, low));
-    }
+    let mut rows: Vec<_> = state
+        .services
+        .parts_with_stock(caller)
+        .await?
+        .into_iter()
+        .map(|(part, stock)| {
+            let low = stock.points.iter().filter(|p| p.low).count();
+            (part, stock, low)
+        })
+        .collect();
     // Parts short somewhere first.
     rows.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.sku.cmp(&b.0.sku)));
     let body = html! {
@@ -157,4 +160,33 @@ async fn render_part(
             body,
         ),
     ))
+}
+
+/// The ticket page's section on its parts: what it reserved, used up and
+/// gave back, oldest first.
+pub fn of_ticket(console: &Console, lines: &[Movement]) -> Markup {
+    let tr = console.tr;
+    html! {
+        section aria-labelledby="parts-title" {
+            h2 #parts-title { (tr.t("parts-title")) }
+            table #ticket-parts {
+                thead { tr {
+                    th scope="col" { (tr.t("parts-at")) }
+                    th scope="col" { (tr.t("parts-sku")) }
+                    th scope="col" { (tr.t("parts-movement")) }
+                    th scope="col" { (tr.t("parts-quantity")) }
+                } }
+                tbody {
+                    @for m in lines {
+                        tr data-movement=(m.kind.as_str()) {
+                            td { (console.time(m.at)) }
+                            td { a href=(format!("/parts/{}", m.sku)) { code { (m.sku) } } }
+                            td { (m.kind.as_str()) }
+                            td { (m.quantity) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

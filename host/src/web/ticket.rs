@@ -139,6 +139,7 @@ async fn page_of(
         .await?
         .into_iter()
         .rfind(|a| a.cancelled_at.is_none());
+    let parts = services.ticket_parts(caller, id).await?;
     let now = crate::service::now();
     let clocks = crate::service::sla::clocks(&bundle, &ticket, &events, now)?;
     let warn_at = bundle
@@ -289,6 +290,7 @@ async fn page_of(
                 }
             }
         }
+        @if !parts.is_empty() { (super::parts::of_ticket(console, &parts)) }
         @if let Some(s) = &survey {
             section aria-labelledby="survey-title" {
                 h2 #survey-title { (tr.t("survey-title")) }

@@ -35,6 +35,8 @@ pub trait Parts: Send + Sync {
     async fn parts(&self, tenant: Uuid, filter: &PartFilter) -> Result<Vec<Part>, StoreError>;
     /// A part's stock at every point that has held it.
     async fn stock(&self, tenant: Uuid, sku: &str) -> Result<Vec<(Uuid, Balance)>, StoreError>;
+    /// Every part's stock at every point, by SKU.
+    async fn all_stock(&self, tenant: Uuid) -> Result<Vec<(String, Uuid, Balance)>, StoreError>;
     /// A part's stock at one point (nothing when it never held it).
     async fn balance(&self, tenant: Uuid, sku: &str, point: Uuid) -> Result<Balance, StoreError>;
     /// A part's ledger, newest first, at most `limit` lines.
@@ -132,6 +134,8 @@ impl TryFrom<MovementRow> for Movement {
 
 #[derive(sqlx::FromRow)]
 pub(in crate::store) struct StockRow {
+    #[sqlx(default)]
+    sku: String,
     service_point: Uuid,
     on_hand: i64,
     reserved: i64,

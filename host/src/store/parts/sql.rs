@@ -102,6 +102,27 @@ on_each_backend! {
             Ok(rows.into_iter().map(Into::into).collect())
         }
 
+        async fn all_stock(
+            &self,
+            tenant: Uuid,
+        ) -> Result<Vec<(String, Uuid, Balance)>, StoreError> {
+            let rows = sqlx::query_as::<_, StockRow>(
+                "SELECT sku, service_point, on_hand, reserved FROM stock
+                 WHERE tenant_id = $1 ORDER BY sku, service_point",
+            )
+            .bind(tenant)
+            .fetch_all(self.reader())
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|r| {
+                    let sku = r.sku.clone();
+                    let (point, balance) = r.into();
+                    (sku, point, balance)
+                })
+                .collect())
+        }
+
         async fn balance(
             &self,
             tenant: Uuid,
