@@ -231,4 +231,31 @@ on_both_backends! {
         assert_eq!(assigned, 1, "only the booked ticket is assigned");
         assert_ne!(slots(&app, "zhou@acme.test").await[0], slot);
     }
+
+    async fn utilisation_is_what_is_booked_of_what_the_technicians_can_take(app) {
+        desk(&app).await;
+        let id = installation(&app).await;
+        let path = format!("/api/v1/tickets/{id}/dispatch");
+        let booked = send(&app, Method::POST, &path, json!({"technician": "wang@acme.test"})).await;
+        let starts: jiff::Timestamp =
+            booked["appointment"]["starts_at"].as_str().unwrap().parse().unwrap();
+        let day = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap().to_datetime(starts).date();
+
+        let loads = send(&app, Method::GET,
+            &format!("/api/v1/metrics/utilisation?from={day}&to={day}"), Value::Null).await;
+        let of = |login: &str| {
+            loads.as_array().unwrap().iter().find(|l| l["technician"] == login).cloned().unwrap()
+        };
+        // Four two-hour slots a day, three jobs a day at most.
+        let wang = of("wang@acme.test");
+        assert_eq!((wang["booked"].as_u64(), wang["capacity"].as_u64()), (Some(1), Some(3)), "{loads}");
+        assert!((wang["utilisation"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
+        assert_eq!(of("li@acme.test")["booked"], 0);
+
+        for bad in ["from=2026-03-02&to=2026-03-01", "from=2026-01-01&to=2026-06-01"] {
+            let resp = app.send(app.req(Method::GET, &format!("/api/v1/metrics/utilisation?{bad}")))
+                .await;
+            resp.problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid-request");
+        }
+    }
 }

@@ -106,6 +106,38 @@ pub fn day_of(at: Timestamp, zone: &TimeZone) -> Date {
     zone.to_datetime(at).date()
 }
 
+/// How much of a technician's capacity a period's bookings take.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Load {
+    /// Jobs booked in the period.
+    pub booked: u32,
+    /// Jobs it could take: on each working day its daily capacity or the
+    /// day's slots, whichever is fewer.
+    pub capacity: u32,
+    /// Utilisation: booked ÷ capacity; `null` without capacity.
+    pub utilisation: Option<f64>,
+}
+
+/// The load of a technician whose calendar offers `all` slots in a period
+/// in which `booked` jobs start.
+pub fn load(all: &[Slot], booked: &[Timestamp], daily_capacity: u32, zone: &TimeZone) -> Load {
+    let mut per_day: Vec<(Date, u32)> = Vec::new();
+    for slot in all {
+        let day = day_of(slot.starts_at, zone);
+        match per_day.last_mut() {
+            Some((last, n)) if *last == day => *n += 1,
+            _ => per_day.push((day, 1)),
+        }
+    }
+    let capacity: u32 = per_day.iter().map(|(_, n)| (*n).min(daily_capacity)).sum();
+    let booked = u32::try_from(booked.len()).unwrap_or(u32::MAX);
+    Load {
+        booked,
+        capacity,
+        utilisation: (capacity > 0).then(|| f64::from(booked) / f64::from(capacity)),
+    }
+}
+
 /// How many of the `booked` slot starts fall on `day`.
 pub fn booked_on(booked: &[Timestamp], day: Date, zone: &TimeZone) -> u32 {
     let n = booked.iter().filter(|at| day_of(**at, zone) == day).count();
@@ -332,6 +364,26 @@ mod tests {
             at("2026-12-08T00:00:00Z"),
         );
         assert_eq!(later[0].starts_at, at("2026-12-07T05:00:00Z"));
+    }
+
+    #[test]
+    fn utilisation_is_bookings_over_what_each_working_day_can_take() {
+        // Two Mondays of three slots each; a capacity of 2 a day caps them.
+        let all = slots(
+            &calendar(),
+            at("2026-12-06T00:00:00Z"),
+            at("2026-12-15T00:00:00Z"),
+        );
+        assert_eq!(all.len(), 6);
+        let zone = calendar().time_zone().clone();
+        let booked = [all[0].starts_at, all[1].starts_at, all[3].starts_at];
+        let capped = load(&all, &booked, 2, &zone);
+        assert_eq!((capped.booked, capped.capacity), (3, 4));
+        assert_eq!(capped.utilisation, Some(0.75));
+        let roomy = load(&all, &booked, 10, &zone);
+        assert_eq!(roomy.capacity, 6, "no more than the day's slots");
+        let idle = load(&[], &[], 4, &zone);
+        assert_eq!((idle.capacity, idle.utilisation), (0, None));
     }
 
     #[test]

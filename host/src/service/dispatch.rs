@@ -108,18 +108,14 @@ impl Services {
             caller.may(Permission::WriteTickets)?;
         }
         let bundle = self.catalog.bundle(caller.tenant_id).await?;
-        let zone = bundle.sla.calendar.time_zone();
-        let start = |d: Date| {
-            zone.to_ambiguous_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
-                .compatible()
-                .map_err(|e| ServiceError::Invalid(format!("the start of {d}: {e}")))
-        };
-        let next = day
-            .tomorrow()
-            .map_err(|_| ServiceError::Invalid(format!("{day} has no next day")))?;
+        let calendar = &bundle.sla.calendar;
+        let (start, end) = (
+            start_of(day, calendar)?,
+            start_of(next_day(day)?, calendar)?,
+        );
         let booked = self
             .store
-            .booked(caller.tenant_id, login, start(day)?, start(next)?)
+            .booked(caller.tenant_id, login, start, end)
             .await?;
         let mut jobs = Vec::with_capacity(booked.len());
         for appointment in booked {
@@ -132,6 +128,56 @@ impl Services {
             }
         }
         Ok(jobs)
+    }
+
+    /// Each technician's load from the start of day `from` to the end of
+    /// day `to` (the tenant's days): jobs booked against what their
+    /// working hours and daily capacity allow.
+    pub async fn utilisation(
+        &self,
+        caller: &Caller,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<TechnicianLoad>, ServiceError> {
+        if to < from {
+            return Err(ServiceError::Invalid("`to` is before `from`".into()));
+        }
+        let days = from.until(to).map_or(i64::MAX, |s| i64::from(s.get_days()));
+        if days >= MAX_LOAD_DAYS {
+            return Err(ServiceError::Invalid(format!(
+                "a load covers at most {MAX_LOAD_DAYS} days"
+            )));
+        }
+        let bundle = self.catalog.bundle(caller.tenant_id).await?;
+        let tenant_calendar = &bundle.sla.calendar;
+        let (start, end) = (
+            start_of(from, tenant_calendar)?,
+            start_of(next_day(to)?, tenant_calendar)?,
+        );
+        let every = PointFilter {
+            inactive: true,
+            ..PointFilter::default()
+        };
+        let points = self.store.points(caller.tenant_id, &every).await?;
+        let mut loads = Vec::new();
+        for t in self.store.technicians(caller.tenant_id, None).await? {
+            let point = points.iter().find(|p| Some(p.id) == t.home_point);
+            let calendar = calendar_of(&t, point, tenant_calendar)?;
+            let all = dispatch::slots(&calendar, start, end);
+            let booked: Vec<Timestamp> = self
+                .store
+                .booked(caller.tenant_id, &t.login, start, end)
+                .await?
+                .iter()
+                .map(|a| a.slot.starts_at)
+                .collect();
+            loads.push(TechnicianLoad {
+                load: dispatch::load(&all, &booked, t.daily_capacity, calendar.time_zone()),
+                technician: t.login,
+                home_point: t.home_point,
+            });
+        }
+        Ok(loads)
     }
 
     /// Rank the candidates for ticket `id`, or book the named technician.
@@ -328,16 +374,7 @@ impl Services {
         from: Timestamp,
         days: i64,
     ) -> Result<Plan, ServiceError> {
-        let hours = t
-            .hours
-            .as_ref()
-            .or_else(|| point.and_then(|p| p.hours.as_ref()));
-        let calendar = match hours {
-            Some(spec) => Calendar::new(spec).map_err(|e| {
-                ServiceError::Invalid(format!("the working hours of {}: {e}", t.login))
-            })?,
-            None => calendar.clone(),
-        };
+        let calendar = calendar_of(t, point, calendar)?;
         let out_of_range = || ServiceError::Invalid(format!("{from} is too far out"));
         let to = from
             .checked_add(SignedDuration::from_hours(24 * days.clamp(1, HORIZON_DAYS)))
@@ -368,6 +405,50 @@ impl Services {
             base: point.and_then(|p| p.location),
         })
     }
+}
+
+/// The most days one load report covers.
+pub const MAX_LOAD_DAYS: i64 = 92;
+
+/// One technician's load over a period.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct TechnicianLoad {
+    pub technician: String,
+    pub home_point: Option<Uuid>,
+    #[serde(flatten)]
+    pub load: dispatch::Load,
+}
+
+/// A technician's calendar: its own hours, else those of its service
+/// `point`, else the tenant's.
+fn calendar_of(
+    t: &Technician,
+    point: Option<&ServicePoint>,
+    tenant: &Calendar,
+) -> Result<Calendar, ServiceError> {
+    let hours = t
+        .hours
+        .as_ref()
+        .or_else(|| point.and_then(|p| p.hours.as_ref()));
+    match hours {
+        Some(spec) => Calendar::new(spec)
+            .map_err(|e| ServiceError::Invalid(format!("the working hours of {}: {e}", t.login))),
+        None => Ok(tenant.clone()),
+    }
+}
+
+/// The first instant of `day` in `calendar`'s time zone.
+fn start_of(day: Date, calendar: &Calendar) -> Result<Timestamp, ServiceError> {
+    calendar
+        .time_zone()
+        .to_ambiguous_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
+        .compatible()
+        .map_err(|e| ServiceError::Invalid(format!("the start of {day}: {e}")))
+}
+
+fn next_day(day: Date) -> Result<Date, ServiceError> {
+    day.tomorrow()
+        .map_err(|_| ServiceError::Invalid(format!("{day} has no next day")))
 }
 
 /// What the ticket asks of a technician: its product's category, the
