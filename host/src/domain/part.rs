@@ -196,7 +196,7 @@ impl Movement {
 }
 
 /// A point's stock of one part.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Balance {
     /// On the shelf, reserved or not.
     pub on_hand: i64,

@@ -279,7 +279,7 @@ impl Services {
                 "{arrives} is not an active service point of the tenant"
             )));
         }
-        let mut alerts = Vec::new();
+        let mut alert = None;
         if movement.kind == MovementKind::Transfer {
             let available = self
                 .store
@@ -292,17 +292,20 @@ impl Services {
                     movement.service_point, part.sku, movement.quantity
                 )));
             }
-            alerts.extend(StockLow::after(&part, &movement, available));
+            alert = StockLow::after(&part, &movement, available);
         }
-        let webhooks = self.catalog.bundle(tenant).await?.webhooks.clone();
-        let now = super::now();
+        // Only a transfer takes stock by hand, so only it can raise an alert.
+        let deliveries = match &alert {
+            Some(alert) => {
+                let bundle = self.catalog.bundle(tenant).await?;
+                super::webhooks::stock_low(&bundle.webhooks, alert, super::now())
+            }
+            None => Vec::new(),
+        };
         let commit = Commit {
             tenant_id: tenant,
             movements: vec![movement.clone()],
-            deliveries: alerts
-                .iter()
-                .flat_map(|a| super::webhooks::stock_low(&webhooks, a, now))
-                .collect(),
+            deliveries,
             ..Commit::default()
         };
         self.store.commit(&commit).await?;

@@ -14,8 +14,7 @@ use super::layout::{Nav, html_response, page};
 use super::service_failure;
 use super::session::Console;
 use crate::api::AppState;
-use crate::domain::part::MovementKind;
-use crate::domain::part::{self, Held};
+use crate::domain::part::{self, Held, MovementKind};
 use crate::service::ServiceError;
 
 /// Which day; today in the tenant's time zone when absent.

@@ -141,12 +141,11 @@ pub(in crate::store) struct StockRow {
     reserved: i64,
 }
 
-impl From<StockRow> for (Uuid, Balance) {
-    fn from(r: StockRow) -> Self {
-        let balance = Balance {
-            on_hand: r.on_hand,
-            reserved: r.reserved,
-        };
-        (r.service_point, balance)
+impl StockRow {
+    fn balance(&self) -> Balance {
+        Balance {
+            on_hand: self.on_hand,
+            reserved: self.reserved,
+        }
     }
 }

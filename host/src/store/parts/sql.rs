@@ -99,7 +99,7 @@ on_each_backend! {
             .bind(sku)
             .fetch_all(self.reader())
             .await?;
-            Ok(rows.into_iter().map(Into::into).collect())
+            Ok(rows.iter().map(|r| (r.service_point, r.balance())).collect())
         }
 
         async fn all_stock(
@@ -116,9 +116,8 @@ on_each_backend! {
             Ok(rows
                 .into_iter()
                 .map(|r| {
-                    let sku = r.sku.clone();
-                    let (point, balance) = r.into();
-                    (sku, point, balance)
+                    let balance = r.balance();
+                    (r.sku, r.service_point, balance)
                 })
                 .collect())
         }
@@ -138,7 +137,7 @@ on_each_backend! {
             .bind(point)
             .fetch_optional(self.reader())
             .await?;
-            Ok(row.map(|r| <(Uuid, Balance)>::from(r).1).unwrap_or_default())
+            Ok(row.map(|r| r.balance()).unwrap_or_default())
         }
 
         async fn movements(
