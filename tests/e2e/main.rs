@@ -25,6 +25,7 @@ mod plugins_lifecycle;
 mod replicas;
 mod retention;
 mod runtime;
+mod search;
 mod service_levels;
 mod service_points;
 mod surveys;

@@ -11,6 +11,7 @@ mod metrics;
 mod openapi;
 mod parts;
 mod plugins;
+mod products;
 mod prometheus;
 mod publishers;
 mod service_points;
@@ -128,6 +129,7 @@ fn v1() -> OpenApiRouter<AppState> {
             .merge(technicians::router())
             .merge(dispatch::router())
             .merge(parts::router())
+            .merge(products::router())
             .merge(stock::router())
             .merge(sla::router())
             .merge(metrics::router()),

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,8 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::{ApiResult, Problem, ProblemBody, ProblemType};
 use super::extract::{Body, Id, IdempotencyKey, IfMatch, Params, present};
+use crate::domain::export::tickets_csv;
+use crate::domain::search::Query;
 use crate::domain::{
     Actor, Category, Channel, Customer, Event, NewTicket, Priority, Product, Ticket,
 };
@@ -174,10 +176,21 @@ pub struct ListQuery {
     pub assignee: Option<String>,
     /// The name of a team whose queue to list.
     pub team: Option<String>,
+    /// Search title, description, comments, customer name, phone and
+    /// e-mail, product model and serial (substring, case-insensitive, up
+    /// to 100 characters). The page is ranked: serial or phone first, then
+    /// title, customer and product, description and comments; newest first
+    /// within each. A query that is exactly a serial or a phone number
+    /// answers that unit's or that customer's tickets.
+    pub q: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<Uuid>,
     /// 1–200, default 50.
     pub limit: Option<u32>,
+    /// `json` (default) or `csv`: every ticket the filters select (at most
+    /// 10,000, from `cursor` on, `limit` ignored) as one CSV document;
+    /// `Accept: text/csv` also gives CSV.
+    pub format: Option<String>,
 }
 
 /// A page of tickets, newest first.
@@ -188,42 +201,94 @@ pub struct TicketPage {
     pub next_cursor: Option<Uuid>,
 }
 
-/// List tickets, newest first, with filters and cursor paging.
+/// List tickets, newest first, with filters and cursor paging; or export
+/// them as CSV.
 #[utoipa::path(get, path = "/tickets", tag = "tickets", params(ListQuery),
-    responses((status = 200, body = TicketPage)),
+    responses(
+        (status = 200, description = "A page; with format=csv (or Accept: text/csv) every selected \
+            ticket as CSV, with `x-export-truncated: true` when more than 10,000 were left out",
+            content((TicketPage = "application/json"), (String = "text/csv"))),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ),
     security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     Params(query): Params<ListQuery>,
-) -> ApiResult<Json<TicketPage>> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=crate::service::tickets::MAX_PAGE).contains(&limit) {
-        return Err(Problem::new(
-            ProblemType::InvalidRequest,
-            format!(
-                "limit must be between 1 and {}",
-                crate::service::tickets::MAX_PAGE
-            ),
-        ));
-    }
+) -> ApiResult<Response> {
+    let csv = match query.format.as_deref() {
+        None => headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/csv")),
+        Some("csv") => true,
+        Some("json") => false,
+        Some(_) => {
+            return Err(Problem::new(
+                ProblemType::InvalidRequest,
+                "format is `json` or `csv`",
+            ));
+        }
+    };
+    let limit = page_limit(query.limit)?;
     let filter = TicketFilter {
         state: query.state,
         kind: query.kind,
         priority: query.priority,
         assignee: query.assignee,
         team: query.team,
+        q: query.q.as_deref().and_then(Query::parse),
+        serial: None,
         cursor: query.cursor,
         limit,
     };
+    if csv {
+        let (tickets, truncated) = state.services.export(&caller, filter).await?;
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"tickets.csv\"",
+                ),
+                (
+                    HeaderName::from_static("x-export-truncated"),
+                    if truncated { "true" } else { "false" },
+                ),
+            ],
+            tickets_csv(&tickets),
+        )
+            .into_response());
+    }
     let items = state.services.tickets(&caller, filter).await?;
-    let next_cursor = (items.len() == limit as usize)
-        .then(|| items.last().map(|t| t.id))
-        .flatten();
-    Ok(Json(TicketPage {
-        items: items.into_iter().map(TicketView::from).collect(),
-        next_cursor,
-    }))
+    Ok(Json(TicketPage::new(items, limit)).into_response())
+}
+
+/// A page's `limit`: 1–200, default 50.
+pub(super) fn page_limit(limit: Option<u32>) -> Result<u32, Problem> {
+    let limit = limit.unwrap_or(50);
+    let max = crate::service::tickets::MAX_PAGE;
+    if !(1..=max).contains(&limit) {
+        return Err(Problem::new(
+            ProblemType::InvalidRequest,
+            format!("limit must be between 1 and {max}"),
+        ));
+    }
+    Ok(limit)
+}
+
+impl TicketPage {
+    /// A page of at most `limit` tickets; a full one has a next page.
+    pub(super) fn new(items: Vec<Ticket>, limit: u32) -> Self {
+        let next_cursor = (items.len() == limit as usize)
+            .then(|| items.last().map(|t| t.id))
+            .flatten();
+        TicketPage {
+            items: items.into_iter().map(TicketView::from).collect(),
+            next_cursor,
+        }
+    }
 }
 
 /// Read a ticket; its version is also the ETag.

@@ -6,11 +6,14 @@
 pub mod access;
 pub mod calendar;
 pub mod contract;
+pub mod csv;
 pub mod dispatch;
 pub mod event;
+pub mod export;
 pub mod metrics;
 pub mod notification;
 pub mod part;
+pub mod search;
 pub mod service_point;
 pub mod sla;
 pub mod team;

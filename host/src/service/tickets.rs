@@ -22,6 +22,8 @@ const RETRIES: usize = 3;
 
 /// Largest page of a ticket list.
 pub const MAX_PAGE: u32 = 200;
+/// Most tickets one export holds.
+pub const MAX_EXPORT: usize = 10_000;
 /// Most events one page of a timeline holds.
 pub const MAX_EVENTS_PAGE: u32 = 1000;
 
@@ -157,6 +159,30 @@ impl Services {
     ) -> Result<Vec<Ticket>, ServiceError> {
         filter.limit = filter.limit.clamp(1, MAX_PAGE);
         Ok(self.store.tickets(caller.tenant_id, &filter).await?)
+    }
+
+    /// Every ticket a filter selects, in its order, for an export: at most
+    /// [`MAX_EXPORT`], and whether more were left out.
+    pub async fn export(
+        &self,
+        caller: &Caller,
+        mut filter: TicketFilter,
+    ) -> Result<(Vec<Ticket>, bool), ServiceError> {
+        filter.limit = MAX_PAGE;
+        let mut tickets = Vec::new();
+        loop {
+            let page = self.store.tickets(caller.tenant_id, &filter).await?;
+            let full = page.len() == MAX_PAGE as usize;
+            filter.cursor = page.last().map(|t| t.id);
+            tickets.extend(page);
+            if tickets.len() > MAX_EXPORT {
+                tickets.truncate(MAX_EXPORT);
+                return Ok((tickets, true));
+            }
+            if !full {
+                return Ok((tickets, false));
+            }
+        }
     }
 
     /// The events of a ticket the caller has just read (a queue page), with

@@ -55,6 +55,7 @@ mod plugins;
 mod postgres;
 mod publishers;
 mod retention;
+mod search;
 mod secrets;
 mod service_points;
 mod sla;

@@ -72,6 +72,10 @@ pub fn page(console: &Console, nav: Nav, title: &str, body: Markup) -> Markup {
                     @if admin { (item(Nav::Users, "/users", tr.t("nav-users"))) }
                 }
             }
+            form.search method="get" action="/" role="search" {
+                input type="search" name="q" aria-label=(tr.t("search-label"))
+                    placeholder=(tr.t("search-placeholder")) maxlength="100";
+            }
             div.who {
                 a href="/account" aria-current=[(nav == Nav::Account).then_some("page")] {
                     (console.desk.user.name) " · " (console.desk.tenant.name)

@@ -7,6 +7,7 @@
 mod assets;
 mod dashboard;
 mod form;
+mod history;
 pub mod i18n;
 mod jobs;
 mod layout;
@@ -38,6 +39,7 @@ use crate::service::ServiceError;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(queue::show))
+        .route("/queue.csv", get(queue::csv))
         .route("/signin", get(signin::show).post(signin::submit))
         .route("/signout", post(signin::sign_out))
         .route("/account", get(signin::account))

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -16,6 +16,8 @@ use super::session::{Console, url_encode};
 use super::sla::{self, Status};
 use crate::api::AppState;
 use crate::domain::Priority;
+use crate::domain::export::tickets_csv;
+use crate::domain::search::Query as Search;
 use crate::service::ServiceError;
 use crate::store::TicketFilter;
 
@@ -33,6 +35,8 @@ pub struct QueueQuery {
     assignee: Option<String>,
     team: Option<String>,
     sla: Option<String>,
+    /// Search text (the header's search box).
+    q: Option<String>,
     cursor: Option<String>,
 }
 
@@ -41,6 +45,49 @@ fn blank_none(v: &Option<String>) -> Option<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
+}
+
+/// What the queue's query selects, `limit` at a time (the SLA status
+/// aside: it is read from each ticket's clocks).
+fn filter_of(q: &QueueQuery, limit: u32) -> TicketFilter {
+    TicketFilter {
+        state: blank_none(&q.state),
+        kind: blank_none(&q.kind),
+        priority: blank_none(&q.priority)
+            .and_then(|p| serde_json::from_value::<Priority>(serde_json::Value::String(p)).ok()),
+        assignee: blank_none(&q.assignee),
+        team: blank_none(&q.team),
+        q: q.q.as_deref().and_then(Search::parse),
+        serial: None,
+        cursor: blank_none(&q.cursor).and_then(|c| c.parse::<Uuid>().ok()),
+        limit,
+    }
+}
+
+/// The queue as CSV (`/queue.csv`), with the filters of the page but the
+/// SLA status, from the first ticket on.
+pub async fn csv(
+    State(state): State<AppState>,
+    console: Console,
+    Query(mut q): Query<QueueQuery>,
+) -> Response {
+    q.cursor = None;
+    let filter = filter_of(&q, PAGE as u32);
+    match state.services.export(&console.desk.caller, filter).await {
+        Ok((tickets, _)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"tickets.csv\"",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            tickets_csv(&tickets),
+        )
+            .into_response(),
+        Err(e) => service_failure(console.tr, &e),
+    }
 }
 
 pub async fn show(
@@ -64,23 +111,16 @@ async fn render(
     let caller = &console.desk.caller;
     let bundle = services.catalog.bundle(caller.tenant_id).await?;
     let teams = services.teams(caller).await?;
-    let priority: Option<Priority> = blank_none(&q.priority)
-        .and_then(|p| serde_json::from_value(serde_json::Value::String(p)).ok());
     let sla_filter = blank_none(&q.sla).and_then(|s| Status::parse(&s));
-    let cursor = blank_none(&q.cursor).and_then(|c| c.parse::<Uuid>().ok());
-    let filter = TicketFilter {
-        state: blank_none(&q.state),
-        kind: blank_none(&q.kind),
-        priority,
-        assignee: blank_none(&q.assignee),
-        team: blank_none(&q.team),
-        cursor,
-        limit: if sla_filter.is_some() {
+    let filter = filter_of(
+        &q,
+        if sla_filter.is_some() {
             SLA_SCAN
         } else {
             PAGE as u32 + 1
         },
-    };
+    );
+    let cursor = filter.cursor;
     let tickets = services.tickets(caller, filter).await?;
     let now = crate::service::now();
     let warn_at = bundle
@@ -140,6 +180,7 @@ async fn render(
             ("assignee", &q.assignee),
             ("team", &q.team),
             ("sla", &q.sla),
+            ("q", &q.q),
         ] {
             if let Some(v) = blank_none(value) {
                 parts.push(format!("{name}={}", url_encode(&v)));
@@ -159,8 +200,13 @@ async fn render(
         }
     });
 
+    let searched = blank_none(&q.q);
     let body = html! {
+        @if let Some(text) = &searched {
+            p.searched { (tr.ta("search-results", &[("q", text.clone())])) }
+        }
         form.filters method="get" action="/" role="search" aria-label=(tr.t("queue-filters")) {
+            @if let Some(text) = &searched { input type="hidden" name="q" value=(text); }
             div {
                 label for="f-state" { (tr.t("field-state")) }
                 select #f-state name="state" {
@@ -243,6 +289,7 @@ async fn render(
                 a href=(if query_without_cursor.is_empty() { "/".to_string() } else { format!("/?{query_without_cursor}") }) { (tr.t("page-first")) }
             }
             @if let Some(next) = next_link { a href=(next) rel="next" { (tr.t("page-next")) } }
+            a href=(format!("/queue.csv?{query_without_cursor}")) download { (tr.t("export-csv")) }
         }
     };
     Ok(html_response(

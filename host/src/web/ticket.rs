@@ -140,6 +140,7 @@ async fn page_of(
         .into_iter()
         .rfind(|a| a.cancelled_at.is_none());
     let parts = services.ticket_parts(caller, id).await?;
+    let history = super::history::of_unit(services, console, &bundle, &ticket).await?;
     let now = crate::service::now();
     let clocks = crate::service::sla::clocks(&bundle, &ticket, &events, now)?;
     let warn_at = bundle
@@ -291,6 +292,7 @@ async fn page_of(
             }
         }
         @if !parts.is_empty() { (super::parts::of_ticket(console, &parts)) }
+        (history)
         @if let Some(s) = &survey {
             section aria-labelledby="survey-title" {
                 h2 #survey-title { (tr.t("survey-title")) }

@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 
 use super::report::Report;
 use super::survey::Attribute;
+use crate::domain::csv::push_field;
 
 /// One CSV column: its header and how to read it from a report.
 type Column = (&'static str, fn(&Report) -> Field);
@@ -129,16 +130,6 @@ fn push_value(out: &mut String, field: Field) {
         Field::Number(Some(x)) => write!(out, "{x}"),
         Field::Number(None) => Ok(()),
     };
-}
-
-fn push_field(out: &mut String, text: &str) {
-    if text.contains([',', '"', '\r', '\n']) {
-        out.push('"');
-        out.push_str(&text.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(text);
-    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use super::{Commit, Store, StoreError, StoredPlugin};
 mod jobs;
 mod listen;
 mod script;
+mod search;
 
 pub use listen::Listener;
 pub(super) use script::Script;

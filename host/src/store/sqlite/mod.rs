@@ -20,6 +20,7 @@ use super::{Commit, Listener, Store, StoreError, StoredPlugin};
 mod group;
 mod jobs;
 mod script;
+mod search;
 
 use group::GroupCommit;
 pub(super) use script::Script;

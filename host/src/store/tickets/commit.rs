@@ -189,6 +189,7 @@ on_each_backend! {
                     .bind(link.relation.as_str())
                     .bind(now);
             }
+            Self::search_documents(&mut script, commit);
             Self::appointments(&mut script, commit);
             Self::movements(&mut script, commit);
             Self::service_levels(&mut script, commit);

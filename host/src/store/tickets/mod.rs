@@ -24,6 +24,11 @@ pub struct TicketFilter {
     pub priority: Option<Priority>,
     pub assignee: Option<String>,
     pub team: Option<String>,
+    /// Text to search for; the page is then ranked (see
+    /// [`crate::domain::search`]) instead of newest first.
+    pub q: Option<crate::domain::search::Query>,
+    /// Only the tickets of the unit with this serial number.
+    pub serial: Option<String>,
     pub cursor: Option<Uuid>,
     pub limit: u32,
 }

@@ -31,31 +31,18 @@ on_each_backend! {
             tenant: Uuid,
             filter: &TicketFilter,
         ) -> Result<Vec<Ticket>, StoreError> {
+            if let Some(q) = &filter.q {
+                return self.search(tenant, filter, q).await;
+            }
             let mut query =
-                sqlx::QueryBuilder::<Db>::new("SELECT * FROM tickets WHERE tenant_id = ");
+                sqlx::QueryBuilder::<Db>::new("SELECT t.* FROM tickets t WHERE t.tenant_id = ");
             query.push_bind(tenant);
-            if let Some(state) = &filter.state {
-                query.push(" AND state = ").push_bind(state);
-            }
-            if let Some(kind) = &filter.kind {
-                query.push(" AND kind = ").push_bind(kind);
-            }
-            if let Some(priority) = &filter.priority {
-                query
-                    .push(" AND priority = ")
-                    .push_bind(codec::name(priority));
-            }
-            if let Some(assignee) = &filter.assignee {
-                query.push(" AND assignee = ").push_bind(assignee);
-            }
-            if let Some(team) = &filter.team {
-                query.push(" AND team = ").push_bind(team);
-            }
+            Self::push_ticket_filter(&mut query, tenant, filter);
             if let Some(cursor) = filter.cursor {
-                query.push(" AND id < ").push_bind(cursor);
+                query.push(" AND t.id < ").push_bind(cursor);
             }
             query
-                .push(" ORDER BY id DESC LIMIT ")
+                .push(" ORDER BY t.id DESC LIMIT ")
                 .push_bind(i64::from(filter.limit));
             all(query
                 .build_query_as::<codec::TicketRow>()
@@ -142,6 +129,43 @@ on_each_backend! {
 
         async fn commit(&self, commit: &Commit) -> Result<(), StoreError> {
             self.write(commit).await
+        }
+    }
+
+    impl DbStore {
+        /// The conditions of a filter but its cursor, on tickets named `t`.
+        pub(in crate::store) fn push_ticket_filter(
+            query: &mut sqlx::QueryBuilder<Db>,
+            tenant: Uuid,
+            filter: &TicketFilter,
+        ) {
+            if let Some(state) = &filter.state {
+                query.push(" AND t.state = ").push_bind(state);
+            }
+            if let Some(kind) = &filter.kind {
+                query.push(" AND t.kind = ").push_bind(kind);
+            }
+            if let Some(priority) = &filter.priority {
+                query.push(" AND t.priority = ").push_bind(codec::name(priority));
+            }
+            if let Some(assignee) = &filter.assignee {
+                query.push(" AND t.assignee = ").push_bind(assignee);
+            }
+            if let Some(team) = &filter.team {
+                query.push(" AND t.team = ").push_bind(team);
+            }
+            if let Some(serial) = &filter.serial {
+                // The fast path's index: the serial's document, exactly.
+                query
+                    .push(
+                        " AND t.id IN (SELECT ticket_id FROM search_docs
+                         WHERE tier = 0 AND source = 'serial' AND tenant_id = ",
+                    )
+                    .push_bind(tenant)
+                    .push(" AND text = ")
+                    .push_bind(serial)
+                    .push(")");
+            }
         }
     }
 }
