@@ -303,8 +303,9 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
+impl Problem {
+    /// The problem as its JSON body says it.
+    pub fn body(&self) -> Value {
         let (_, status, title) = self.kind.describe();
         let mut body = json!({
             "type": self.kind.uri(),
@@ -313,9 +314,16 @@ impl IntoResponse for Problem {
             "detail": self.detail,
         });
         if let Value::Object(map) = &mut body {
-            map.extend(self.extensions);
+            map.extend(self.extensions.clone());
         }
-        let mut response = (status, axum::Json(body)).into_response();
+        body
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let (_, status, _) = self.kind.describe();
+        let mut response = (status, axum::Json(self.body())).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),

@@ -3,6 +3,7 @@
 
 mod audit;
 pub mod auth;
+mod bulk;
 mod dispatch;
 pub mod error;
 pub mod extract;
@@ -116,6 +117,7 @@ fn v1() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(
         "/api/v1",
         tickets::router()
+            .merge(bulk::router())
             .merge(tenants::router())
             .merge(keys::router())
             .merge(users::router())

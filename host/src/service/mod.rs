@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bulk;
 pub mod catalog;
 mod change;
 pub mod dispatch;
