@@ -21,6 +21,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod support;
+
 use aftersale::api::{AppState, app};
 use aftersale::domain::Ticket;
 use aftersale::domain::metrics::{
@@ -31,16 +33,14 @@ use aftersale::domain::{Category, Channel, Customer, Priority};
 use aftersale::plugins::{Runtime, RuntimeConfig};
 use aftersale::service::Services;
 use aftersale::store::{self, Commit, FactsRow, SharedStore};
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use jiff::civil::{Date, date};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 use uuid::Uuid;
+
+use support::{Database, get, ms};
 
 /// Tickets per commit while seeding.
 const BATCH: usize = 10_000;
@@ -390,98 +390,6 @@ fn ticket(
         facts: serde_json::to_value(&facts).expect("facts serialize"),
     };
     (row, facts)
-}
-
-struct Database {
-    url: String,
-    /// The PostgreSQL server and the scratch database to drop afterwards.
-    scratch: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Database {
-    fn sqlite() -> Self {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        Database {
-            url: format!("sqlite://{}", dir.path().join("metrics.db").display()),
-            scratch: None,
-            _dir: Some(dir),
-        }
-    }
-
-    async fn postgres(server: &str) -> Self {
-        use sqlx::Connection;
-        let name = format!("aftersale_bench_{}", Uuid::now_v7().simple());
-        let mut admin = sqlx::postgres::PgConnection::connect(server)
-            .await
-            .unwrap_or_else(|e| panic!("PostgreSQL at {server} is not reachable: {e}"));
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
-            .await
-            .expect("a scratch database");
-        let base = server.rsplit_once('/').map_or(server, |(b, _)| b);
-        Database {
-            url: format!("{base}/{name}"),
-            scratch: Some((server.to_string(), name)),
-            _dir: None,
-        }
-    }
-}
-
-impl Drop for Database {
-    /// Drops the scratch database, also when a check failed.
-    fn drop(&mut self) {
-        let Some((server, name)) = self.scratch.take() else {
-            return;
-        };
-        // Drop runs outside any runtime's reach: use a thread of our own.
-        let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async {
-                use sqlx::Connection;
-                if let Ok(mut admin) = sqlx::postgres::PgConnection::connect(&server).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .execute(&mut admin)
-                    .await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-async fn get(router: &Router, uri: &str, key: &str) -> (StatusCode, Value) {
-    let request = Request::get(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {key}"))
-        .body(Body::empty())
-        .expect("a request");
-    let response = router
-        .clone()
-        .oneshot(request)
-        .await
-        .expect("the router always answers");
-    let status = response.status();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("a body")
-        .to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }
 
 /// Seed, refresh, query on one database; `true` when every p50 is on target.

@@ -14,8 +14,9 @@ use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response};
 type Target = (&'static str, &'static str, &'static str);
 
 /// Where each create's answer leads: `(create path, status, key, targets)`.
-/// Each target takes the created object's `key` (its `id`, or a team's
-/// `name`) as the path parameter of the same name.
+/// Each target takes the created object's `key` (its `id`, a team's `name`,
+/// or a pointer into the body such as `product/serial`) as the path
+/// parameter named by the key's last segment.
 const LINKS: &[(&str, &str, &str, &[Target])] = &[
     (
         "/api/v1/tickets",
@@ -40,6 +41,12 @@ const LINKS: &[(&str, &str, &str, &[Target])] = &[
                 "get",
             ),
         ],
+    ),
+    (
+        "/api/v1/tickets",
+        "201",
+        "product/serial",
+        &[("UnitHistory", "/api/v1/products/{serial}/tickets", "get")],
     ),
     (
         "/api/v1/webhooks",
@@ -105,6 +112,7 @@ pub fn finish(api: &mut OpenApi) {
     unique_operation_ids(api);
     common_problems(api);
     for (path, status, key, targets) in LINKS {
+        let parameter = key.rsplit('/').next().unwrap_or(key);
         let mut links = BTreeMap::new();
         for (name, target_path, method) in *targets {
             let Some(id) = operation(api, target_path, method).and_then(|o| o.operation_id.clone())
@@ -113,7 +121,7 @@ pub fn finish(api: &mut OpenApi) {
             };
             let link = Link::builder()
                 .operation_id(id)
-                .parameter(*key, format!("$response.body#/{key}"))
+                .parameter(parameter, format!("$response.body#/{key}"))
                 .description(format!(
                     "{} {target_path} of the created object",
                     method.to_uppercase()
@@ -269,5 +277,9 @@ mod tests {
             "the link names the operation that reads the ticket"
         );
         assert!(links["TransitionTicket"].is_object(), "{links}");
+        assert_eq!(
+            links["UnitHistory"]["parameters"]["serial"], "$response.body#/product/serial",
+            "{links}"
+        );
     }
 }

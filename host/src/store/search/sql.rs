@@ -84,27 +84,31 @@ on_each_backend! {
                 Some(cursor) => Some((self.tier_of(tenant, cursor, q).await?, cursor)),
                 None => None,
             };
+            // The tenant's matching documents first, then their tickets: the
+            // tickets are read only for matches.
             let mut query = sqlx::QueryBuilder::<Db>::new(
-                "SELECT t.*, MIN(d.tier) AS tier FROM search_docs d
-                 JOIN tickets t ON t.id = d.ticket_id WHERE d.tenant_id = ",
+                "SELECT t.*, m.tier FROM (SELECT d.ticket_id, MIN(d.tier) AS tier
+                 FROM search_docs d WHERE d.tenant_id = ",
             );
-            query.push_bind(tenant).push(" AND t.tenant_id = ").push_bind(tenant);
-            query.push(" AND ");
-            Self::push_text_match(&mut query, &q.text);
+            query.push_bind(tenant).push(" AND ");
+            Self::push_text_match(&mut query, tenant, &q.text);
+            query
+                .push(" GROUP BY d.ticket_id) m JOIN tickets t ON t.id = m.ticket_id")
+                .push(" WHERE t.tenant_id = ")
+                .push_bind(tenant);
             Self::push_ticket_filter(&mut query, tenant, filter);
-            query.push(" GROUP BY t.id");
             if let Some((tier, cursor)) = after {
                 query
-                    .push(" HAVING MIN(d.tier) > ")
+                    .push(" AND (m.tier > ")
                     .push_bind(tier)
-                    .push(" OR (MIN(d.tier) = ")
+                    .push(" OR (m.tier = ")
                     .push_bind(tier)
                     .push(" AND t.id < ")
                     .push_bind(cursor)
-                    .push(")");
+                    .push("))");
             }
             query
-                .push(" ORDER BY tier, t.id DESC LIMIT ")
+                .push(" ORDER BY m.tier, t.id DESC LIMIT ")
                 .push_bind(i64::from(filter.limit));
             all(query
                 .build_query_as::<codec::TicketRow>()
@@ -158,7 +162,7 @@ on_each_backend! {
             );
             query.push_bind(tenant).push(" AND d.ticket_id = ").push_bind(ticket);
             query.push(" AND ");
-            Self::push_text_like(&mut query, &q.text);
+            Self::push_text_scan(&mut query, &q.text);
             let tier: Option<i32> = query.build_query_scalar().fetch_one(self.reader()).await?;
             Ok(tier.unwrap_or(search::COMMENT_TIER))
         }

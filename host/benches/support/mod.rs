@@ -1,0 +1,107 @@
+//! What the benchmarks over the real router share: a database for one run
+//! (a SQLite file in a temporary directory, or a scratch database on a
+//! PostgreSQL server, dropped afterwards, also when a check failed) and a
+//! request through the router.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+pub struct Database {
+    pub url: String,
+    /// The PostgreSQL server and the scratch database to drop afterwards.
+    scratch: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Database {
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        Database {
+            url: format!("sqlite://{}", dir.path().join("bench.db").display()),
+            scratch: None,
+            _dir: Some(dir),
+        }
+    }
+
+    pub async fn postgres(server: &str) -> Self {
+        use sqlx::Connection;
+        let name = format!("aftersale_bench_{}", Uuid::now_v7().simple());
+        let mut admin = sqlx::postgres::PgConnection::connect(server)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at {server} is not reachable: {e}"));
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .expect("a scratch database");
+        let base = server.rsplit_once('/').map_or(server, |(b, _)| b);
+        Database {
+            url: format!("{base}/{name}"),
+            scratch: Some((server.to_string(), name)),
+            _dir: None,
+        }
+    }
+}
+
+impl Drop for Database {
+    /// Drops the scratch database, also when a check failed.
+    fn drop(&mut self) {
+        let Some((server, name)) = self.scratch.take() else {
+            return;
+        };
+        // Drop runs outside any runtime's reach: use a thread of our own.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                use sqlx::Connection;
+                if let Ok(mut admin) = sqlx::postgres::PgConnection::connect(&server).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut admin)
+                    .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// A GET as `key`: the status and the JSON body (`null` when not JSON).
+pub async fn get(router: &Router, uri: &str, key: &str) -> (StatusCode, Value) {
+    let request = Request::get(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {key}"))
+        .body(Body::empty())
+        .expect("a request");
+    let response = router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("the router always answers");
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
