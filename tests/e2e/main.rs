@@ -36,5 +36,6 @@ mod tenancy;
 mod tickets_api;
 mod timers;
 mod users;
+mod views;
 mod walkthrough;
 mod webhooks;

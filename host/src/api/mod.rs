@@ -24,6 +24,7 @@ mod technicians;
 mod tenants;
 mod tickets;
 mod users;
+mod views;
 mod webhooks;
 
 use std::sync::Arc;
@@ -134,7 +135,8 @@ fn v1() -> OpenApiRouter<AppState> {
             .merge(products::router())
             .merge(stock::router())
             .merge(sla::router())
-            .merge(metrics::router()),
+            .merge(metrics::router())
+            .merge(views::router()),
     )
 }
 

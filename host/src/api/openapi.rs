@@ -55,6 +55,12 @@ const LINKS: &[(&str, &str, &str, &[Target])] = &[
         &[("DeleteWebhook", "/api/v1/webhooks/{id}", "delete")],
     ),
     (
+        "/api/v1/views",
+        "201",
+        "id",
+        &[("DeleteView", "/api/v1/views/{id}", "delete")],
+    ),
+    (
         "/api/v1/keys",
         "201",
         "id",

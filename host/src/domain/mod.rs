@@ -19,6 +19,7 @@ pub mod sla;
 pub mod team;
 pub mod technician;
 pub mod ticket;
+pub mod view;
 pub mod workflow;
 
 pub use access::{Actor, Role};

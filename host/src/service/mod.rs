@@ -26,6 +26,7 @@ pub mod throttle;
 pub mod tickets;
 pub mod timers;
 pub mod users;
+pub mod views;
 pub mod webhooks;
 
 use std::sync::Arc;

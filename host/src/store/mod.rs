@@ -65,6 +65,7 @@ mod teams;
 mod technicians;
 mod tenants;
 mod tickets;
+mod views;
 mod webhooks;
 
 use std::sync::Arc;
@@ -92,6 +93,7 @@ pub use tenants::{ApiKey, Credential, NewKey, Tenant, Tenants};
 pub use tickets::{
     AppointmentOp, Claim, Commit, Idempotent, Link, TicketFilter, Tickets, Timer, TimerOp,
 };
+pub use views::Views;
 pub use webhooks::{Attempt, Delivery, DeliveryState, Webhook, Webhooks};
 
 /// Everything a backend stores.
@@ -115,6 +117,7 @@ pub trait Backend:
     + Technicians
     + Appointments
     + Parts
+    + Views
 {
 }
 

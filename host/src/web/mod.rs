@@ -23,6 +23,7 @@ mod survey;
 mod ticket;
 mod timeline;
 mod users;
+mod views;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -40,6 +41,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(queue::show))
         .route("/queue.csv", get(queue::csv))
+        .route("/views", post(views::save))
+        .route("/views/{id}/delete", post(views::delete))
         .route("/signin", get(signin::show).post(signin::submit))
         .route("/signout", post(signin::sign_out))
         .route("/account", get(signin::account))

@@ -18,6 +18,7 @@ use crate::api::AppState;
 use crate::domain::Priority;
 use crate::domain::export::tickets_csv;
 use crate::domain::search::Query as Search;
+use crate::domain::view::ViewFilter;
 use crate::service::ServiceError;
 use crate::store::TicketFilter;
 
@@ -121,6 +122,22 @@ async fn render(
         },
     );
     let cursor = filter.cursor;
+    let views = services.views(caller).await?;
+    let admin = console.desk.user.role == crate::domain::Role::Admin;
+    let login = &console.desk.user.login;
+    let mine: Vec<_> = teams
+        .iter()
+        .filter(|t| admin || t.has(login))
+        .cloned()
+        .collect();
+    let current = ViewFilter {
+        state: filter.state.clone(),
+        kind: filter.kind.clone(),
+        priority: filter.priority,
+        assignee: filter.assignee.clone(),
+        team: filter.team.clone(),
+        q: blank_none(&q.q),
+    };
     let tickets = services.tickets(caller, filter).await?;
     let now = crate::service::now();
     let warn_at = bundle
@@ -202,6 +219,7 @@ async fn render(
 
     let searched = blank_none(&q.q);
     let body = html! {
+        (super::views::bar(console, &views, &mine, &current))
         @if let Some(text) = &searched {
             p.searched { (tr.ta("search-results", &[("q", text.clone())])) }
         }
