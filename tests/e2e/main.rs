@@ -17,6 +17,7 @@ mod errors_api;
 mod guide;
 mod harness;
 mod hostile;
+mod import;
 mod isolation;
 mod languages;
 mod namespace;

@@ -7,6 +7,7 @@ mod bulk;
 mod dispatch;
 pub mod error;
 pub mod extract;
+mod import;
 mod keys;
 mod metrics;
 mod openapi;
@@ -119,6 +120,7 @@ fn v1() -> OpenApiRouter<AppState> {
         "/api/v1",
         tickets::router()
             .merge(bulk::router())
+            .merge(import::router())
             .merge(tenants::router())
             .merge(keys::router())
             .merge(users::router())

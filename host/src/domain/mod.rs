@@ -10,6 +10,7 @@ pub mod csv;
 pub mod dispatch;
 pub mod event;
 pub mod export;
+pub mod import;
 pub mod metrics;
 pub mod notification;
 pub mod part;

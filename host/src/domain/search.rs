@@ -168,11 +168,12 @@ impl Query {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::{Category, Channel, Customer, Priority, Product};
 
-    fn ticket() -> Ticket {
+    /// A ticket with a customer and a unit (the serial with spaces around).
+    pub(crate) fn ticket() -> Ticket {
         Ticket {
             id: uuid::Uuid::now_v7(),
             tenant_id: uuid::Uuid::now_v7(),

@@ -11,6 +11,7 @@ pub mod catalog;
 mod change;
 pub mod dispatch;
 mod error;
+pub mod import;
 pub mod metrics;
 pub mod parts;
 pub mod plugins;

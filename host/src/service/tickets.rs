@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::catalog::Bundle;
 use super::change::Change;
 use super::error::ServiceError;
 use super::{Caller, Services};
@@ -85,37 +86,8 @@ impl Services {
         {
             return replay(first, key);
         }
-        new.validate()?;
-        if let Some(team) = &new.team {
-            self.known_team(caller, team).await?;
-        }
         let bundle = self.catalog.bundle(tenant).await?;
-        let bound = bundle.kind(&new.kind)?;
-        bound
-            .installed
-            .check_attributes(&new.kind, &Value::Object(new.attributes.clone()))?;
-
-        let mut change = Change::new(self, &bundle, super::now());
-        let installed = bound.installed.clone();
-        // `created` names the plugin version whose `on-create` let it in.
-        let slot = change.create(bound, new, None, &caller.actor, Some(installed.label()));
-        let snapshot = change.snapshot(slot, &caller.actor)?;
-        let called = change
-            .call(
-                &installed,
-                Hook::OnCreate,
-                None,
-                self.runtime.on_create(&installed.plugin, &snapshot),
-            )
-            .await?;
-        let effects = called.value.map_err(|rejection| ServiceError::Rejected {
-            plugin: installed.label(),
-            rejection,
-        })?;
-        change
-            .apply(slot, effects, &installed, Hook::OnCreate, 0)
-            .await?;
-
+        let (change, slot) = self.opening(caller, &bundle, new).await?;
         let ticket = change.ticket(slot).clone();
         let record = idempotency.as_ref().map(|key| Idempotent {
             key: key.key.clone(),
@@ -143,6 +115,46 @@ impl Services {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// A new ticket's change, up to its commit: the ticket checked, opened
+    /// and let in by its plugin's `on-create`, with the effects applied.
+    pub(super) async fn opening<'a>(
+        &'a self,
+        caller: &Caller,
+        bundle: &'a Bundle,
+        new: NewTicket,
+    ) -> Result<(Change<'a>, usize), ServiceError> {
+        new.validate()?;
+        if let Some(team) = &new.team {
+            self.known_team(caller, team).await?;
+        }
+        let bound = bundle.kind(&new.kind)?;
+        bound
+            .installed
+            .check_attributes(&new.kind, &Value::Object(new.attributes.clone()))?;
+
+        let mut change = Change::new(self, bundle, super::now());
+        let installed = bound.installed.clone();
+        // `created` names the plugin version whose `on-create` let it in.
+        let slot = change.create(bound, new, None, &caller.actor, Some(installed.label()));
+        let snapshot = change.snapshot(slot, &caller.actor)?;
+        let called = change
+            .call(
+                &installed,
+                Hook::OnCreate,
+                None,
+                self.runtime.on_create(&installed.plugin, &snapshot),
+            )
+            .await?;
+        let effects = called.value.map_err(|rejection| ServiceError::Rejected {
+            plugin: installed.label(),
+            rejection,
+        })?;
+        change
+            .apply(slot, effects, &installed, Hook::OnCreate, 0)
+            .await?;
+        Ok((change, slot))
     }
 
     pub async fn ticket(&self, caller: &Caller, id: Uuid) -> Result<Ticket, ServiceError> {

@@ -102,6 +102,27 @@ pub struct Commit {
     pub movements: Vec<crate::domain::part::Movement>,
 }
 
+impl Commit {
+    /// Take in everything `other` writes, so both land in one transaction
+    /// or neither does (an import's tickets). `other` is of the same tenant
+    /// and has no idempotency record.
+    pub fn absorb(&mut self, other: Commit) {
+        debug_assert_eq!(self.tenant_id, other.tenant_id);
+        self.inserts.extend(other.inserts);
+        self.updates.extend(other.updates);
+        self.events.extend(other.events);
+        self.timers.extend(other.timers);
+        self.links.extend(other.links);
+        self.fired.extend(other.fired);
+        self.deliveries.extend(other.deliveries);
+        self.surveys.extend(other.surveys);
+        self.answers.extend(other.answers);
+        self.facts.extend(other.facts);
+        self.appointments.extend(other.appointments);
+        self.movements.extend(other.movements);
+    }
+}
+
 /// What a change does to appointments.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AppointmentOp {
