@@ -10,7 +10,8 @@
 //! `cargo bench -p aftersale --bench metrics`: N = 1,000,000 on SQLite, and
 //! on PostgreSQL too when `AFTERSALE_BENCH_POSTGRES_URL` names a server (a
 //! scratch database is created on it and dropped afterwards).
-//! `BENCH_TICKETS` overrides N.
+//! `BENCH_TICKETS` overrides N; `BENCH_BACKENDS` (`sqlite,postgres`) picks
+//! the databases.
 //!
 //! Without `--bench` (as `cargo test --all-targets` runs it) N = 2,000 and 3
 //! requests per `group_by`. Either way every answer is checked: each group's
@@ -614,26 +615,12 @@ fn main() {
         .expect("tokio starts");
     let runtime = Arc::new(Runtime::new(RuntimeConfig::default()).expect("runtime starts"));
 
-    let mut verdicts = Vec::new();
-    rt.block_on(async {
-        let db = Database::sqlite();
-        verdicts.push(("sqlite", run("sqlite", &db, runtime.clone(), plan).await));
-        if let Ok(server) = std::env::var("AFTERSALE_BENCH_POSTGRES_URL") {
-            let db = Database::postgres(&server).await;
-            verdicts.push((
-                "postgres",
-                run("postgres", &db, runtime.clone(), plan).await,
-            ));
-        }
-    });
+    let verdicts = rt.block_on(support::on_each_database(|label, db| {
+        let runtime = runtime.clone();
+        async move { run(label, &db, runtime, plan).await }
+    }));
     if !quick {
-        println!();
-        for (backend, pass) in verdicts {
-            println!(
-                "{backend}: p50 < 1 s for every group_by over {} tickets: {}",
-                plan.tickets,
-                if pass { "PASS" } else { "FAIL" }
-            );
-        }
+        let target = format!("p50 < 1 s for every group_by over {} tickets", plan.tickets);
+        support::print_verdicts(&verdicts, &target);
     }
 }

@@ -362,32 +362,12 @@ fn main() {
         .build()
         .expect("tokio starts");
     let runtime = Arc::new(Runtime::new(RuntimeConfig::default()).expect("runtime starts"));
-    let mut verdicts = Vec::new();
-    let backends = std::env::var("BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
-    rt.block_on(async {
-        if backends.contains("sqlite") {
-            let db = Database::sqlite();
-            verdicts.push(("sqlite", run("sqlite", &db, runtime.clone(), plan).await));
-        }
-        let postgres = std::env::var("AFTERSALE_BENCH_POSTGRES_URL")
-            .ok()
-            .filter(|_| backends.contains("postgres"));
-        if let Some(server) = postgres {
-            let db = Database::postgres(&server).await;
-            verdicts.push((
-                "postgres",
-                run("postgres", &db, runtime.clone(), plan).await,
-            ));
-        }
-    });
+    let verdicts = rt.block_on(support::on_each_database(|label, db| {
+        let runtime = runtime.clone();
+        async move { run(label, &db, runtime, plan).await }
+    }));
     if !quick {
-        println!();
-        for (backend, pass) in verdicts {
-            println!(
-                "{backend}: p99 ≤ 50 ms for every query over {} tickets: {}",
-                plan.tickets,
-                if pass { "PASS" } else { "FAIL" }
-            );
-        }
+        let target = format!("p99 ≤ 50 ms for every query over {} tickets", plan.tickets);
+        support::print_verdicts(&verdicts, &target);
     }
 }

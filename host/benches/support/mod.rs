@@ -3,6 +3,7 @@
 //! PostgreSQL server, dropped afterwards, also when a check failed) and a
 //! request through the router.
 
+use std::future::Future;
 use std::time::Duration;
 
 use axum::Router;
@@ -104,4 +105,39 @@ pub async fn get(router: &Router, uri: &str, key: &str) -> (StatusCode, Value) {
 
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
+}
+
+/// Run a benchmark on SQLite, and on PostgreSQL when
+/// `AFTERSALE_BENCH_POSTGRES_URL` names a server; `BENCH_BACKENDS`
+/// (`sqlite,postgres`) picks among them. Each run's verdict, by backend.
+pub async fn on_each_database<F, Fut>(mut run: F) -> Vec<(&'static str, bool)>
+where
+    F: FnMut(&'static str, Database) -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let backends = std::env::var("BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
+    let mut verdicts = Vec::new();
+    if backends.contains("sqlite") {
+        verdicts.push(("sqlite", run("sqlite", Database::sqlite()).await));
+    }
+    let postgres = std::env::var("AFTERSALE_BENCH_POSTGRES_URL")
+        .ok()
+        .filter(|_| backends.contains("postgres"));
+    if let Some(server) = postgres {
+        let db = Database::postgres(&server).await;
+        verdicts.push(("postgres", run("postgres", db).await));
+    }
+    verdicts
+}
+
+/// Print whether each backend met `target` (e.g. "p99 ≤ 50 ms for every
+/// query over 1000000 tickets").
+pub fn print_verdicts(verdicts: &[(&str, bool)], target: &str) {
+    println!();
+    for (backend, pass) in verdicts {
+        println!(
+            "{backend}: {target}: {}",
+            if *pass { "PASS" } else { "FAIL" }
+        );
+    }
 }
