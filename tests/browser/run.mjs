@@ -264,6 +264,18 @@ try {
   await record(page, "ticket-en");
   await page.goto(`${server.base}/?sla=met`);
   await record(page, "queue-filtered-en");
+  // The header's search finds the ticket by the customer's phone; the
+  // queue as searched is saved as a view, and listed.
+  const search = page.locator('header input[name="q"]');
+  await search.fill("138 0000 0000");
+  await Promise.all([page.waitForNavigation(), search.press("Enter")]);
+  const ticketPath = new URL(ticketUrl).pathname;
+  assert.equal(await page.locator(`main a[href="${ticketPath}"]`).count(), 1, "found by its phone");
+  await page.locator("#view-name").fill("Li Lei's tickets");
+  await submit(page, page.locator("section.views > form button"));
+  assert.equal((await page.locator("#saved-views a").first().textContent()).trim(), "Li Lei's tickets");
+  assert.equal(await page.locator(`main a[href="${ticketPath}"]`).count(), 1, "the view selects it");
+  await record(page, "queue-search-en");
   await page.goto(`${server.base}/plugins`);
   assert.match(await page.locator("body").textContent(), /appliance@/);
   await record(page, "plugins-en");

@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
@@ -56,6 +56,24 @@ where
             .map_err(bytes_problem)?;
         let value = parse(&raw)?;
         Ok(Body { value, raw })
+    }
+}
+
+/// Whether the caller wants the answer as CSV: `format=csv`, or no
+/// `format` and `Accept: text/csv`. A `format` other than `json` or `csv`
+/// is refused.
+pub fn wants_csv(format: Option<&str>, headers: &HeaderMap) -> Result<bool, Problem> {
+    match format {
+        None => Ok(headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/csv"))),
+        Some("csv") => Ok(true),
+        Some("json") => Ok(false),
+        Some(_) => Err(Problem::new(
+            ProblemType::InvalidRequest,
+            "format is `json` or `csv`",
+        )),
     }
 }
 
@@ -171,4 +189,23 @@ where
     T: serde::Deserialize<'de>,
 {
     T::deserialize(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderMap, HeaderValue, header};
+
+    use super::wants_csv;
+
+    #[test]
+    fn an_explicit_format_wins_over_accept() {
+        let mut accept_csv = HeaderMap::new();
+        accept_csv.insert(header::ACCEPT, HeaderValue::from_static("text/csv"));
+        let none = HeaderMap::new();
+        assert!(wants_csv(None, &accept_csv).unwrap());
+        assert!(!wants_csv(None, &none).unwrap());
+        assert!(wants_csv(Some("csv"), &none).unwrap());
+        assert!(!wants_csv(Some("json"), &accept_csv).unwrap());
+        assert!(wants_csv(Some("xml"), &none).is_err());
+    }
 }

@@ -13,8 +13,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::error::{ApiResult, Problem, ProblemBody, ProblemType};
-use super::extract::Params;
+use super::error::{ApiResult, ProblemBody};
+use super::extract::{Params, wants_csv};
 use crate::domain::metrics::to_csv;
 use crate::service::Caller;
 use crate::service::dispatch::TechnicianLoad;
@@ -115,26 +115,13 @@ async fn service_metrics(
     headers: HeaderMap,
     Params(query): Params<MetricsQuery>,
 ) -> ApiResult<Response> {
+    let wants_csv = wants_csv(query.format.as_deref(), &headers)?;
     let (from, to) = period(&state, &caller, query.from, query.to).await?;
     let group_by = query.group_by.as_deref().unwrap_or("all");
     let report = state
         .services
         .service_metrics(&caller, from, to, group_by)
         .await?;
-    let wants_csv = query.format.as_deref() == Some("csv")
-        || headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/csv"));
-    if let Some(format) = query.format.as_deref()
-        && format != "csv"
-        && format != "json"
-    {
-        return Err(Problem::new(
-            ProblemType::InvalidRequest,
-            "format is `json` or `csv`",
-        ));
-    }
     if wants_csv {
         let rows: Vec<(String, crate::domain::metrics::Report)> = report
             .groups

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiResult, Problem, ProblemBody, ProblemType};
-use super::extract::{Body, Id, IdempotencyKey, IfMatch, Params, present};
+use super::extract::{Body, Id, IdempotencyKey, IfMatch, Params, present, wants_csv};
 use crate::domain::export::tickets_csv;
 use crate::domain::search::Query;
 use crate::domain::{
@@ -176,9 +176,9 @@ pub struct ListQuery {
     pub assignee: Option<String>,
     /// The name of a team whose queue to list.
     pub team: Option<String>,
-    /// Search title, description, comments, customer name, phone and
-    /// e-mail, product model and serial (substring, case-insensitive, up
-    /// to 100 characters). The page is ranked: serial or phone first, then
+    /// Search the title, description and comments, the customer's name,
+    /// phone, e-mail and address, the unit's SKU, model and serial
+    /// (substring, case-insensitive, up to 100 characters). The page is ranked: serial or phone first, then
     /// title, customer and product, description and comments; newest first
     /// within each. A query that is exactly a serial or a phone number
     /// answers that unit's or that customer's tickets.
@@ -217,20 +217,7 @@ async fn list(
     headers: HeaderMap,
     Params(query): Params<ListQuery>,
 ) -> ApiResult<Response> {
-    let csv = match query.format.as_deref() {
-        None => headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/csv")),
-        Some("csv") => true,
-        Some("json") => false,
-        Some(_) => {
-            return Err(Problem::new(
-                ProblemType::InvalidRequest,
-                "format is `json` or `csv`",
-            ));
-        }
-    };
+    let csv = wants_csv(query.format.as_deref(), &headers)?;
     let limit = page_limit(query.limit)?;
     let filter = TicketFilter {
         state: query.state,
