@@ -31,7 +31,7 @@ use aftersale::domain::metrics::{
     Report, SlaOutcome, SlaOutcomes, Summary, SurveyAnswer, TicketFacts, TicketHistory,
 };
 use aftersale::domain::{Category, Channel, Customer, Priority};
-use aftersale::plugins::{Runtime, RuntimeConfig};
+use aftersale::plugins::Runtime;
 use aftersale::service::Services;
 use aftersale::store::{self, Commit, FactsRow, SharedStore};
 use axum::http::StatusCode;
@@ -608,17 +608,9 @@ fn main() {
             ..Plan::FULL
         }
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio starts");
-    let runtime = Arc::new(Runtime::new(RuntimeConfig::default()).expect("runtime starts"));
-
-    let verdicts = rt.block_on(support::on_each_database(|label, db| {
-        let runtime = runtime.clone();
-        async move { run(label, &db, runtime, plan).await }
-    }));
+    let verdicts = support::on_each_database(|label, db, runtime| async move {
+        run(label, &db, runtime, plan).await
+    });
     if !quick {
         let target = format!("p50 < 1 s for every group_by over {} tickets", plan.tickets);
         support::print_verdicts(&verdicts, &target);

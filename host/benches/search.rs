@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use aftersale::api::{AppState, app};
 use aftersale::domain::event::{Event, EventData};
 use aftersale::domain::{Actor, Category, Channel, Customer, Priority, Product, Role, Ticket};
-use aftersale::plugins::{Runtime, RuntimeConfig};
+use aftersale::plugins::Runtime;
 use aftersale::service::Services;
 use aftersale::store::{self, Commit, SharedStore};
 use axum::http::StatusCode;
@@ -356,16 +356,9 @@ fn main() {
             rounds: 10,
         }
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio starts");
-    let runtime = Arc::new(Runtime::new(RuntimeConfig::default()).expect("runtime starts"));
-    let verdicts = rt.block_on(support::on_each_database(|label, db| {
-        let runtime = runtime.clone();
-        async move { run(label, &db, runtime, plan).await }
-    }));
+    let verdicts = support::on_each_database(|label, db, runtime| async move {
+        run(label, &db, runtime, plan).await
+    });
     if !quick {
         let target = format!("p99 ≤ 50 ms for every query over {} tickets", plan.tickets);
         support::print_verdicts(&verdicts, &target);

@@ -4,8 +4,10 @@
 //! request through the router.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
+use aftersale::plugins::{Runtime, RuntimeConfig};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -109,25 +111,36 @@ pub fn ms(d: Duration) -> f64 {
 
 /// Run a benchmark on SQLite, and on PostgreSQL when
 /// `AFTERSALE_BENCH_POSTGRES_URL` names a server; `BENCH_BACKENDS`
-/// (`sqlite,postgres`) picks among them. Each run's verdict, by backend.
-pub async fn on_each_database<F, Fut>(mut run: F) -> Vec<(&'static str, bool)>
+/// (`sqlite,postgres`) picks among them. Each run gets the database and
+/// the plugin runtime, on a two-thread tokio runtime; each run's verdict,
+/// by backend.
+pub fn on_each_database<F, Fut>(mut run: F) -> Vec<(&'static str, bool)>
 where
-    F: FnMut(&'static str, Database) -> Fut,
+    F: FnMut(&'static str, Database, Arc<Runtime>) -> Fut,
     Fut: Future<Output = bool>,
 {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio starts");
+    let runtime = Arc::new(Runtime::new(RuntimeConfig::default()).expect("runtime starts"));
     let backends = std::env::var("BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
-    let mut verdicts = Vec::new();
-    if backends.contains("sqlite") {
-        verdicts.push(("sqlite", run("sqlite", Database::sqlite()).await));
-    }
-    let postgres = std::env::var("AFTERSALE_BENCH_POSTGRES_URL")
-        .ok()
-        .filter(|_| backends.contains("postgres"));
-    if let Some(server) = postgres {
-        let db = Database::postgres(&server).await;
-        verdicts.push(("postgres", run("postgres", db).await));
-    }
-    verdicts
+    rt.block_on(async {
+        let mut verdicts = Vec::new();
+        if backends.contains("sqlite") {
+            let pass = run("sqlite", Database::sqlite(), runtime.clone()).await;
+            verdicts.push(("sqlite", pass));
+        }
+        let postgres = std::env::var("AFTERSALE_BENCH_POSTGRES_URL")
+            .ok()
+            .filter(|_| backends.contains("postgres"));
+        if let Some(server) = postgres {
+            let db = Database::postgres(&server).await;
+            verdicts.push(("postgres", run("postgres", db, runtime.clone()).await));
+        }
+        verdicts
+    })
 }
 
 /// Print whether each backend met `target` (e.g. "p99 ≤ 50 ms for every

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::accounts::name_taken;
 use super::{Caller, ServiceError, Services};
 use crate::domain::Role;
+use crate::domain::team::Team;
 use crate::domain::view::{self, MAX_PER_OWNER, SavedView, ViewFilter};
 
 /// The login behind a console session's caller; `None` for an API key.
@@ -59,20 +60,27 @@ impl Services {
 
     /// The caller's views and those shared with their teams, by name.
     pub async fn views(&self, caller: &Caller) -> Result<Vec<SavedView>, ServiceError> {
-        let teams: Vec<String> = match login(caller) {
-            Some(login) => self
-                .store
-                .teams(caller.tenant_id)
-                .await?
-                .into_iter()
+        let teams = self.teams(caller).await?;
+        self.views_among(caller, &teams).await
+    }
+
+    /// [`Services::views`], given the tenant's teams (read already).
+    pub async fn views_among(
+        &self,
+        caller: &Caller,
+        teams: &[Team],
+    ) -> Result<Vec<SavedView>, ServiceError> {
+        let mine: Vec<String> = match login(caller) {
+            Some(login) => teams
+                .iter()
                 .filter(|t| t.has(login))
-                .map(|t| t.name)
+                .map(|t| t.name.clone())
                 .collect(),
             None => Vec::new(),
         };
         Ok(self
             .store
-            .views(caller.tenant_id, &caller.actor.id, &teams)
+            .views(caller.tenant_id, &caller.actor.id, &mine)
             .await?)
     }
 

@@ -122,7 +122,7 @@ async fn render(
         },
     );
     let cursor = filter.cursor;
-    let views = services.views(caller).await?;
+    let views = services.views_among(caller, &teams).await?;
     let admin = console.desk.user.role == crate::domain::Role::Admin;
     let login = &console.desk.user.login;
     let mine: Vec<_> = teams

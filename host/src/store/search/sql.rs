@@ -141,16 +141,7 @@ on_each_backend! {
             }
             query.push("))");
             Self::push_ticket_filter(&mut query, tenant, filter);
-            if let Some(cursor) = cursor {
-                query.push(" AND t.id < ").push_bind(cursor);
-            }
-            query
-                .push(" ORDER BY t.id DESC LIMIT ")
-                .push_bind(i64::from(filter.limit));
-            all(query
-                .build_query_as::<codec::TicketRow>()
-                .fetch_all(self.reader())
-                .await?)
+            self.newest_below(query, cursor, filter.limit).await
         }
 
         /// The best tier in which a ticket matches `q`: where the page after

@@ -38,16 +38,7 @@ on_each_backend! {
                 sqlx::QueryBuilder::<Db>::new("SELECT t.* FROM tickets t WHERE t.tenant_id = ");
             query.push_bind(tenant);
             Self::push_ticket_filter(&mut query, tenant, filter);
-            if let Some(cursor) = filter.cursor {
-                query.push(" AND t.id < ").push_bind(cursor);
-            }
-            query
-                .push(" ORDER BY t.id DESC LIMIT ")
-                .push_bind(i64::from(filter.limit));
-            all(query
-                .build_query_as::<codec::TicketRow>()
-                .fetch_all(self.reader())
-                .await?)
+            self.newest_below(query, filter.cursor, filter.limit).await
         }
 
         async fn events(&self, tenant: Uuid, ticket: Uuid) -> Result<Vec<Event>, StoreError> {
@@ -133,6 +124,24 @@ on_each_backend! {
     }
 
     impl DbStore {
+        /// Finish a query of tickets named `t`: those below `cursor`, newest
+        /// first, `limit` of them.
+        pub(in crate::store) async fn newest_below(
+            &self,
+            mut query: sqlx::QueryBuilder<Db>,
+            cursor: Option<Uuid>,
+            limit: u32,
+        ) -> Result<Vec<Ticket>, StoreError> {
+            if let Some(cursor) = cursor {
+                query.push(" AND t.id < ").push_bind(cursor);
+            }
+            query.push(" ORDER BY t.id DESC LIMIT ").push_bind(i64::from(limit));
+            all(query
+                .build_query_as::<codec::TicketRow>()
+                .fetch_all(self.reader())
+                .await?)
+        }
+
         /// The conditions of a filter but its cursor, on tickets named `t`.
         pub(in crate::store) fn push_ticket_filter(
             query: &mut sqlx::QueryBuilder<Db>,
