@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::domain::attachment;
 use crate::jobs::JobsConfig;
 use crate::plugins::{Limits, RuntimeConfig};
 use crate::service::Supervision;
@@ -23,6 +24,10 @@ pub struct Config {
     pub plugins: RuntimeConfig,
     pub supervision: Supervision,
     pub jobs: JobsConfig,
+    /// Where attachments' bytes go (`AFTERSALE_OBJECT_STORE`: a directory,
+    /// `file:///dir` or `memory:`); none: beside the SQLite file.
+    pub object_store: Option<String>,
+    pub attachments: attachment::Limits,
 }
 
 impl Config {
@@ -47,7 +52,28 @@ impl Config {
                     .unwrap_or(Supervision::default().quarantine_after),
             },
             jobs: JobsConfig::default(),
+            object_store: std::env::var("AFTERSALE_OBJECT_STORE")
+                .ok()
+                .filter(|s| !s.is_empty()),
+            attachments: attachment_limits(),
         }
+    }
+}
+
+/// The attachment limits, from `AFTERSALE_ATTACHMENT_MAX_BYTES` (one file)
+/// and `AFTERSALE_ATTACHMENT_QUOTA_BYTES` (a tenant's files together).
+fn attachment_limits() -> attachment::Limits {
+    let bytes = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|n| n.parse::<u64>().ok())
+            .filter(|n| *n > 0)
+    };
+    let default = attachment::Limits::default();
+    attachment::Limits {
+        max_file: bytes("AFTERSALE_ATTACHMENT_MAX_BYTES").unwrap_or(default.max_file),
+        tenant_quota: bytes("AFTERSALE_ATTACHMENT_QUOTA_BYTES").unwrap_or(default.tenant_quota),
+        ..default
     }
 }
 

@@ -11,7 +11,8 @@ use axum::Router;
 use crate::api::{AppState, app};
 use crate::config::Config;
 use crate::plugins::Runtime;
-use crate::service::Services;
+use crate::service::{Files, Services};
+use crate::store::objects::{self, Objects};
 
 /// Open the database, load the plugins, and build the application.
 pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
@@ -25,6 +26,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
     let runtime = Arc::new(Runtime::new(plugins)?);
     let mut services = Services::new(store, runtime);
     services.supervision = config.supervision;
+    services.files = files(config)?;
     services
         .catalog
         .install_embedded()
@@ -38,6 +40,17 @@ pub async fn build(config: &Config) -> anyhow::Result<(Router, Services)> {
         .with_public_url(config.public_url.clone())
         .map_err(anyhow::Error::msg)?;
     Ok((app(state), services))
+}
+
+/// Where attachments go: the store named, else a directory beside the
+/// SQLite file.
+fn files(config: &Config) -> anyhow::Result<Files> {
+    let objects = match &config.object_store {
+        Some(location) => Objects::open(location)?,
+        None => Objects::directory(&objects::default_dir(&config.database_url))?,
+    };
+    tracing::info!("attachments kept in {objects:?}");
+    Ok(Files::new(objects, config.attachments))
 }
 
 /// The key that signs the precompiled plugin cache: in the database, beside

@@ -211,6 +211,20 @@ try {
   assert.match(await page.locator(".timeline").textContent(), /commissioned|调试/);
   await record(page, "ticket-accepted-timeline");
 
+  // The installer's photo, chosen as a file: kept, with a thumbnail on the
+  // page and on the timeline.
+  const png = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+    "base64",
+  );
+  await page.locator("#attach-files").setInputFiles({ name: "outdoor-unit.png", mimeType: "image/png", buffer: png });
+  await submit(page, page.locator("#attach-form button[type=submit]"));
+  const thumb = page.locator("ul.attachments img").first();
+  await thumb.waitFor();
+  assert.ok(await thumb.evaluate((img) => img.complete && img.naturalWidth > 0), "the thumbnail loads");
+  assert.match(await page.locator(".timeline").textContent(), /outdoor-unit\.png/);
+  await record(page, "ticket-attachment");
+
   // A named decision: the warranty (W1).
   await submit(page, page.locator('button[data-action="warranty"]'));
   assert.match(await page.locator("#action-answer").textContent(), /in warranty/);

@@ -4,6 +4,7 @@
 //! areas share (the app on either backend, the real binary as a server, a
 //! webhook receiver, components and snapshots) is in `harness/`.
 
+mod attachments;
 mod bulk;
 mod cli;
 mod concurrency;

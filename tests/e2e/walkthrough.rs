@@ -29,7 +29,14 @@ async fn walk_through(backend: Backend) {
         .to_string();
     assert!(tenant["tenant_id"].as_str().is_some());
 
-    let server = Server::start(&db.url).await;
+    // On PostgreSQL files go where the test says (SQLite's go beside it).
+    let files = tempfile::tempdir().expect("a directory for files");
+    let store = files.path().display().to_string();
+    let env = match backend {
+        Backend::Postgres => vec![("AFTERSALE_OBJECT_STORE", store.as_str())],
+        Backend::Sqlite => Vec::new(),
+    };
+    let server = Server::start_with(&db.url, &env).await;
     let (status, ticket) = server
         .call(
             Method::POST,
@@ -56,6 +63,33 @@ async fn walk_through(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{moved}");
     assert_eq!(moved["state"], "on_site");
 
+    // The installer's photo goes with the ticket.
+    let photo = crate::attachments::photo(800, 600);
+    let (status, sent) = server
+        .raw(
+            Method::POST,
+            &format!("{path}/attachments?name=outdoor-unit.png"),
+            &key,
+            Some(("image/png", photo.clone())),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&sent)
+    );
+    let sent: Value = serde_json::from_slice(&sent).unwrap();
+    let file = format!("{path}/attachments/{}", sent["id"].as_str().unwrap());
+    if let Some(db_file) = db.url.strip_prefix("sqlite://") {
+        let beside = std::path::Path::new(db_file).with_file_name("test-attachments");
+        assert!(
+            beside.is_dir(),
+            "files are kept beside the database: {}",
+            beside.display()
+        );
+    }
+
     let (status, events) = server
         .call(Method::GET, &format!("{path}/events"), &key, None, None)
         .await;
@@ -71,11 +105,17 @@ async fn walk_through(backend: Backend) {
 
     // A killed process keeps every committed change.
     server.kill().await;
-    let server = Server::start(&db.url).await;
+    let server = Server::start_with(&db.url, &env).await;
     let (status, after) = server.call(Method::GET, &path, &key, None, None).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(after["version"], moved["version"]);
+    assert_eq!(
+        after["version"].as_i64(),
+        moved["version"].as_i64().map(|v| v + 1)
+    );
     assert_eq!(after["state"], "on_site");
+    let (status, kept) = server.raw(Method::GET, &file, &key, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(&kept[..], &photo[..], "the photo outlives the process");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

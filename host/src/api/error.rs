@@ -169,7 +169,7 @@ impl ProblemType {
             QuotaExceeded => (
                 "quota-exceeded",
                 StatusCode::FORBIDDEN,
-                "The upload would exceed the publisher's quota",
+                "The upload would exceed a quota",
             ),
             Unauthorized => (
                 "unauthorized",
@@ -225,7 +225,7 @@ impl ProblemType {
             UnsupportedMediaType => (
                 "unsupported-media-type",
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "The body must be application/json",
+                "The body is not of a media type this endpoint takes",
             ),
             BundleBroken => (
                 "bundle-broken",
@@ -343,6 +343,8 @@ impl From<ServiceError> for Problem {
         match error {
             ServiceError::NotFound(what) => Problem::new(P::NotFound, format!("no such {what}")),
             ServiceError::Invalid(detail) => Problem::new(P::InvalidRequest, detail),
+            ServiceError::TooLarge(detail) => Problem::new(P::PayloadTooLarge, detail),
+            ServiceError::UnsupportedMedia(detail) => Problem::new(P::UnsupportedMediaType, detail),
             ServiceError::Ticket(e) => Problem::new(P::InvalidRequest, e.to_string()),
             ServiceError::SchemaViolation { kind, errors } => Problem::new(
                 P::SchemaViolation,
@@ -437,6 +439,13 @@ impl From<ServiceError> for Problem {
                         "the publisher stores {usage} plugin versions of the {limit} it may; \
                          one more is over the quota"
                     ),
+                    "attachment_bytes" => format!(
+                        "the tenant keeps {usage} bytes of attachments of the {limit} it may; \
+                         this file would go over the quota"
+                    ),
+                    "ticket_attachments" => {
+                        format!("the ticket has {usage} attachments of the {limit} it may have")
+                    }
                     _ => format!(
                         "the publisher stores {usage} bytes of components of the {limit} it \
                          may; this upload would go over the quota"

@@ -6,7 +6,6 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
 
 use super::error::{Problem, ProblemType};
 
@@ -20,10 +19,7 @@ pub struct Body<T> {
 impl<T> Body<T> {
     /// SHA-256 of the raw body, to recognise a repeated request.
     pub fn digest(&self) -> String {
-        Sha256::digest(&self.raw)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::service::tenants::sha256_hex(&self.raw)
     }
 }
 
@@ -168,17 +164,25 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
-        let axum::extract::Path(params) =
-            axum::extract::Path::<Vec<(String, String)>>::from_request_parts(parts, state)
-                .await
-                .map_err(|e| Problem::new(ProblemType::InvalidRequest, e.body_text()))?;
-        params
-            .iter()
-            .find(|(name, _)| name == "id")
-            .and_then(|(_, value)| value.parse().ok())
-            .map(Id)
-            .ok_or_else(|| Problem::new(ProblemType::NotFound, "no such resource"))
+        uuid_param(parts, state, "id").await.map(Id)
     }
+}
+
+/// The UUID in the path parameter `name`; 404 when it is none.
+pub(super) async fn uuid_param<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+    name: &str,
+) -> Result<uuid::Uuid, Problem> {
+    let axum::extract::Path(params) =
+        axum::extract::Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| Problem::new(ProblemType::InvalidRequest, e.body_text()))?;
+    params
+        .iter()
+        .find(|(param, _)| param == name)
+        .and_then(|(_, value)| value.parse().ok())
+        .ok_or_else(|| Problem::new(ProblemType::NotFound, "no such resource"))
 }
 
 /// For `Option<Option<T>>` fields with `#[serde(default)]`: a field sent as

@@ -1,6 +1,7 @@
 //! The HTTP API under `/api/v1`, health and metrics endpoints, and the
 //! OpenAPI document generated from the handlers.
 
+pub(crate) mod attachments;
 mod audit;
 pub mod auth;
 mod bulk;
@@ -119,6 +120,7 @@ fn v1() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(
         "/api/v1",
         tickets::router()
+            .merge(attachments::router())
             .merge(bulk::router())
             .merge(import::router())
             .merge(tenants::router())

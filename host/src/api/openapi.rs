@@ -10,18 +10,22 @@ use utoipa::openapi::link::Link;
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response};
 
+use crate::domain::attachment::MediaType;
+
 /// A link's name, and the path and method of the operation it leads to.
 type Target = (&'static str, &'static str, &'static str);
 
-/// Where each create's answer leads: `(create path, status, key, targets)`.
-/// Each target takes the created object's `key` (its `id`, a team's `name`,
-/// or a pointer into the body such as `product/serial`) as the path
-/// parameter named by the key's last segment.
-const LINKS: &[(&str, &str, &str, &[Target])] = &[
+/// Where each create's answer leads: `(create path, status, keys, targets)`.
+/// Each target takes the created object's `keys` — pointers into the body
+/// (its `id`, a team's `name`, `product/serial`), each the path parameter
+/// named by its last segment, or `param=$request.path.param` for one the
+/// create's own path carries (a ticket's attachment lives under the
+/// ticket's id).
+const LINKS: &[(&str, &str, &[&str], &[Target])] = &[
     (
         "/api/v1/tickets",
         "201",
-        "id",
+        &["id"],
         &[
             ("GetTicket", "/api/v1/tickets/{id}", "get"),
             ("EditTicket", "/api/v1/tickets/{id}", "patch"),
@@ -31,6 +35,12 @@ const LINKS: &[(&str, &str, &str, &[Target])] = &[
                 "post",
             ),
             ("CommentOnTicket", "/api/v1/tickets/{id}/comments", "post"),
+            ("AttachToTicket", "/api/v1/tickets/{id}/attachments", "post"),
+            (
+                "TicketAttachments",
+                "/api/v1/tickets/{id}/attachments",
+                "get",
+            ),
             ("TicketEvents", "/api/v1/tickets/{id}/events", "get"),
             ("TicketSla", "/api/v1/tickets/{id}/sla", "get"),
             ("TicketSurvey", "/api/v1/tickets/{id}/survey", "get"),
@@ -45,37 +55,54 @@ const LINKS: &[(&str, &str, &str, &[Target])] = &[
     (
         "/api/v1/tickets",
         "201",
-        "product/serial",
+        &["product/serial"],
         &[("UnitHistory", "/api/v1/products/{serial}/tickets", "get")],
+    ),
+    (
+        "/api/v1/tickets/{id}/attachments",
+        "201",
+        &["id=$request.path.id", "attachment=$response.body#/id"],
+        &[
+            (
+                "DownloadAttachment",
+                "/api/v1/tickets/{id}/attachments/{attachment}",
+                "get",
+            ),
+            (
+                "AttachmentThumbnail",
+                "/api/v1/tickets/{id}/attachments/{attachment}/thumbnail",
+                "get",
+            ),
+        ],
     ),
     (
         "/api/v1/webhooks",
         "201",
-        "id",
+        &["id"],
         &[("DeleteWebhook", "/api/v1/webhooks/{id}", "delete")],
     ),
     (
         "/api/v1/views",
         "201",
-        "id",
+        &["id"],
         &[("DeleteView", "/api/v1/views/{id}", "delete")],
     ),
     (
         "/api/v1/keys",
         "201",
-        "id",
+        &["id"],
         &[("RevokeKey", "/api/v1/keys/{id}", "delete")],
     ),
     (
         "/api/v1/publishers",
         "201",
-        "id",
+        &["id"],
         &[("RevokePublisher", "/api/v1/publishers/{id}", "delete")],
     ),
     (
         "/api/v1/service-points",
         "201",
-        "id",
+        &["id"],
         &[
             ("GetServicePoint", "/api/v1/service-points/{id}", "get"),
             ("ChangeServicePoint", "/api/v1/service-points/{id}", "patch"),
@@ -84,7 +111,7 @@ const LINKS: &[(&str, &str, &str, &[Target])] = &[
     (
         "/api/v1/parts",
         "201",
-        "sku",
+        &["sku"],
         &[
             ("GetPart", "/api/v1/parts/{sku}", "get"),
             ("ChangePart", "/api/v1/parts/{sku}", "patch"),
@@ -95,7 +122,7 @@ const LINKS: &[(&str, &str, &str, &[Target])] = &[
     (
         "/api/v1/technicians",
         "201",
-        "login",
+        &["login"],
         &[
             ("GetTechnician", "/api/v1/technicians/{login}", "get"),
             ("ChangeTechnician", "/api/v1/technicians/{login}", "patch"),
@@ -104,7 +131,7 @@ const LINKS: &[(&str, &str, &str, &[Target])] = &[
     (
         "/api/v1/teams",
         "201",
-        "name",
+        &["name"],
         &[
             ("GetTeam", "/api/v1/teams/{name}", "get"),
             ("ChangeTeam", "/api/v1/teams/{name}", "patch"),
@@ -117,17 +144,25 @@ const LINKS: &[(&str, &str, &str, &[Target])] = &[
 pub fn finish(api: &mut OpenApi) {
     unique_operation_ids(api);
     common_problems(api);
-    for (path, status, key, targets) in LINKS {
-        let parameter = key.rsplit('/').next().unwrap_or(key);
+    file_types(api);
+    for (path, status, keys, targets) in LINKS {
         let mut links = BTreeMap::new();
         for (name, target_path, method) in *targets {
             let Some(id) = operation(api, target_path, method).and_then(|o| o.operation_id.clone())
             else {
                 continue;
             };
-            let link = Link::builder()
-                .operation_id(id)
-                .parameter(parameter, format!("$response.body#/{key}"))
+            let mut link = Link::builder().operation_id(id);
+            for key in *keys {
+                link = match key.split_once('=') {
+                    Some((parameter, expression)) => link.parameter(parameter, expression),
+                    None => link.parameter(
+                        key.rsplit('/').next().unwrap_or(key),
+                        format!("$response.body#/{key}"),
+                    ),
+                };
+            }
+            let link = link
                 .description(format!(
                     "{} {target_path} of the created object",
                     method.to_uppercase()
@@ -141,6 +176,30 @@ pub fn finish(api: &mut OpenApi) {
             response.links.extend(links);
         }
     }
+}
+
+/// A file is served as the type its bytes are: each one a ticket takes.
+fn file_types(api: &mut OpenApi) {
+    let path = "/api/v1/tickets/{id}/attachments/{attachment}";
+    let Some(RefOr::T(response)) =
+        operation_mut(api, path, "get").and_then(|o| o.responses.responses.get_mut("200"))
+    else {
+        return;
+    };
+    let binary = || {
+        Content::new(Some(RefOr::T(utoipa::openapi::Schema::Object(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                    utoipa::openapi::KnownFormat::Binary,
+                )))
+                .build(),
+        ))))
+    };
+    response.content = MediaType::ALL
+        .iter()
+        .map(|m| (m.content_type().to_string(), RefOr::T(binary())))
+        .collect();
 }
 
 /// The answers that come from the layers every route shares rather than
@@ -287,5 +346,9 @@ mod tests {
             links["UnitHistory"]["parameters"]["serial"], "$response.body#/product/serial",
             "{links}"
         );
+        let attached = &json["paths"]["/api/v1/tickets/{id}/attachments"]["post"]["responses"]["201"]
+            ["links"]["DownloadAttachment"]["parameters"];
+        assert_eq!(attached["id"], "$request.path.id", "{attached}");
+        assert_eq!(attached["attachment"], "$response.body#/id", "{attached}");
     }
 }

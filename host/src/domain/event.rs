@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::attachment::MediaType;
 use super::notification::{Audience, Fallback, Recipient};
 use super::part::MovementKind;
 use super::ticket::Ticket;
@@ -98,6 +99,18 @@ pub enum EventData {
     Commented {
         body: String,
         internal: bool,
+    },
+    /// A file was attached (see [`crate::domain::attachment`]); plugins see
+    /// what it is, never its bytes.
+    Attached {
+        attachment: Uuid,
+        name: String,
+        media_type: MediaType,
+        size: u64,
+        sha256: String,
+        /// The comment it came with, by the comment's `seq`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<i64>,
     },
     /// Another ticket was linked to this one (e.g. a follow-up a plugin
     /// created).
@@ -199,6 +212,7 @@ impl EventData {
             EventData::PartMoved { .. } => "part_moved",
             EventData::PartBackOrdered { .. } => "part_back_ordered",
             EventData::Commented { .. } => "commented",
+            EventData::Attached { .. } => "attached",
             EventData::Linked { .. } => "linked",
             EventData::PluginEffect { .. } => "plugin_effect",
             EventData::Notification { .. } => "notification",
@@ -270,6 +284,7 @@ pub fn apply(ticket: Option<Ticket>, event: &Event) -> Option<Ticket> {
         EventData::Assigned { after, .. } => ticket.assignee = after.clone(),
         EventData::TeamSet { after, .. } => ticket.team = after.clone(),
         EventData::Commented { .. }
+        | EventData::Attached { .. }
         | EventData::Escalated { .. }
         | EventData::Dispatched { .. }
         | EventData::PartMoved { .. }

@@ -4,6 +4,7 @@
 //! it plugin manifests and stores what it decides.
 
 pub mod access;
+pub mod attachment;
 pub mod calendar;
 pub mod contract;
 pub mod csv;
@@ -19,6 +20,7 @@ pub mod service_point;
 pub mod sla;
 pub mod team;
 pub mod technician;
+pub mod thumbnail;
 pub mod ticket;
 pub mod view;
 pub mod workflow;

@@ -102,6 +102,12 @@ pub enum ServiceError {
     /// change took the stock first.
     #[error("{0}")]
     OutOfStock(String),
+    /// An uploaded file is larger than the host takes.
+    #[error("{0}")]
+    TooLarge(String),
+    /// An uploaded file is of a kind the host does not take.
+    #[error("{0}")]
+    UnsupportedMedia(String),
     #[error(transparent)]
     Store(StoreError),
 }

@@ -5,6 +5,7 @@
 //! [`Commit`](crate::store::Commit) per change.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod bulk;
 pub mod catalog;
@@ -39,6 +40,7 @@ use crate::domain::{Actor, Role};
 use crate::plugins::Runtime;
 use crate::store::SharedStore;
 
+pub use attachments::{Files, Upload};
 pub use catalog::{Bound, Bundle, Catalog, Installed};
 pub use error::{SchemaError, ServiceError};
 pub use plugins::{Grant, PluginDetails, Supervision, Viewer};
@@ -87,6 +89,9 @@ pub struct Services {
     pub supervision: Supervision,
     /// Failed sign-ins and password hashing slots.
     pub throttle: Arc<throttle::Throttle>,
+    /// Where attachments' bytes go (memory unless told otherwise: `serve`
+    /// gives it a directory).
+    pub files: Files,
 }
 
 impl Services {
@@ -103,6 +108,7 @@ impl Services {
             catalog,
             supervision: Supervision::default(),
             throttle: Arc::default(),
+            files: Files::default(),
         }
     }
 }

@@ -37,7 +37,12 @@ pub struct IssuedKey {
 /// The SHA-256 of a token, as stored. Tokens carry 256 random bits, so a
 /// fast hash is enough: there is nothing to guess.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
+    sha256_hex(token.as_bytes())
+}
+
+/// The SHA-256 of `bytes`, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()

@@ -19,7 +19,7 @@ use crate::store::{Idempotent, StoreError, TicketFilter, Timer};
 
 /// How often a change that needs no version from the caller (a comment, an
 /// action's effects) is retried when someone else changed the ticket first.
-const RETRIES: usize = 3;
+pub(super) const RETRIES: usize = 3;
 
 /// Largest page of a ticket list.
 pub const MAX_PAGE: u32 = 200;

@@ -30,6 +30,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "part_back_ordered",
     "stock_low",
     "commented",
+    "attached",
     "linked",
     "plugin_effect",
     "notification",

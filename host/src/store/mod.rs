@@ -47,9 +47,11 @@ macro_rules! on_each_backend {
 mod accounts;
 pub mod announce;
 mod appointments;
+mod attachments;
 mod audit;
 mod codec;
 mod metrics;
+pub mod objects;
 mod parts;
 mod plugins;
 mod postgres;
@@ -75,6 +77,7 @@ use uuid::Uuid;
 
 pub use accounts::{Accounts, Invite, Session, User, UserChange};
 pub use appointments::Appointments;
+pub use attachments::{Attachments, Usage as AttachmentUsage};
 pub use audit::{Audit, AuditEntry};
 pub use metrics::{DirtyFacts, FactsRow, Rollup, Rollups};
 pub use parts::{PartFilter, Parts};
@@ -116,6 +119,7 @@ pub trait Backend:
     + ServicePoints
     + Technicians
     + Appointments
+    + Attachments
     + Parts
     + Views
 {
@@ -179,6 +183,9 @@ pub enum StoreError {
     Aborted(String),
     #[error(transparent)]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// The object store that keeps attachments' bytes failed.
+    #[error("{0}")]
+    Objects(String),
 }
 
 /// The database, whichever it is.

@@ -11,11 +11,16 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 /// `(name, content type, bytes)`.
-const FILES: [(&str, &str, &[u8]); 5] = [
+const FILES: [(&str, &str, &[u8]); 6] = [
     (
         "console.css",
         "text/css; charset=utf-8",
         include_bytes!("../../assets/console.css"),
+    ),
+    (
+        "attachments.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/attachments.js"),
     ),
     (
         "dashboard.js",

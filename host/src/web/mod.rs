@@ -5,6 +5,7 @@
 //! as the same [`Caller`](crate::service::Caller) a session resolves to.
 
 mod assets;
+mod attachments;
 mod dashboard;
 mod form;
 mod history;
@@ -26,6 +27,7 @@ mod users;
 mod views;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -57,6 +59,18 @@ pub fn router() -> Router<AppState> {
         )
         .route("/tickets/{id}", get(ticket::show).post(ticket::submit))
         .route("/tickets/{id}/comments", post(ticket::comment))
+        .route(
+            "/tickets/{id}/attachments",
+            post(attachments::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/tickets/{id}/attachments/{attachment}",
+            get(attachments::download),
+        )
+        .route(
+            "/tickets/{id}/attachments/{attachment}/thumbnail",
+            get(attachments::thumbnail),
+        )
         .route("/tickets/{id}/actions/{name}", post(ticket::action))
         .route("/dashboard", get(dashboard::show))
         .route("/dashboard.csv", get(dashboard::csv))
@@ -96,6 +110,8 @@ pub(crate) fn service_failure(tr: &Catalog, e: &ServiceError) -> Response {
         | ServiceError::SlotTaken
         | ServiceError::OutOfStock(_) => StatusCode::CONFLICT,
         ServiceError::QuotaExceeded { .. } => StatusCode::FORBIDDEN,
+        ServiceError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        ServiceError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ServiceError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::Quarantined { .. } | ServiceError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::PluginFailed(p) if matches!(p.failure, Failure::Busy { .. }) => {

@@ -37,7 +37,7 @@ fn not_found(tr: &super::i18n::Catalog) -> Response {
 
 /// The ticket a form was posted for and its fields, once the id parses and
 /// the form carries the session's CSRF token.
-fn posted(
+pub(super) fn posted(
     console: &Console,
     id: &str,
     sent: Vec<(String, String)>,
@@ -100,6 +100,9 @@ fn status_of(e: &ServiceError) -> StatusCode {
         }
         ServiceError::StaleVersion { .. } => StatusCode::CONFLICT,
         ServiceError::PluginFailed(_) => StatusCode::BAD_GATEWAY,
+        ServiceError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        ServiceError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ServiceError::QuotaExceeded { .. } => StatusCode::FORBIDDEN,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
@@ -140,6 +143,7 @@ async fn page_of(
         .into_iter()
         .rfind(|a| a.cancelled_at.is_none());
     let parts = services.ticket_parts(caller, id).await?;
+    let files = services.attachments(caller, id).await?;
     let history = super::history::of_unit(services, console, &bundle, &ticket).await?;
     let now = crate::service::now();
     let clocks = crate::service::sla::clocks(&bundle, &ticket, &events, now)?;
@@ -304,6 +308,7 @@ async fn page_of(
                 }
             }
         }
+        (super::attachments::section(console, id, &files, writer))
         @if writer {
             section aria-labelledby="notes-title" {
                 h2 #notes-title { (tr.t("notes-title")) }
@@ -321,7 +326,7 @@ async fn page_of(
         }
         section aria-labelledby="timeline-title" {
             h2 #timeline-title { (tr.t("timeline-title")) }
-            (timeline::render(console, &events, &state_label))
+            (timeline::render(console, &events, &files, &state_label))
         }
     };
     Ok(html_response(
@@ -426,7 +431,6 @@ pub async fn comment(
     Path(id): Path<String>,
     Form(sent): Form<Vec<(String, String)>>,
 ) -> Response {
-    let tr = console.tr;
     let (id, fields) = match posted(&console, &id, sent) {
         Ok(posted) => posted,
         Err(refused) => return *refused,
@@ -439,15 +443,7 @@ pub async fn comment(
         .await
     {
         Ok(_) => Redirect::to(&format!("/tickets/{id}#timeline-title")).into_response(),
-        Err(e) if shows_beside_form(&e) => {
-            let extra = Extra {
-                status: Some(status_of(&e)),
-                notice: Some(notice(&console, &e)),
-                ..Extra::default()
-            };
-            render(&state, &console, id, extra).await
-        }
-        Err(e) => service_failure(tr, &e),
+        Err(e) => refused(&state, &console, id, &e).await,
     }
 }
 
@@ -495,14 +491,25 @@ pub async fn action(
             )
             .await
         }
-        Err(e) if shows_beside_form(&e) => {
-            let extra = Extra {
-                status: Some(status_of(&e)),
-                notice: Some(notice(&console, &e)),
-                ..Extra::default()
-            };
-            render(&state, &console, id, extra).await
-        }
-        Err(e) => service_failure(tr, &e),
+        Err(e) => refused(&state, &console, id, &e).await,
     }
+}
+
+/// The ticket's page with why a form was refused beside it, or a failure
+/// page when the refusal is not the form's.
+pub(super) async fn refused(
+    state: &AppState,
+    console: &Console,
+    id: Uuid,
+    e: &ServiceError,
+) -> Response {
+    if !shows_beside_form(e) {
+        return service_failure(console.tr, e);
+    }
+    let extra = Extra {
+        status: Some(status_of(e)),
+        notice: Some(notice(console, e)),
+        ..Extra::default()
+    };
+    render(state, console, id, extra).await
 }

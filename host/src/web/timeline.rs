@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::form::{label, show};
 use super::session::Console;
+use crate::domain::attachment::Attachment;
 use crate::domain::notification::{Audience, Fallback, Recipient};
 use crate::domain::part::MovementKind;
 use crate::domain::{Event, EventData};
@@ -35,8 +36,14 @@ fn metric(console: &Console, m: crate::domain::SlaMetric) -> String {
     })
 }
 
-/// What one event says. `state_label` names a state of the ticket's kind.
-fn describe(console: &Console, event: &Event, state_label: &dyn Fn(&str) -> String) -> Markup {
+/// What one event says. `state_label` names a state of the ticket's kind;
+/// `files` are the ticket's attachments, shown where they were attached.
+fn describe(
+    console: &Console,
+    event: &Event,
+    files: &[Attachment],
+    state_label: &dyn Fn(&str) -> String,
+) -> Markup {
     let tr = console.tr;
     match &event.data {
         EventData::Created(c) => html! { (tr.ta("event-created", &[("title", c.title.clone())])) },
@@ -110,6 +117,17 @@ fn describe(console: &Console, event: &Event, state_label: &dyn Fn(&str) -> Stri
         EventData::Commented { body, internal } => html! {
             (if *internal { tr.t("event-internal-note") } else { tr.t("event-comment") })
             blockquote { (body) }
+        },
+        EventData::Attached {
+            attachment,
+            name,
+            size,
+            ..
+        } => html! {
+            (tr.ta("event-attached", &[("name", name.clone()), ("size", super::attachments::size(*size))]))
+            @if let Some(file) = files.iter().find(|f| f.id == *attachment) {
+                div { (super::attachments::preview(file)) }
+            }
         },
         EventData::Linked {
             relation, ticket, ..
@@ -212,7 +230,12 @@ fn fallback_key(why: Fallback) -> &'static str {
     }
 }
 
-pub fn render(console: &Console, events: &[Event], state_label: &dyn Fn(&str) -> String) -> Markup {
+pub fn render(
+    console: &Console,
+    events: &[Event],
+    files: &[Attachment],
+    state_label: &dyn Fn(&str) -> String,
+) -> Markup {
     html! {
         ol.timeline {
             @for event in events {
@@ -222,7 +245,7 @@ pub fn render(console: &Console, events: &[Event], state_label: &dyn Fn(&str) ->
                         " · " (who(console, event))
                         @if let Some(plugin) = &event.plugin { " · " span.plugin { (plugin) } }
                     }
-                    div { (describe(console, event, state_label)) }
+                    div { (describe(console, event, files, state_label)) }
                 }
             }
         }

@@ -4,9 +4,11 @@
 use std::sync::{Arc, LazyLock};
 
 use aftersale::api::{AppState, app};
+use aftersale::domain::attachment;
 use aftersale::plugins::{Runtime, RuntimeConfig};
-use aftersale::service::{Caller, Services, Supervision};
+use aftersale::service::{Caller, Files, Services, Supervision};
 use aftersale::store::StoredPlugin;
+use aftersale::store::objects::Objects;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
@@ -123,6 +125,8 @@ pub struct TestApp {
     pub services: Services,
     pub tenant: Uuid,
     pub admin: String,
+    /// Where the application keeps attachments' bytes.
+    pub files: tempfile::TempDir,
     _db: Database,
 }
 
@@ -131,11 +135,25 @@ impl TestApp {
         Self::start_with(backend, runtime(), Supervision::default()).await
     }
 
+    /// An application whose tenants may keep only this much in files.
+    pub async fn start_with_file_limits(backend: Backend, limits: attachment::Limits) -> Self {
+        Self::build(backend, runtime(), Supervision::default(), limits).await
+    }
+
     /// An application on a runtime and supervision of the test's own.
     pub async fn start_with(
         backend: Backend,
         runtime: Arc<Runtime>,
         supervision: Supervision,
+    ) -> Self {
+        Self::build(backend, runtime, supervision, attachment::Limits::default()).await
+    }
+
+    async fn build(
+        backend: Backend,
+        runtime: Arc<Runtime>,
+        supervision: Supervision,
+        limits: attachment::Limits,
     ) -> Self {
         let db = Database::new(backend).await;
         let store = aftersale::store::open(&db.url)
@@ -143,6 +161,9 @@ impl TestApp {
             .expect("the database opens");
         let mut services = Services::new(store.clone(), runtime.clone());
         services.supervision = supervision;
+        let files = tempfile::tempdir().expect("a directory for files");
+        let objects = Objects::directory(files.path()).expect("the files directory opens");
+        services.files = Files::new(objects, limits);
         services
             .catalog
             .install_embedded()
@@ -193,6 +214,7 @@ impl TestApp {
             services,
             tenant,
             admin: created.admin_key,
+            files,
             _db: db,
         }
     }
@@ -248,6 +270,7 @@ impl TestApp {
             status,
             headers,
             body,
+            bytes,
         }
     }
 
@@ -363,6 +386,8 @@ pub struct Resp {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Value,
+    /// The body as sent.
+    pub bytes: axum::body::Bytes,
 }
 
 impl Resp {

@@ -38,6 +38,11 @@ impl Server {
                 database_url,
             ])
             .env("AFTERSALE_LOG", "info")
+            // On PostgreSQL files would go to `attachments/` here.
+            .envs(
+                (!database_url.starts_with("sqlite:"))
+                    .then_some(("AFTERSALE_OBJECT_STORE", "memory:")),
+            )
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -132,6 +137,20 @@ impl Server {
         body: Option<Value>,
         if_match: Option<i64>,
     ) -> Result<(StatusCode, Value), String> {
+        let body = body.map(|json| ("application/json", json.to_string().into_bytes()));
+        let (status, bytes) = self.try_raw(method, path, token, body, if_match).await?;
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Ok((status, json))
+    }
+
+    async fn try_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<(&str, Vec<u8>)>,
+        if_match: Option<i64>,
+    ) -> Result<(StatusCode, Bytes), String> {
         let mut request = Request::builder()
             .method(method)
             .uri(format!("{}{path}", self.base))
@@ -140,9 +159,9 @@ impl Server {
             request = request.header("if-match", version.to_string());
         }
         let body = match body {
-            Some(json) => {
-                request = request.header("content-type", "application/json");
-                Full::new(Bytes::from(json.to_string()))
+            Some((content_type, bytes)) => {
+                request = request.header("content-type", content_type);
+                Full::new(Bytes::from(bytes))
             }
             None => Full::new(Bytes::new()),
         };
@@ -158,12 +177,25 @@ impl Server {
             .await
             .map_err(|e| format!("the body broke off: {e}"))?
             .to_bytes();
-        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Ok((status, json))
+        Ok((status, bytes))
     }
 }
 
 impl Server {
+    /// A request with a body of `content_type` (none: no body); the
+    /// answer's status and bytes.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> (StatusCode, Bytes) {
+        self.try_raw(method, path, token, body, None)
+            .await
+            .expect("the server answers")
+    }
+
     /// GET a path outside the API and return its text.
     pub async fn text(&self, path: &str) -> String {
         let request = Request::get(format!("{}{path}", self.base))

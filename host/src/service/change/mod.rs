@@ -21,6 +21,7 @@ use super::catalog::{Bound, Bundle, Installed};
 use super::error::ServiceError;
 use super::snapshot::{contract_event, snapshot};
 use super::{Caller, Services};
+use crate::domain::attachment::Attachment;
 use crate::domain::dispatch::Appointment;
 use crate::domain::event::{Created, apply};
 use crate::domain::notification::{self, Directory};
@@ -57,6 +58,8 @@ pub(super) struct Change<'a> {
     /// Points whose stock the change takes to their reorder point.
     alerts: Vec<StockLow>,
     answers: Vec<SurveyAnswer>,
+    /// Files attached to the change's tickets.
+    attachments: Vec<Attachment>,
     /// What the change has asked of plugins so far, against the budget.
     spent: Spent,
     /// The tenant's people and teams, read at the first `notify` or
@@ -90,6 +93,7 @@ impl<'a> Change<'a> {
             movements: Vec::new(),
             alerts: Vec::new(),
             answers: Vec::new(),
+            attachments: Vec::new(),
             spent: Spent::default(),
             directory: None,
         }
@@ -317,6 +321,20 @@ impl<'a> Change<'a> {
         self.appointments.push(AppointmentOp::Book(appointment));
     }
 
+    /// Attach a file to ticket `slot`, whose bytes are kept already.
+    pub fn attach(&mut self, slot: Slot, actor: &Actor, attachment: Attachment) {
+        let data = EventData::Attached {
+            attachment: attachment.id,
+            name: attachment.name.clone(),
+            media_type: attachment.media_type,
+            size: attachment.size,
+            sha256: attachment.sha256.clone(),
+            comment: attachment.comment,
+        };
+        self.attachments.push(attachment);
+        self.record(slot, actor, None, data);
+    }
+
     /// How many events this change has recorded on a ticket so far.
     pub fn recorded(&self, slot: Slot) -> usize {
         self.drafts[slot].new.len()
@@ -388,6 +406,7 @@ impl<'a> Change<'a> {
             answers: self.answers,
             appointments: self.appointments,
             movements: self.movements,
+            attachments: self.attachments,
             ..Commit::default()
         };
         for draft in self.drafts {

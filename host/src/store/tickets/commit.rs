@@ -192,6 +192,7 @@ on_each_backend! {
             Self::search_documents(&mut script, commit);
             Self::appointments(&mut script, commit);
             Self::movements(&mut script, commit);
+            Self::attachments(&mut script, commit);
             Self::service_levels(&mut script, commit);
             script
         }
@@ -313,6 +314,29 @@ on_each_backend! {
                     .bind(m.actor.as_str())
                     .bind(m.note.as_deref())
                     .bind(millis(m.at));
+            }
+        }
+
+        fn attachments(script: &mut DbScript, commit: &Commit) {
+            for a in &commit.attachments {
+                script
+                    .push(
+                        "INSERT INTO attachments (tenant_id, id, ticket_id, comment_seq, name,
+                            media_type, size, sha256, thumbnail, actor_id, actor_role, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                    )
+                    .bind(commit.tenant_id)
+                    .bind(a.id)
+                    .bind(a.ticket_id)
+                    .bind(a.comment)
+                    .bind(a.name.as_str())
+                    .bind(a.media_type.as_str())
+                    .bind(i64::try_from(a.size).unwrap_or(i64::MAX))
+                    .bind(a.sha256.as_str())
+                    .bind(a.thumbnail)
+                    .bind(a.uploaded_by.id.as_str())
+                    .bind(codec::name(&a.uploaded_by.role))
+                    .bind(millis(a.created_at));
             }
         }
 

@@ -100,6 +100,9 @@ pub struct Commit {
     /// that takes more than is there refuses the commit
     /// ([`StoreError::OutOfStock`]).
     pub movements: Vec<crate::domain::part::Movement>,
+    /// Files the change attaches; their bytes are in the object store
+    /// already.
+    pub attachments: Vec<crate::domain::attachment::Attachment>,
 }
 
 impl Commit {
@@ -120,6 +123,7 @@ impl Commit {
         self.facts.extend(other.facts);
         self.appointments.extend(other.appointments);
         self.movements.extend(other.movements);
+        self.attachments.extend(other.attachments);
     }
 }
 

@@ -96,6 +96,13 @@ impl Plugin for Hostile {
 
     fn after(snapshot: &Snapshot, event: &Event) -> Vec<Effect> {
         misbehave(snapshot).unwrap_or_default();
+        if event.kind == "attached" {
+            // What a plugin learns of a file: the event's data, as it came.
+            return vec![Effect::note(
+                format!("saw attached {}", event.data.as_text()),
+                true,
+            )];
+        }
         vec![Effect::note(format!("saw {}", event.kind), true)]
     }
 
