@@ -37,7 +37,7 @@ const fn file(path: &'static str, text: &'static str) -> File {
 }
 
 /// The contract's WIT, for toolchains that generate bindings from it.
-const WIT: File = file("wit/plugin.wit", include_str!("../../wit/1.1.0/plugin.wit"));
+const WIT: File = file("wit/plugin.wit", include_str!("../../wit/1.2.0/plugin.wit"));
 
 const RUST: &[File] = &[
     file(

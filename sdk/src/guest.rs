@@ -9,7 +9,7 @@ use crate::{Decision, Plugin};
 #[allow(clippy::all, missing_docs)]
 pub mod wit {
     wit_bindgen::generate!({
-        path: "../wit/1.1.0",
+        path: "../wit/1.2.0",
         world: "plugin-with-surveys",
         pub_export_macro: true,
         export_macro_name: "__export_hooks",
@@ -18,6 +18,7 @@ pub mod wit {
     });
 }
 
+use wit::aftersale::plugin::context as wc;
 use wit::aftersale::plugin::types as w;
 pub use wit::exports::aftersale::plugin::hooks::Guest;
 use wit::exports::aftersale::plugin::survey_hooks as ws;
@@ -183,7 +184,42 @@ fn snapshot(s: w::Snapshot) -> Result<t::Snapshot, t::Rejection> {
         },
         history: s.history.into_iter().map(event).collect(),
         config: Json::from_text(s.config),
+        unit_history: unit_history()?,
+        appointment: wc::appointment().map(|a| t::Appointment {
+            technician: a.technician,
+            starts_at: timestamp(a.starts_at),
+            ends_at: timestamp(a.ends_at),
+        }),
     })
+}
+
+/// The unit's earlier tickets, as the host read them before the call.
+fn unit_history() -> Result<Vec<t::PriorTicket>, t::Rejection> {
+    wc::unit_history()
+        .into_iter()
+        .map(|p| {
+            Ok(t::PriorTicket {
+                attributes: Attributes::from_text(&p.attributes)?,
+                id: p.id,
+                kind: p.kind,
+                state: p.state,
+                category: category(p.category),
+                created_at: timestamp(p.created_at),
+                resolved_at: p.resolved_at.map(timestamp),
+            })
+        })
+        .collect()
+}
+
+fn category(c: w::Category) -> t::Category {
+    match c {
+        w::Category::New => t::Category::New,
+        w::Category::Active => t::Category::Active,
+        w::Category::Waiting => t::Category::Waiting,
+        w::Category::Resolved => t::Category::Resolved,
+        w::Category::Closed => t::Category::Closed,
+        w::Category::Cancelled => t::Category::Cancelled,
+    }
 }
 
 fn effect(e: t::Effect) -> w::Effect {

@@ -44,9 +44,11 @@
 //! Test the same code natively with [`testing`].
 //!
 //! The contract itself, with the meaning of every field, is
-//! `wit/1.1.0/plugin.wit`. Plugins built with this SDK export its
-//! `plugin-with-surveys` world; the host also runs plugins built against
-//! `wit/1.0.0`, which has no `on-survey`.
+//! `wit/1.2.0/plugin.wit`. Plugins built with this SDK export its
+//! `plugin-with-surveys` world and see what its `context` import answers
+//! as [`Snapshot::unit_history`] and [`Snapshot::appointment`]; the host
+//! also runs plugins built against `wit/1.1.0` and `wit/1.0.0` (which has
+//! no `on-survey`).
 
 extern crate self as aftersale_sdk;
 
@@ -90,7 +92,7 @@ pub mod prelude {
     pub use serde_json::json;
 }
 
-/// The decisions of a sector plugin. See the hooks in `wit/1.1.0/plugin.wit`.
+/// The decisions of a sector plugin. See the hooks in `wit/1.2.0/plugin.wit`.
 ///
 /// The host creates a fresh instance for every call, so there is no `self`:
 /// everything a decision may depend on is in the [`Snapshot`].

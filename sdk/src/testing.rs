@@ -37,9 +37,9 @@ use serde_json::Value;
 
 use crate::json::{Attributes, Json, merge};
 use crate::types::{
-    ActionOutput, Actor, Audience, Channel, Customer, Effect, Event, FiredTimer, FollowUp,
-    Manifest, Priority, Product, Rating, Rejection, Role, Snapshot, SurveyAnswer, Ticket,
-    Timestamp, TransitionRequest,
+    ActionOutput, Actor, Appointment, Audience, Category, Channel, Customer, Effect, Event,
+    FiredTimer, FollowUp, Manifest, PriorTicket, Priority, Product, Rating, Rejection, Role,
+    Snapshot, SurveyAnswer, Ticket, Timestamp, TransitionRequest,
 };
 use crate::{Decision, Plugin};
 
@@ -264,6 +264,8 @@ impl SnapshotBuilder {
                 },
                 history: Vec::new(),
                 config: Json::from_text("{}"),
+                unit_history: Vec::new(),
+                appointment: None,
             },
             defaults: Value::Object(Default::default()),
             overrides: Value::Object(Default::default()),
@@ -368,6 +370,46 @@ impl SnapshotBuilder {
             actor: self.snapshot.actor.clone(),
             kind: kind.into(),
             data: Json::from(data),
+        });
+        self
+    }
+
+    /// Add an earlier ticket of the same unit, newest first as the host
+    /// lists them: call it for the latest first. `resolved` is when it was
+    /// resolved, if it was.
+    pub fn prior(mut self, kind: &str, resolved: Option<&str>, attributes: Value) -> Self {
+        let n = self.snapshot.unit_history.len() + 1;
+        let resolved_at = resolved.map(at);
+        let Value::Object(map) = attributes else {
+            panic!("attributes must be a JSON object");
+        };
+        self.snapshot.unit_history.push(PriorTicket {
+            id: format!("prior-{n}"),
+            kind: kind.into(),
+            state: if resolved_at.is_some() {
+                "resolved"
+            } else {
+                "new"
+            }
+            .into(),
+            category: if resolved_at.is_some() {
+                Category::Resolved
+            } else {
+                Category::New
+            },
+            created_at: resolved_at.unwrap_or(self.snapshot.now),
+            resolved_at,
+            attributes: Attributes::from(map),
+        });
+        self
+    }
+
+    /// The appointment booked for the ticket.
+    pub fn appointment(mut self, technician: &str, starts: &str, ends: &str) -> Self {
+        self.snapshot.appointment = Some(Appointment {
+            technician: technician.into(),
+            starts_at: at(starts),
+            ends_at: at(ends),
         });
         self
     }

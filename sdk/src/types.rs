@@ -1,6 +1,6 @@
 //! The plugin contract's types in idiomatic Rust.
 //!
-//! Each type mirrors one of `wit/1.1.0/plugin.wit`; the WIT file documents the
+//! Each type mirrors one of `wit/1.2.0/plugin.wit`; the WIT file documents the
 //! meaning of every field. These types also define the JSON form of a snapshot
 //! that `aftersale plugin run --input` and the native test harness read.
 
@@ -224,9 +224,50 @@ pub struct Snapshot {
     pub history: Vec<Event>,
     #[serde(default)]
     pub config: Json,
+    /// The unit's earlier tickets (same product serial), newest first, at
+    /// most 20 (contract 1.2.0).
+    #[serde(default)]
+    pub unit_history: Vec<PriorTicket>,
+    /// The appointment booked for the ticket, if one stands (contract
+    /// 1.2.0).
+    #[serde(default)]
+    pub appointment: Option<Appointment>,
+}
+
+/// An earlier ticket of the same unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriorTicket {
+    pub id: String,
+    pub kind: String,
+    pub state: String,
+    pub category: Category,
+    pub created_at: Timestamp,
+    /// When it first entered a `resolved` state.
+    #[serde(default)]
+    pub resolved_at: Option<Timestamp>,
+    #[serde(default)]
+    pub attributes: Attributes,
+}
+
+/// A technician booked for the ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Appointment {
+    pub technician: String,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
 }
 
 impl Snapshot {
+    /// The unit's earlier tickets of `kind` that were resolved, newest
+    /// first (contract 1.2.0): its past repairs, say.
+    pub fn resolved_earlier<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a PriorTicket> {
+        self.unit_history
+            .iter()
+            .filter(move |prior| prior.kind == kind && prior.resolved_at.is_some())
+    }
+
     /// The transitions taken in the ticket's history, oldest first, each
     /// with when it was taken. Events whose data does not parse are skipped
     /// (see [`Event::transitioned`]).

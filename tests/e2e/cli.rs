@@ -56,7 +56,7 @@ fn check_accepts_the_python_and_js_kits() {
         assert_eq!(manifest["kinds"][0]["name"], name.replace('-', "_"));
         assert_eq!(manifest["actions"][0]["name"], "stamp");
         let stderr = text(&output.stderr);
-        assert!(stderr.contains("aftersale:plugin@1.1.0"), "{stderr}");
+        assert!(stderr.contains("aftersale:plugin@1.2.0"), "{stderr}");
     }
 }
 

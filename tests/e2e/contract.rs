@@ -17,9 +17,9 @@ fn legacy_ticket() -> SnapshotBuilder {
 }
 
 #[test]
-fn the_host_supports_1_0_0_and_1_1_0() {
-    assert_eq!(SUPPORTED_CONTRACTS, ["1.0.0", "1.1.0"]);
-    assert_eq!(LATEST_CONTRACT, "1.1.0");
+fn the_host_supports_1_0_0_1_1_0_and_1_2_0() {
+    assert_eq!(SUPPORTED_CONTRACTS, ["1.0.0", "1.1.0", "1.2.0"]);
+    assert_eq!(LATEST_CONTRACT, "1.2.0");
 }
 
 #[tokio::test]
@@ -28,7 +28,7 @@ async fn a_1_0_0_plugin_and_a_1_1_0_plugin_run_side_by_side() {
     let legacy = load(&runtime, components::LEGACY_V1).await;
     let current = load(&runtime, components::HOSTILE).await;
     assert_eq!((legacy.name(), legacy.contract()), ("legacy", "1.0.0"));
-    assert_eq!((current.name(), current.contract()), ("hostile", "1.1.0"));
+    assert_eq!((current.name(), current.contract()), ("hostile", "1.2.0"));
     assert!(!legacy.answers_surveys());
     assert!(current.answers_surveys());
 
@@ -179,7 +179,7 @@ fn plugin_run_calls_on_survey_and_names_the_contract() {
         String::from_utf8_lossy(&output.stderr)
     );
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["contract"], "1.1.0");
+    assert_eq!(report["contract"], "1.2.0");
     assert_eq!(report["hook"], "on-survey");
     assert_eq!(
         report["result"]["effects"][0]["body"], "survey lowest result=1",

@@ -258,4 +258,45 @@ on_both_backends! {
             resp.problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid-request");
         }
     }
+
+    async fn a_1_2_0_plugin_sees_the_units_earlier_tickets_and_the_booked_visit(app) {
+        desk(&app).await;
+        let open = |serial: &str| json!({
+            "kind": "trial", "title": "E4 on the display", "channel": "phone",
+            "customer": {"name": "Li Lei", "phone": "13800000000"},
+            "product": {"category": "air_conditioner", "serial": serial},
+            "attributes": {"mode": "context"},
+        });
+        let first = send(&app, Method::POST, "/api/v1/tickets", open("SN-CTX-1")).await;
+        assert_eq!(first["attributes"]["seen"], json!({"unit": [], "appointment": null}));
+        let id = first["id"].as_str().unwrap();
+        let done = app
+            .send(app.req(Method::POST, &format!("/api/v1/tickets/{id}/transitions"))
+                .if_match(first["version"].as_i64().unwrap())
+                .json(json!({"transition": "finish"})))
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+
+        // The unit comes back: the plugin sees its first ticket, resolved;
+        // another unit's ticket sees nothing.
+        let again = send(&app, Method::POST, "/api/v1/tickets", open("SN-CTX-1")).await;
+        assert_eq!(again["attributes"]["seen"]["unit"],
+            json!([{"kind": "trial", "category": "resolved", "resolved": true}]));
+        let other = send(&app, Method::POST, "/api/v1/tickets", open("SN-CTX-2")).await;
+        assert_eq!(other["attributes"]["seen"]["unit"], json!([]));
+
+        // Once a technician is booked, the next decision sees the visit.
+        let id = again["id"].as_str().unwrap();
+        let booked = send(&app, Method::POST, &format!("/api/v1/tickets/{id}/dispatch"),
+            json!({"technician": "wang@acme.test"})).await;
+        assert_eq!(booked["outcome"], "booked", "{booked}");
+        let version = booked["ticket"]["version"].as_i64().unwrap();
+        let edited = app
+            .send(app.req(Method::PATCH, &format!("/api/v1/tickets/{id}"))
+                .if_match(version)
+                .json(json!({"attributes": {"verdict": "gas leak"}})))
+            .await;
+        assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+        assert_eq!(edited.body["attributes"]["seen"]["appointment"], "wang@acme.test");
+    }
 }

@@ -219,7 +219,7 @@ fn the_plugin_guide_takes_a_partner_from_nothing_to_a_checked_plugin() {
     assert_eq!(manifest["kinds"][0]["name"], "repair");
     let line = text(&checked.stderr);
     assert!(
-        line.starts_with("ok: lift-repair@0.1.0 (aftersale:plugin@1.1.0, sha256 "),
+        line.starts_with("ok: lift-repair@0.1.0 (aftersale:plugin@1.2.0, sha256 "),
         "{line}"
     );
 
@@ -236,7 +236,7 @@ fn the_plugin_guide_takes_a_partner_from_nothing_to_a_checked_plugin() {
     )
     .unwrap();
     assert_eq!(report["plugin"], "lift-repair");
-    assert_eq!(report["contract"], "1.1.0");
+    assert_eq!(report["contract"], "1.2.0");
     assert_eq!(report["result"]["allowed"], false);
     assert_eq!(report["result"]["rejection"]["rule"], "R1");
     assert_eq!(report["result"]["rejection"]["details"][0], "fault_code");

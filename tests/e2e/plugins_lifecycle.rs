@@ -65,7 +65,7 @@ on_both_backends! {
         assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
         assert_eq!(first.body["name"], "greeter");
         assert_eq!(first.body["version"], "1.0.0");
-        assert_eq!(first.body["contract"], "1.1.0", "the SDK builds the newest contract");
+        assert_eq!(first.body["contract"], "1.2.0", "the SDK builds the newest contract");
         let id = first.body["id"].as_str().expect("an id").to_string();
         assert_eq!(id.len(), 64, "the id is the SHA-256");
 

@@ -16,7 +16,7 @@ async fn manifest_is_read_and_validated_at_load() {
     let plugin = load(&runtime, components::HOSTILE).await;
     assert_eq!(plugin.name(), "hostile");
     assert_eq!(plugin.version(), "6.6.6");
-    assert_eq!(plugin.contract(), "1.1.0");
+    assert_eq!(plugin.contract(), "1.2.0");
     let kind = plugin.manifest().kind("trial").expect("declares trial");
     assert_eq!(kind.workflow.initial, "open");
     assert_eq!(

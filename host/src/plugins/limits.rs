@@ -222,6 +222,7 @@ impl ResourceLimiter for MemoryLimiter {
 const ALLOWED_IMPORTS: &[&str] = &[
     "aftersale:plugin/types",
     "aftersale:plugin/host",
+    "aftersale:plugin/context",
     "wasi:cli/environment",
     "wasi:cli/exit",
     "wasi:cli/stdin",
@@ -265,6 +266,7 @@ mod tests {
     fn the_contract_and_wasi_are_importable_http_and_the_rest_are_not() {
         assert!(import_allowed("wasi:io/streams@0.2.6"));
         assert!(import_allowed("aftersale:plugin/host@1.0.0"));
+        assert!(import_allowed("aftersale:plugin/context@1.2.0"));
         assert!(import_allowed("wasi:filesystem/preopens@0.2.9"));
         assert!(import_allowed("wasi:sockets/tcp@0.2.0"));
         assert!(!import_allowed("wasi:http/outgoing-handler@0.2.0"));

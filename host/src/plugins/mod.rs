@@ -30,7 +30,9 @@ mod turns;
 
 pub use artifacts::CacheStats;
 pub use bindings::SUPPORTED as SUPPORTED_CONTRACTS;
+pub use bindings::at_least as contract_at_least;
 pub use bindings::latest::VERSION as LATEST_CONTRACT;
+pub use bindings::since_v1_2_0::VERSION as CONTEXT_CONTRACT;
 pub use call::{CallReport, Called};
 pub use embedded::DEFAULT_BUNDLE;
 pub use engine::Runtime;

@@ -24,6 +24,8 @@ pub struct CallState {
     now_ns: u64,
     pub(crate) log: CallLog,
     pub(crate) limiter: MemoryLimiter,
+    /// What the `context` import (contract 1.2.0) answers during the call.
+    pub(crate) context: super::bindings::since_v1_2_0::Context,
 }
 
 impl CallState {
@@ -50,6 +52,7 @@ impl CallState {
             now_ns: u64::try_from(now.as_nanosecond()).unwrap_or(0),
             log,
             limiter: MemoryLimiter::new(limits.memory_bytes),
+            context: Default::default(),
         }
     }
 }

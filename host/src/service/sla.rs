@@ -343,7 +343,7 @@ impl Services {
             due: reached,
             payload: c::Json::from(json!({"metric": metric, "percent": percent, "due_at": due_at})),
         };
-        let snapshot = change.snapshot(slot, &system)?;
+        let snapshot = change.snapshot(slot, &system).await?;
         let ticket_id = Some(change.ticket(slot).id);
         match change
             .call(

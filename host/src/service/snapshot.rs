@@ -9,7 +9,9 @@ use crate::domain::{Actor, Event, Ticket};
 /// Plugins see at most this many of a ticket's most recent events.
 pub const HISTORY_LIMIT: usize = 200;
 
-/// Everything a plugin may base a decision about `ticket` on.
+/// Everything a plugin may base a decision about `ticket` on, but for the
+/// unit's history and the appointment (contract 1.2.0), which a change
+/// adds when the plugin can read them.
 pub fn snapshot(
     bundle: &Bundle,
     bound: &Bound,
@@ -27,6 +29,8 @@ pub fn snapshot(
         ticket: contract_ticket(ticket),
         history: recent.iter().map(contract_event).collect(),
         config: bound.config.clone(),
+        unit_history: Vec::new(),
+        appointment: None,
     }
 }
 

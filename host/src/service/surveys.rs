@@ -434,7 +434,7 @@ impl Services {
                 )
                 .await?;
             let installed = bundle.kind(&kind)?.installed.clone();
-            let snapshot = change.snapshot(slot, &customer)?;
+            let snapshot = change.snapshot(slot, &customer).await?;
             let ticket_id = Some(change.ticket(slot).id);
             match change
                 .call(

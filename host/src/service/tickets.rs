@@ -138,7 +138,7 @@ impl Services {
         let installed = bound.installed.clone();
         // `created` names the plugin version whose `on-create` let it in.
         let slot = change.create(bound, new, None, &caller.actor, Some(installed.label()));
-        let snapshot = change.snapshot(slot, &caller.actor)?;
+        let snapshot = change.snapshot(slot, &caller.actor).await?;
         let called = change
             .call(
                 &installed,
@@ -291,7 +291,7 @@ impl Services {
             note: input.note.clone(),
             changed_attributes: changed,
         };
-        let snapshot = change.snapshot(slot, &caller.actor)?;
+        let snapshot = change.snapshot(slot, &caller.actor).await?;
         let called = change
             .call(
                 &installed,
@@ -438,7 +438,7 @@ impl Services {
                 note: input.note,
                 changed_attributes: changed,
             };
-            let snapshot = change.snapshot(slot, &caller.actor)?;
+            let snapshot = change.snapshot(slot, &caller.actor).await?;
             let called = change
                 .call(
                     &installed,
@@ -530,7 +530,7 @@ impl Services {
             let history = self.store.events(caller.tenant_id, id).await?;
             let mut change = Change::new(self, &bundle, super::now());
             let slot = change.open(ticket.clone(), history);
-            let snapshot = change.snapshot(slot, &caller.actor)?;
+            let snapshot = change.snapshot(slot, &caller.actor).await?;
             let input_json = c::Json::from(input.clone());
             let called = change
                 .call(

@@ -84,7 +84,7 @@ impl Services {
             due: timer.due_at,
             payload: c::Json::from(timer.payload.clone()),
         };
-        let snapshot = change.snapshot(slot, &system)?;
+        let snapshot = change.snapshot(slot, &system).await?;
         match change
             .call(
                 &installed,

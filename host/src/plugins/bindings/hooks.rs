@@ -11,6 +11,7 @@ use wasmtime::Store;
 use wasmtime::component::{ComponentExportIndex, ComponentNamedList, InstancePre, Lift, Lower};
 
 use super::since_v1_0_0::aftersale::plugin::types as w;
+use super::since_v1_2_0::Context;
 use super::size::TextSize;
 use super::{HookError, Measured};
 use crate::plugins::error::Failure;
@@ -50,7 +51,7 @@ impl Hooks {
 }
 
 /// Instantiate `pre` in `store` and call the function at `export`.
-pub async fn call<P, R>(
+pub(super) async fn call<P, R>(
     pre: &InstancePre<CallState>,
     store: &mut Store<CallState>,
     export: &ComponentExportIndex,
@@ -103,7 +104,7 @@ impl HookCalls {
         snapshot: &c::Snapshot,
         input_limit: usize,
     ) -> Result<Measured<c::Decision>, HookError> {
-        let s = guest_snapshot(snapshot, input_limit)?;
+        let s = guest_snapshot(store, snapshot, input_limit)?;
         let (out,): (Verdict,) = call(&self.pre, store, &self.hooks.on_create, (&s,)).await?;
         lift(out, decision)
     }
@@ -115,7 +116,7 @@ impl HookCalls {
         transition: &c::TransitionRequest,
         input_limit: usize,
     ) -> Result<Measured<c::Decision>, HookError> {
-        let s = guest_snapshot(snapshot, input_limit)?;
+        let s = guest_snapshot(store, snapshot, input_limit)?;
         let t = w::TransitionRequest::from(transition);
         let (out,): (Verdict,) = call(&self.pre, store, &self.hooks.guard, (&s, &t)).await?;
         lift(out, decision)
@@ -128,7 +129,7 @@ impl HookCalls {
         event: &c::Event,
         input_limit: usize,
     ) -> Result<Measured<Vec<c::Effect>>, HookError> {
-        let s = guest_snapshot(snapshot, input_limit)?;
+        let s = guest_snapshot(store, snapshot, input_limit)?;
         let e = w::Event::from(event);
         let (out,): (Vec<w::Effect>,) = call(&self.pre, store, &self.hooks.after, (&s, &e)).await?;
         lift(out, effects)
@@ -141,7 +142,7 @@ impl HookCalls {
         timer: &c::FiredTimer,
         input_limit: usize,
     ) -> Result<Measured<Vec<c::Effect>>, HookError> {
-        let s = guest_snapshot(snapshot, input_limit)?;
+        let s = guest_snapshot(store, snapshot, input_limit)?;
         let t = w::FiredTimer::from(timer);
         let (out,): (Vec<w::Effect>,) =
             call(&self.pre, store, &self.hooks.on_timer, (&s, &t)).await?;
@@ -156,7 +157,7 @@ impl HookCalls {
         input: &c::Json,
         input_limit: usize,
     ) -> Result<Measured<Result<c::ActionOutput, c::Rejection>>, HookError> {
-        let s = guest_snapshot(snapshot, input_limit)?;
+        let s = guest_snapshot(store, snapshot, input_limit)?;
         let (out,): (Result<w::ActionOutput, w::Rejection>,) = call(
             &self.pre,
             store,
@@ -174,14 +175,21 @@ impl HookCalls {
 /// What `on-create` and `guard` answer: effects, or a rejection.
 type Verdict = Result<Vec<w::Effect>, w::Rejection>;
 
-/// The snapshot as the guest receives it; refused, before any instance is
-/// made, when it carries more than `limit` bytes of text.
-pub(super) fn guest_snapshot(s: &c::Snapshot, limit: usize) -> Result<w::Snapshot, HookError> {
+/// The snapshot as the guest receives it, with what `context` (1.2.0)
+/// answers during the call put in `store`; refused, before any instance is
+/// made, when the two carry more than `limit` bytes of text.
+pub(super) fn guest_snapshot(
+    store: &mut Store<CallState>,
+    s: &c::Snapshot,
+    limit: usize,
+) -> Result<w::Snapshot, HookError> {
     let snapshot = w::Snapshot::from(s);
-    let size = snapshot.text_size();
+    let context = Context::of(s);
+    let size = snapshot.text_size() + context.text_size();
     if size > limit {
         return Err(Failure::InputTooLarge { size, limit }.into());
     }
+    store.data_mut().context = context;
     Ok(snapshot)
 }
 

@@ -19,21 +19,35 @@ use super::sandbox::CallState;
 mod hooks;
 pub mod since_v1_0_0;
 pub mod since_v1_1_0;
+pub mod since_v1_2_0;
 mod size;
 
 pub use hooks::HookCalls;
 
 /// The newest contract version, the one the SDK builds.
-pub use since_v1_1_0 as latest;
+pub use since_v1_2_0 as latest;
 
 /// Contract versions the host runs, oldest first.
-pub const SUPPORTED: &[&str] = &[since_v1_0_0::VERSION, since_v1_1_0::VERSION];
+pub const SUPPORTED: &[&str] = &[
+    since_v1_0_0::VERSION,
+    since_v1_1_0::VERSION,
+    since_v1_2_0::VERSION,
+];
 
 /// Make every supported version's host imports available. Each 1.x release
 /// imports the same `host` interface, and the linker resolves a 1.x import
-/// to any semver-compatible definition, so defining 1.0.0 serves them all.
+/// to any semver-compatible definition, so defining 1.0.0 serves them all;
+/// 1.2.0 adds `context`.
 pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    since_v1_0_0::add_to_linker(linker)
+    since_v1_0_0::add_to_linker(linker)?;
+    since_v1_2_0::add_to_linker(linker)
+}
+
+/// Whether contract `version` has everything `since` has: it is `since`
+/// or a later supported version.
+pub fn at_least(version: &str, since: &str) -> bool {
+    let position = |v: &str| SUPPORTED.iter().position(|s| *s == v);
+    matches!((position(version), position(since)), (Some(v), Some(s)) if v >= s)
 }
 
 /// The contract version a component exports, from its export names.
@@ -83,6 +97,8 @@ impl From<Failure> for HookError {
 pub enum Bindings {
     V1_0_0(since_v1_0_0::Pre),
     V1_1_0(since_v1_1_0::Pre),
+    /// 1.2.0's hooks are 1.1.0's; only its imports differ.
+    V1_2_0(since_v1_1_0::Pre),
 }
 
 impl Bindings {
@@ -90,6 +106,7 @@ impl Bindings {
         match version {
             since_v1_0_0::VERSION => since_v1_0_0::Pre::new(pre).map(Bindings::V1_0_0),
             since_v1_1_0::VERSION => since_v1_1_0::Pre::new(pre).map(Bindings::V1_1_0),
+            since_v1_2_0::VERSION => since_v1_2_0::pre(pre).map(Bindings::V1_2_0),
             other => wasmtime::bail!("unsupported contract version {other}"),
         }
     }
@@ -98,6 +115,7 @@ impl Bindings {
         match self {
             Bindings::V1_0_0(_) => since_v1_0_0::VERSION,
             Bindings::V1_1_0(_) => since_v1_1_0::VERSION,
+            Bindings::V1_2_0(_) => since_v1_2_0::VERSION,
         }
     }
 
@@ -105,7 +123,7 @@ impl Bindings {
     pub fn hooks(&self) -> &HookCalls {
         match self {
             Bindings::V1_0_0(pre) => &pre.calls,
-            Bindings::V1_1_0(pre) => &pre.calls,
+            Bindings::V1_1_0(pre) | Bindings::V1_2_0(pre) => &pre.calls,
         }
     }
 
@@ -113,7 +131,7 @@ impl Bindings {
     pub fn answers_surveys(&self) -> bool {
         match self {
             Bindings::V1_0_0(_) => false,
-            Bindings::V1_1_0(pre) => pre.answers_surveys(),
+            Bindings::V1_1_0(pre) | Bindings::V1_2_0(pre) => pre.answers_surveys(),
         }
     }
 
@@ -127,7 +145,9 @@ impl Bindings {
     ) -> Option<Result<Measured<Vec<c::Effect>>, HookError>> {
         match self {
             Bindings::V1_0_0(_) => None,
-            Bindings::V1_1_0(pre) => pre.on_survey(store, snapshot, answer, input_limit).await,
+            Bindings::V1_1_0(pre) | Bindings::V1_2_0(pre) => {
+                pre.on_survey(store, snapshot, answer, input_limit).await
+            }
         }
     }
 }
@@ -143,7 +163,10 @@ mod tests {
         assert_eq!(detect([v1_0]), Some("1.0.0"));
         assert_eq!(detect([v1_1, since_v1_1_0::SURVEY_HOOKS]), Some("1.1.0"));
         assert_eq!(detect([v1_0, v1_1]), Some("1.1.0"));
+        assert_eq!(detect([since_v1_2_0::HOOKS]), Some("1.2.0"));
         assert_eq!(detect(["aftersale:plugin/hooks@2.0.0"]), None);
         assert_eq!(latest::VERSION, *SUPPORTED.last().unwrap());
+        assert!(at_least("1.2.0", "1.1.0") && at_least("1.2.0", "1.2.0"));
+        assert!(!at_least("1.1.0", "1.2.0") && !at_least("9.9.9", "1.0.0"));
     }
 }

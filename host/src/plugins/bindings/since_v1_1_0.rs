@@ -9,9 +9,10 @@
 
 use aftersale_sdk as c;
 use wasmtime::Store;
-use wasmtime::component::InstancePre;
+use wasmtime::component::{ComponentExportIndex, InstancePre};
 
-use super::hooks::{HookCalls, effects, guest_snapshot, lift};
+use super::hooks::{HookCalls, call, effects, guest_snapshot, lift};
+use super::since_v1_0_0::aftersale::plugin::types as w;
 use super::size::TextSize;
 use super::{HookError, Measured};
 use crate::plugins::sandbox::CallState;
@@ -28,7 +29,7 @@ wasmtime::component::bindgen!({
 
 use self::exports::aftersale::plugin::hooks::GuestIndices as HooksIndices;
 use self::exports::aftersale::plugin::survey_hooks::{
-    self as survey, Guest as SurveyHooks, GuestIndices as SurveyHooksIndices,
+    self as survey, GuestIndices as SurveyHooksIndices,
 };
 
 pub const VERSION: &str = "1.1.0";
@@ -39,37 +40,55 @@ pub const SURVEY_HOOKS: &str = "aftersale:plugin/survey-hooks@1.1.0";
 /// The interface whose functions are the hooks.
 pub const HOOKS: &str = "aftersale:plugin/hooks@1.1.0";
 
-/// A component of this version, ready to instantiate. The survey hooks are
-/// looked up once, here; a component without them is never asked.
+/// A component of this version (or of a later one whose hooks are the
+/// same), ready to instantiate. The survey hook is looked up once, here; a
+/// component without it is never asked.
 pub struct Pre {
     pub(super) calls: HookCalls,
-    surveys: Option<SurveyHooksIndices>,
+    on_survey: Option<ComponentExportIndex>,
 }
 
 impl Pre {
     pub fn new(pre: InstancePre<CallState>) -> wasmtime::Result<Self> {
         // Checks the type of every hook once, here.
         HooksIndices::new(&pre)?;
-        let exports_surveys = pre
+        if pre
             .component()
             .get_export_index(None, SURVEY_HOOKS)
-            .is_some();
+            .is_some()
+        {
+            SurveyHooksIndices::new(&pre)?;
+        }
+        Pre::of(pre, HOOKS, SURVEY_HOOKS)
+    }
+
+    /// The hooks of `hooks` and the survey hook of `survey_hooks`, types
+    /// checked by the caller.
+    pub(super) fn of(
+        pre: InstancePre<CallState>,
+        hooks: &str,
+        survey_hooks: &str,
+    ) -> wasmtime::Result<Self> {
+        let component = pre.component();
         // A component that exports the interface but not the hook in it is
         // malformed, not a plugin without surveys.
-        let surveys = if exports_surveys {
-            Some(SurveyHooksIndices::new(&pre)?)
-        } else {
-            None
+        let on_survey = match component.get_export_index(None, survey_hooks) {
+            Some(interface) => Some(
+                component
+                    .get_export_index(Some(&interface), "on-survey")
+                    .ok_or_else(|| wasmtime::format_err!("`{survey_hooks}` has no `on-survey`"))?,
+            ),
+            None => None,
         };
         Ok(Pre {
-            calls: HookCalls::new(pre, HOOKS)?,
-            surveys,
+            calls: HookCalls::new(pre, hooks)?,
+            on_survey,
         })
     }
 
-    /// Whether the component exports `survey-hooks`.
+    /// Whether the component exports the survey hook.
     pub fn answers_surveys(&self) -> bool {
-        self.surveys.is_some()
+        self.on_survey.is_some()
     }
 
     /// Run `on-survey`; `None` when the component does not export it.
@@ -80,16 +99,16 @@ impl Pre {
         answer: &c::SurveyAnswer,
         input_limit: usize,
     ) -> Option<Result<Measured<Vec<c::Effect>>, HookError>> {
-        let indices = self.surveys.as_ref()?;
+        let export = self.on_survey.as_ref()?;
         Some(
-            self.call_on_survey(indices, store, snapshot, answer, input_limit)
+            self.call_on_survey(export, store, snapshot, answer, input_limit)
                 .await,
         )
     }
 
     async fn call_on_survey(
         &self,
-        indices: &SurveyHooksIndices,
+        export: &ComponentExportIndex,
         store: &mut Store<CallState>,
         snapshot: &c::Snapshot,
         answer: &c::SurveyAnswer,
@@ -98,17 +117,9 @@ impl Pre {
         // The answer travels with the snapshot, so it counts against the same
         // input limit.
         let a = survey::SurveyAnswer::from(answer);
-        let s = guest_snapshot(snapshot, input_limit.saturating_sub(a.text_size()))?;
-        let instance = self
-            .calls
-            .pre()
-            .instantiate_async(&mut *store)
-            .await
-            .map_err(HookError::Instantiate)?;
-        let hooks: SurveyHooks = indices
-            .load(&mut *store, &instance)
-            .map_err(HookError::Instantiate)?;
-        lift(hooks.call_on_survey(&mut *store, &s, &a).await?, effects)
+        let s = guest_snapshot(store, snapshot, input_limit.saturating_sub(a.text_size()))?;
+        let (out,): (Vec<w::Effect>,) = call(self.calls.pre(), store, export, (&s, &a)).await?;
+        lift(out, effects)
     }
 }
 

@@ -292,7 +292,7 @@ impl<'a> Change<'a> {
             note: None,
             changed_attributes: Vec::new(),
         };
-        let snapshot = self.snapshot(slot, &system)?;
+        let snapshot = self.snapshot(slot, &system).await?;
         let runtime = self.runtime();
         let called = self
             .call(
@@ -414,7 +414,7 @@ impl<'a> Change<'a> {
             },
         );
         let installed = bound.installed.clone();
-        let snapshot = self.snapshot(child, &system)?;
+        let snapshot = self.snapshot(child, &system).await?;
         let runtime = self.runtime();
         let called = self
             .call(
@@ -448,7 +448,7 @@ impl<'a> Change<'a> {
         };
         let bound = self.bundle.kind(&self.drafts[slot].ticket.kind)?;
         let installed = bound.installed.clone();
-        let snapshot = self.snapshot(slot, &caller.actor)?;
+        let snapshot = self.snapshot(slot, &caller.actor).await?;
         let ticket = self.drafts[slot].ticket.id;
         let runtime = self.runtime();
         let called = self

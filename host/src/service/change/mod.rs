@@ -6,6 +6,7 @@
 //! change. How each effect acts on the change is in [`effects`]; stock
 //! reserved, consumed and released for the change's tickets in [`parts`].
 
+mod context;
 mod effects;
 mod parts;
 
@@ -19,7 +20,7 @@ use uuid::Uuid;
 
 use super::catalog::{Bound, Bundle, Installed};
 use super::error::ServiceError;
-use super::snapshot::{contract_event, snapshot};
+use super::snapshot::contract_event;
 use super::{Caller, Services};
 use crate::domain::attachment::Attachment;
 use crate::domain::dispatch::Appointment;
@@ -41,6 +42,9 @@ struct Draft {
     base: Option<i64>,
     stored: Vec<Event>,
     new: Vec<Event>,
+    /// The unit's earlier tickets and the stored appointment, read at the
+    /// first snapshot of a plugin that can see them.
+    context: Option<context::Stored>,
 }
 
 pub(super) struct Change<'a> {
@@ -185,6 +189,7 @@ impl<'a> Change<'a> {
             ticket,
             stored: history,
             new: Vec::new(),
+            context: None,
         });
         self.drafts.len() - 1
     }
@@ -232,6 +237,7 @@ impl<'a> Change<'a> {
             base: None,
             stored: Vec::new(),
             new: vec![event],
+            context: None,
         });
         self.drafts.len() - 1
     }
@@ -372,21 +378,6 @@ impl<'a> Change<'a> {
             }
         }
         changed
-    }
-
-    /// The snapshot a plugin sees of a ticket now.
-    pub fn snapshot(&self, slot: Slot, actor: &Actor) -> Result<c::Snapshot, ServiceError> {
-        let draft = &self.drafts[slot];
-        let bound = self.bundle.kind(&draft.ticket.kind)?;
-        let history: Vec<Event> = draft.stored.iter().chain(&draft.new).cloned().collect();
-        Ok(snapshot(
-            self.bundle,
-            bound,
-            &draft.ticket,
-            &history,
-            actor,
-            self.now,
-        ))
     }
 
     /// Everything to write, in one transaction: first the stock the

@@ -161,6 +161,13 @@ pub trait Tickets: Send + Sync {
         after: i64,
         limit: u32,
     ) -> Result<Vec<Event>, StoreError>;
+    /// The `transitioned` events of `tickets`, oldest first: when each
+    /// moved, for a unit's history.
+    async fn transitions_of(
+        &self,
+        tenant: Uuid,
+        tickets: &[Uuid],
+    ) -> Result<Vec<Event>, StoreError>;
     async fn timers(&self, tenant: Uuid, ticket: Uuid) -> Result<Vec<Timer>, StoreError>;
     async fn links(&self, tenant: Uuid, ticket: Uuid) -> Result<Vec<Link>, StoreError>;
     async fn idempotent(&self, tenant: Uuid, key: &str) -> Result<Option<Idempotent>, StoreError>;

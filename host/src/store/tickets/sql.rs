@@ -51,6 +51,26 @@ on_each_backend! {
             .await?)
         }
 
+        async fn transitions_of(
+            &self,
+            tenant: Uuid,
+            tickets: &[Uuid],
+        ) -> Result<Vec<Event>, StoreError> {
+            if tickets.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut query = sqlx::QueryBuilder::<Db>::new(
+                "SELECT * FROM events WHERE kind = 'transitioned' AND tenant_id = ",
+            );
+            query.push_bind(tenant).push(" AND ticket_id IN (");
+            let mut ids = query.separated(", ");
+            for id in tickets {
+                ids.push_bind(*id);
+            }
+            query.push(") ORDER BY at, seq");
+            all(query.build_query_as::<codec::EventRow>().fetch_all(self.reader()).await?)
+        }
+
         async fn events_after(
             &self,
             tenant: Uuid,

@@ -175,6 +175,16 @@ fn misbehave(snapshot: &Snapshot) -> Decision {
         "unknown_transition" => Ok(vec![Effect::request_transition("teleport")]),
         "bad_name" => Ok(vec![Effect::set_attribute("Not An Identifier", 1)]),
         "count" => Ok(vec![Effect::set_attribute("calls", calls)]),
+        // What contract 1.2.0's `context` tells of the unit and the visit.
+        "context" => Ok(vec![Effect::set_attribute(
+            "seen",
+            json!({
+                "unit": snapshot.unit_history.iter().map(|p| json!({
+                    "kind": p.kind, "category": p.category, "resolved": p.resolved_at.is_some(),
+                })).collect::<Vec<_>>(),
+                "appointment": snapshot.appointment.as_ref().map(|a| &a.technician),
+            }),
+        )]),
         // Effects for the host to apply, one of each kind it persists.
         "effects" => Ok(vec![
             Effect::set_attribute("score", 7),

@@ -182,6 +182,19 @@ impl From<w::Audience> for c::Audience {
     }
 }
 
+impl From<c::Category> for w::Category {
+    fn from(category: c::Category) -> Self {
+        match category {
+            c::Category::New => w::Category::New,
+            c::Category::Active => w::Category::Active,
+            c::Category::Waiting => w::Category::Waiting,
+            c::Category::Resolved => w::Category::Resolved,
+            c::Category::Closed => w::Category::Closed,
+            c::Category::Cancelled => w::Category::Cancelled,
+        }
+    }
+}
+
 impl From<w::Category> for c::Category {
     fn from(category: w::Category) -> Self {
         match category {
