@@ -59,6 +59,14 @@ impl Plugin for Appliance {
         }
     }
 
+    fn after(snapshot: &Snapshot, event: &Event) -> Vec<Effect> {
+        if event.kind != "dispatched" {
+            return Vec::new();
+        }
+        // An `after` hook cannot refuse; a malformed target just says nothing.
+        visit::booked(snapshot).unwrap_or_default()
+    }
+
     fn on_timer(snapshot: &Snapshot, timer: &FiredTimer) -> Vec<Effect> {
         match timer.name.as_str() {
             visit::ON_SITE_TIMER => visit::on_site_overdue(snapshot),

@@ -127,7 +127,17 @@ pub fn on_create(snapshot: &Snapshot) -> Decision {
         first_review,
         json!({"rule": "W4"}),
     )];
-    if let Some(repaired) = ticket.attributes.date("previous_repair_at", zone)?
+    let typed = ticket.attributes.date("previous_repair_at", zone)?;
+    let on_record = last_unit_repair(snapshot)?;
+    if typed.is_none()
+        && let Some(date) = on_record
+    {
+        effects.push(Effect::set_attribute(
+            "previous_repair_at",
+            date.to_string(),
+        ));
+    }
+    if let Some(repaired) = typed.into_iter().chain(on_record).max()
         && period::within(
             repaired,
             Period::Days(RE_REPAIR_DAYS),
@@ -224,6 +234,17 @@ pub fn reopen(snapshot: &Snapshot) -> Decision {
         .rule("W5")
         .details([format!("repaired on {repaired}")]))
     }
+}
+
+/// W5: the day the unit's latest earlier repair ticket was resolved, from
+/// the unit's history (contract 1.2.0).
+fn last_unit_repair(snapshot: &Snapshot) -> Result<Option<jiff::civil::Date>, Rejection> {
+    snapshot
+        .resolved_earlier("repair")
+        .filter_map(|prior| prior.resolved_at)
+        .max()
+        .map(|at| period::local_date(at, &snapshot.time_zone))
+        .transpose()
 }
 
 fn last_repair(snapshot: &Snapshot) -> Option<Timestamp> {

@@ -13,15 +13,18 @@ pub const ON_SITE_TIMER: &str = "on_site_due";
 pub const FOLLOW_UP_TIMER: &str = "follow_up";
 
 /// A1: a technician checks in on site only for an appointment that was made
-/// and with a technician assigned to it. Arriving stops the A6 reminder.
+/// and with a technician assigned to it: a visit booked through dispatch
+/// (which names both), or the `appointment_at` and `technician` (or an
+/// assignee) the desk typed. Arriving stops the A6 reminder.
 pub fn check_in(snapshot: &Snapshot) -> Decision {
     let ticket = &snapshot.ticket;
     let attributes = &ticket.attributes;
+    let booked = snapshot.appointment.is_some();
     let mut missing = Vec::new();
-    if !attributes.has("appointment_at") {
+    if !booked && !attributes.has("appointment_at") {
         missing.push("appointment_at");
     }
-    if !attributes.has("technician") && ticket.assignee.is_none() {
+    if !booked && !attributes.has("technician") && ticket.assignee.is_none() {
         missing.push("technician");
     }
     if !missing.is_empty() {
@@ -120,6 +123,36 @@ pub fn arrival_target(snapshot: &Snapshot, config: &Config) -> Decision {
         ));
     }
     Ok(effects)
+}
+
+/// A6 against the visit just booked: one that starts after the on-site
+/// target cannot meet it, and the manager hears of it now rather than when
+/// the target passes.
+pub fn booked(snapshot: &Snapshot) -> Result<Vec<Effect>, Rejection> {
+    let zone = &snapshot.time_zone;
+    let Some(visit) = &snapshot.appointment else {
+        return Ok(Vec::new());
+    };
+    let Some(due) = snapshot.ticket.attributes.instant("on_site_due", zone)? else {
+        return Ok(Vec::new());
+    };
+    if visit.starts_at <= due || checked_in(snapshot) {
+        return Ok(Vec::new());
+    }
+    let body = format!(
+        "A6: the visit booked with {} starts {}, after the on-site target {}.",
+        visit.technician,
+        period::rfc3339(visit.starts_at, zone)?,
+        period::rfc3339(due, zone)?,
+    );
+    let subject = format!(
+        "Visit booked past the on-site target: {}",
+        snapshot.ticket.title
+    );
+    Ok(vec![
+        Effect::note(&body, false),
+        Effect::notify(Audience::Manager, "on-site-late", subject, &body),
+    ])
 }
 
 /// A6 reminder: nobody has checked in by the target.

@@ -178,16 +178,23 @@ pub fn exclusions(facts: &Facts) -> Result<Vec<String>, Rejection> {
 }
 
 /// W6: how many times the main function has been repaired, when the current
-/// fault is a main-function failure: repairs on earlier tickets
-/// (`main_function_repairs`) plus the repairs recorded on this one.
+/// fault is a main-function failure: repairs on earlier tickets — the
+/// unit's resolved repair tickets of a main-function failure on record, or
+/// the `main_function_repairs` the desk typed, whichever is more — plus the
+/// repairs recorded on this one.
 pub fn main_function_repairs(snapshot: &Snapshot, facts: &Facts) -> Result<Option<u32>, Rejection> {
     if facts.attributes.bool("main_function_failure") != Some(true) {
         return Ok(None);
     }
-    let earlier: u32 = facts
+    let typed: u32 = facts
         .attributes
         .parse("main_function_repairs")?
         .unwrap_or(0);
+    let on_record = snapshot
+        .resolved_earlier("repair")
+        .filter(|prior| prior.attributes.bool("main_function_failure") == Some(true))
+        .count();
+    let earlier = typed.max(u32::try_from(on_record).unwrap_or(u32::MAX));
     let here = snapshot
         .transitions()
         .filter(|(_, step)| step.transition == "repair")

@@ -91,6 +91,20 @@ impl<'a> Case<'a> {
         &self.snapshot.time_zone
     }
 
+    /// W6 through R3: the unit's main-function repairs — its resolved
+    /// repair tickets of a main-function failure on record (contract
+    /// 1.2.0), or the count the desk typed, whichever is more.
+    pub fn main_function_repairs(&self) -> u32 {
+        let on_record = self
+            .snapshot
+            .resolved_earlier("repair")
+            .filter(|prior| prior.attributes.bool("main_function_failure") == Some(true))
+            .count();
+        self.claim
+            .main_function_repairs
+            .max(u32::try_from(on_record).unwrap_or(u32::MAX))
+    }
+
     /// No reason stated is a return without a reason: a fault has to be
     /// claimed to be one.
     pub fn reason(&self) -> Reason {

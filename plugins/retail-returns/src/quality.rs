@@ -110,7 +110,7 @@ fn within_warranty(case: &Case, config: &Config) -> Result<Assessment, Rejection
             format!("the warranty ended on {until}: chargeable repair only"),
         ));
     }
-    let repairs = case.claim.main_function_repairs;
+    let repairs = case.main_function_repairs();
     if repairs < 2 {
         return Ok(Assessment::allowing(
             vec![Remedy::Repair],

@@ -172,6 +172,52 @@ fn w5_a_new_ticket_within_30_days_of_the_last_repair_is_a_re_repair() {
 }
 
 #[test]
+fn w5_the_unit_s_last_repair_on_record_makes_a_new_ticket_a_re_repair() {
+    // The unit's repair ticket was resolved on 2 December; this one is
+    // reported on 1 January, within 30 days of it.
+    let recent = open_repair("reported")
+        .prior("installation", Some("2025-12-20T10:00:00+08:00"), json!({}))
+        .prior(
+            "repair",
+            Some("2025-12-02T15:00:00+08:00"),
+            json!({"fault": "E4"}),
+        )
+        .build();
+    let effects = plugin().on_create(&recent).unwrap();
+    assert_eq!(effects.attribute("re_repair"), Some(&json!(true)));
+    assert_eq!(
+        effects.attribute("previous_repair_at"),
+        Some(&json!("2025-12-02")),
+        "the desk sees which repair it was"
+    );
+    // Repaired on 1 December: the window has passed; an installation or an
+    // unresolved repair is no repair.
+    let old = open_repair("reported")
+        .prior("repair", Some("2025-12-01T15:00:00+08:00"), json!({}))
+        .prior("repair", None, json!({}))
+        .prior("installation", Some("2025-12-28T10:00:00+08:00"), json!({}))
+        .build();
+    let effects = plugin().on_create(&old).unwrap();
+    assert_eq!(effects.attribute("re_repair"), None);
+    assert_eq!(
+        effects.attribute("previous_repair_at"),
+        Some(&json!("2025-12-01"))
+    );
+    // A date the desk typed wins when it is the later one.
+    let typed = open_repair("reported")
+        .attr("previous_repair_at", "2025-12-15")
+        .prior("repair", Some("2025-12-01T15:00:00+08:00"), json!({}))
+        .build();
+    let effects = plugin().on_create(&typed).unwrap();
+    assert_eq!(effects.attribute("re_repair"), Some(&json!(true)));
+    assert_eq!(
+        effects.attribute("previous_repair_at"),
+        None,
+        "what was typed stays"
+    );
+}
+
+#[test]
 fn w6_replace_hands_a_third_failure_to_retail_as_the_customer_chooses() {
     let third = |wants: &str| {
         open_repair("diagnosed")

@@ -34,6 +34,59 @@ fn a1_check_in_needs_appointment_and_technician() {
 }
 
 #[test]
+fn a1_a_visit_booked_through_dispatch_arranges_the_check_in() {
+    let booked = installation("scheduled")
+        .appointment(
+            "wang",
+            "2026-01-11T09:00:00+08:00",
+            "2026-01-11T11:00:00+08:00",
+        )
+        .build();
+    assert!(plugin().guard(&booked, "check_in").is_ok());
+}
+
+#[test]
+fn a6_a_visit_booked_past_the_on_site_target_is_flagged_when_booked() {
+    let event = |snapshot: &Snapshot| Event {
+        id: "event-9".into(),
+        at: snapshot.now,
+        actor: snapshot.actor.clone(),
+        kind: "dispatched".into(),
+        data: Json::from(json!({"technician": "wang"})),
+    };
+    // A city customer: on site within 24 h of creation.
+    let late = installation("scheduled")
+        .attr("region", "city")
+        .attr("on_site_due", "2026-01-11T10:00:00+08:00")
+        .appointment(
+            "wang",
+            "2026-01-12T09:00:00+08:00",
+            "2026-01-12T11:00:00+08:00",
+        )
+        .build();
+    let effects = plugin().after(&late, &event(&late));
+    let notices: Vec<&Effect> = effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Notify { .. }))
+        .collect();
+    assert_eq!(notices.len(), 1, "{effects:?}");
+    assert!(
+        format!("{effects:?}").contains("after the on-site target"),
+        "{effects:?}"
+    );
+    let in_time = installation("scheduled")
+        .attr("region", "city")
+        .attr("on_site_due", "2026-01-11T10:00:00+08:00")
+        .appointment(
+            "wang",
+            "2026-01-11T09:00:00+08:00",
+            "2026-01-11T11:00:00+08:00",
+        )
+        .build();
+    assert!(plugin().after(&in_time, &event(&in_time)).is_empty());
+}
+
+#[test]
 fn a1_check_in_records_the_arrival_and_stops_the_a6_reminder() {
     let snapshot = repair("scheduled")
         .attr("appointment_at", "2026-01-11T09:00:00+08:00")

@@ -214,6 +214,29 @@ fn w6_a_third_main_function_failure_entitles_exchange_or_refund() {
 }
 
 #[test]
+fn w6_the_unit_s_repairs_on_record_count_without_typing_them() {
+    let main = json!({"main_function_failure": true});
+    let two_on_record = tv("2025-06-01")
+        .attr("main_function_failure", true)
+        .prior("repair", Some("2025-11-01T10:00:00+08:00"), main.clone())
+        .prior("repair", Some("2025-09-01T10:00:00+08:00"), main.clone());
+    let third = warranty(two_on_record, json!({}));
+    assert_eq!(third["remedy"], json!(["exchange", "refund"]), "{third}");
+    assert!(third["rules"].as_array().unwrap().contains(&json!("W6")));
+    // A repair of another fault, or one never resolved, is not one of them.
+    let one = tv("2025-06-01")
+        .attr("main_function_failure", true)
+        .prior("repair", Some("2025-11-01T10:00:00+08:00"), main.clone())
+        .prior(
+            "repair",
+            Some("2025-10-01T10:00:00+08:00"),
+            json!({"fault": "remote"}),
+        )
+        .prior("repair", None, main);
+    assert_eq!(warranty(one, json!({}))["remedy"], json!(["repair"]));
+}
+
+#[test]
 fn w6_repairs_recorded_on_this_ticket_count() {
     let reopened = transitioned(
         tv("2026-01-10")

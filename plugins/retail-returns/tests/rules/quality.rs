@@ -70,6 +70,27 @@ fn r3_within_the_warranty_repair_after_two_repairs_exchange_or_refund() {
 }
 
 #[test]
+fn r3_the_unit_s_two_main_function_repairs_on_record_allow_exchange_or_refund() {
+    let main = json!({"main_function_failure": true});
+    let on_record = |repairs: &[&str]| {
+        let mut builder = faulty_tv()
+            .attr("reported_at", "2026-06-01")
+            .attr("same_model_available", true);
+        for resolved in repairs {
+            builder = builder.prior("repair", Some(resolved), main.clone());
+        }
+        assess(builder, json!({}))
+    };
+    assert_eq!(
+        allowed(&on_record(&["2026-03-01T10:00:00+08:00"])),
+        ["repair"]
+    );
+    let third = on_record(&["2026-04-01T10:00:00+08:00", "2026-03-01T10:00:00+08:00"]);
+    assert_eq!(allowed(&third), ["exchange", "refund"]);
+    assert_eq!(third["rules"], json!(["R3", "R5"]));
+}
+
+#[test]
 fn r3_outside_the_warranty_only_a_chargeable_repair() {
     let inside = assess(
         faulty_tv().attr("reported_at", "2027-01-10T23:59:00+08:00"),
