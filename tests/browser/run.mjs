@@ -299,6 +299,9 @@ try {
   await page.goto(`${server.base}/jobs`);
   assert.equal(await page.locator("h1").textContent(), "My jobs");
   await record(page, "jobs-en");
+  await page.goto(`${server.base}/dispatch`);
+  assert.equal(await page.locator("h1").textContent(), "Dispatch board");
+  await record(page, "dispatch-board-en");
   await page.goto(`${server.base}/users`);
   await record(page, "users-en");
 

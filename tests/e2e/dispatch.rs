@@ -259,6 +259,38 @@ on_both_backends! {
         }
     }
 
+    async fn the_dispatch_board_shows_each_technicians_visits_and_load_by_day(app) {
+        desk(&app).await;
+        let id = installation(&app).await;
+        let booked = send(&app, Method::POST, &format!("/api/v1/tickets/{id}/dispatch"),
+            json!({"technician": "wang@acme.test"})).await;
+        let starts: jiff::Timestamp =
+            booked["appointment"]["starts_at"].as_str().unwrap().parse().unwrap();
+        let day = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap().to_datetime(starts).date();
+
+        let agent = person(&app, "desk@acme.test", Role::Agent).await;
+        let board = app.send(agent.get(&format!("/dispatch?day={day}"))).await;
+        assert_eq!(board.status, StatusCode::OK, "{}", board.body);
+        let page = html(&board);
+        let row = |login: &str| {
+            let at = page.find(&format!("data-technician=\"{login}\"")).expect("a row per technician");
+            let rest = &page[at..];
+            rest[..rest.find("</tr>").unwrap()].to_string()
+        };
+        // wang's first day: one visit of the three a day takes, linked to
+        // its ticket; li has nothing booked.
+        let wang = row("wang@acme.test");
+        let first_day = &wang[..wang.find("</td>").unwrap()];
+        assert!(first_day.contains("1 / 3"), "{first_day}");
+        assert!(first_day.contains(&format!("/tickets/{id}")), "{first_day}");
+        let li = row("li@acme.test");
+        assert!(li.contains("0 / 3") && !li.contains("/tickets/"), "{li}");
+        assert_eq!(page.matches("<td").count(), 3 * 7, "three technicians, seven days");
+
+        let viewer = person(&app, "look@acme.test", Role::Viewer).await;
+        assert_eq!(app.send(viewer.get("/dispatch")).await.status, StatusCode::FORBIDDEN);
+    }
+
     async fn a_1_2_0_plugin_sees_the_units_earlier_tickets_and_the_booked_visit(app) {
         desk(&app).await;
         let open = |serial: &str| json!({

@@ -421,7 +421,7 @@ pub struct TechnicianLoad {
 
 /// A technician's calendar: its own hours, else those of its service
 /// `point`, else the tenant's.
-fn calendar_of(
+pub(super) fn calendar_of(
     t: &Technician,
     point: Option<&ServicePoint>,
     tenant: &Calendar,
@@ -438,7 +438,7 @@ fn calendar_of(
 }
 
 /// The first instant of `day` in `calendar`'s time zone.
-fn start_of(day: Date, calendar: &Calendar) -> Result<Timestamp, ServiceError> {
+pub(super) fn start_of(day: Date, calendar: &Calendar) -> Result<Timestamp, ServiceError> {
     calendar
         .time_zone()
         .to_ambiguous_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
@@ -446,7 +446,7 @@ fn start_of(day: Date, calendar: &Calendar) -> Result<Timestamp, ServiceError> {
         .map_err(|e| ServiceError::Invalid(format!("the start of {day}: {e}")))
 }
 
-fn next_day(day: Date) -> Result<Date, ServiceError> {
+pub(super) fn next_day(day: Date) -> Result<Date, ServiceError> {
     day.tomorrow()
         .map_err(|_| ServiceError::Invalid(format!("{day} has no next day")))
 }

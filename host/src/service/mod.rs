@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod attachments;
 pub mod audit;
+pub mod board;
 pub mod bulk;
 pub mod catalog;
 mod change;

@@ -20,7 +20,7 @@ use crate::service::ServiceError;
 /// Which day; today in the tenant's time zone when absent.
 #[derive(Debug, Deserialize)]
 pub struct DayQuery {
-    day: Option<Date>,
+    pub day: Option<Date>,
 }
 
 pub async fn show(

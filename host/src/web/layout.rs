@@ -13,6 +13,7 @@ use super::session::Console;
 pub enum Nav {
     Queue,
     Jobs,
+    Board,
     NewTicket,
     Dashboard,
     Plugins,
@@ -58,6 +59,7 @@ pub fn page(console: &Console, nav: Nav, title: &str, body: Markup) -> Markup {
         }
     };
     let admin = console.desk.user.role == crate::domain::Role::Admin;
+    let writer = crate::domain::access::Permission::WriteTickets.granted_to(console.desk.user.role);
     let header = html! {
         header.top {
             a.brand href="/" { (tr.t("brand")) }
@@ -65,6 +67,7 @@ pub fn page(console: &Console, nav: Nav, title: &str, body: Markup) -> Markup {
                 ul {
                     (item(Nav::Queue, "/", tr.t("nav-queue")))
                     (item(Nav::Jobs, "/jobs", tr.t("nav-jobs")))
+                    @if writer { (item(Nav::Board, "/dispatch", tr.t("nav-board"))) }
                     (item(Nav::NewTicket, "/tickets/new", tr.t("nav-new-ticket")))
                     (item(Nav::Dashboard, "/dashboard", tr.t("nav-dashboard")))
                     (item(Nav::Plugins, "/plugins", tr.t("nav-plugins")))

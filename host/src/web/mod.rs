@@ -6,6 +6,7 @@
 
 mod assets;
 mod attachments;
+mod board;
 mod dashboard;
 mod form;
 mod history;
@@ -76,6 +77,7 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard.csv", get(dashboard::csv))
         .route("/plugins", get(plugins::show))
         .route("/jobs", get(jobs::show))
+        .route("/dispatch", get(board::show))
         .route("/parts", get(parts::list))
         .route("/parts/{sku}", get(parts::show))
         .route("/users", get(users::show).post(users::invite))
