@@ -36,7 +36,7 @@ impl Change<'_> {
         let draft = &self.drafts[slot];
         let bound = self.bundle.kind(&draft.ticket.kind)?;
         let history: Vec<Event> = draft.stored.iter().chain(&draft.new).cloned().collect();
-        let mut snapshot = super::super::snapshot::snapshot(
+        let mut snapshot = crate::service::snapshot::snapshot(
             self.bundle,
             bound,
             &draft.ticket,
