@@ -145,6 +145,14 @@ async fn refused_files_leave_no_row_no_event_and_no_bytes(backend: Backend) {
     upload(&app, id, "", &content_type, body)
         .await
         .problem(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
+    // Files each within the limit cannot add up past it in one request.
+    let parts: Vec<(&str, Option<&str>, &[u8])> = (0..70)
+        .map(|_| ("file", Some("part.txt"), &[b'c'; 1_000][..]))
+        .collect();
+    let (content_type, body) = multipart(&parts);
+    upload(&app, id, "", &content_type, body)
+        .await
+        .problem(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
     upload(&app, id, "?comment=1", "text/plain", b"log".to_vec())
         .await
         .problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid-request");

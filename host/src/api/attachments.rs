@@ -85,10 +85,13 @@ async fn attach(
     Ok((StatusCode::CREATED, Json(attached)))
 }
 
+/// Bytes of text fields a multipart upload may carry beside its files.
+const FIELDS_LIMIT: u64 = 64 * 1024;
+
 /// The files a request carries, each with the name it gives — the raw
 /// body, or the file parts of a `multipart/form-data` body — and the text
-/// fields of a multipart one. A file over `max` bytes is refused as it
-/// arrives.
+/// fields of a multipart one. A file over `max` bytes, or a body over `max`
+/// and [`FIELDS_LIMIT`] in all, is refused as it arrives.
 pub(crate) async fn received(
     request: Request,
     state: &AppState,
@@ -128,26 +131,32 @@ pub(crate) async fn received(
         .map_err(|e| ServiceError::Invalid(e.body_text()))?;
     let mut files = Vec::new();
     let mut fields = Vec::new();
+    // The whole body is bounded, not only each file: many small parts
+    // cannot add up to more than one file may be.
+    let limit = max.saturating_add(FIELDS_LIMIT);
+    let mut total = 0u64;
     while let Some(mut field) = form.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_string();
-        let Some(file_name) = field.file_name().map(str::to_string) else {
-            let text = field.text().await.map_err(bad)?;
-            if text.len() > 64 * 1024 {
-                return Err(too_large());
-            }
-            fields.push((name, text));
-            continue;
-        };
+        let file_name = field.file_name().map(str::to_string);
         let mut bytes = BytesMut::new();
         while let Some(chunk) = field.chunk().await.map_err(bad)? {
-            if (bytes.len() + chunk.len()) as u64 > max {
+            total += chunk.len() as u64;
+            if total > limit || (bytes.len() + chunk.len()) as u64 > max {
                 return Err(too_large());
             }
             bytes.extend_from_slice(&chunk);
         }
-        // A file input left empty sends a part with no name and no bytes.
-        if !(file_name.is_empty() && bytes.is_empty()) {
-            files.push((Some(file_name), bytes.freeze()));
+        match file_name {
+            // A file input left empty sends a part with no name and no bytes.
+            Some(file) if file.is_empty() && bytes.is_empty() => {}
+            Some(file) => files.push((Some(file), bytes.freeze())),
+            None if bytes.len() as u64 > FIELDS_LIMIT => return Err(too_large()),
+            None => {
+                let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                    ServiceError::Invalid(format!("the field `{name}` is not UTF-8"))
+                })?;
+                fields.push((name, text));
+            }
         }
     }
     Ok((files, fields))
