@@ -32,8 +32,7 @@ use aftersale::domain::metrics::{
 };
 use aftersale::domain::{Category, Channel, Customer, Priority};
 use aftersale::plugins::Runtime;
-use aftersale::service::Services;
-use aftersale::store::{self, Commit, FactsRow, SharedStore};
+use aftersale::store::{Commit, FactsRow};
 use axum::http::StatusCode;
 use jiff::civil::{Date, date};
 use jiff::tz::TimeZone;
@@ -41,7 +40,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use support::{Database, get, ms};
+use support::{Database, Rng, get, ms};
 
 /// Tickets per commit while seeding.
 const BATCH: usize = 10_000;
@@ -69,28 +68,10 @@ const REGIONS: [&str; 6] = ["city", "county", "rural", "north", "south", "coast"
 const ASSIGNEES: u64 = 40;
 const ATTRIBUTES: [&str; 4] = ["timeliness", "attitude", "professionalism", "result"];
 
-/// SplitMix64: deterministic, and no dependency.
-struct Rng(u64);
-
+/// What only this bench draws.
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
     fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
     }
 
     /// Log-uniform in `[lo, hi)` minutes, as a duration.
@@ -397,13 +378,7 @@ fn ticket(
 async fn run(label: &str, db: &Database, runtime: Arc<Runtime>, plan: Plan) -> bool {
     let n = plan.tickets;
     let started = Instant::now();
-    let store: SharedStore = store::open(&db.url).await.expect("the database opens");
-    let services = Services::new(store.clone(), runtime);
-    services
-        .catalog
-        .install_embedded()
-        .await
-        .expect("first-party plugins install");
+    let (store, services) = support::services(db, runtime).await;
     let created = services
         .create_tenant("Metrics Bench", None)
         .await

@@ -29,14 +29,13 @@ use aftersale::api::{AppState, app};
 use aftersale::domain::event::{Event, EventData};
 use aftersale::domain::{Actor, Category, Channel, Customer, Priority, Product, Role, Ticket};
 use aftersale::plugins::Runtime;
-use aftersale::service::Services;
-use aftersale::store::{self, Commit, SharedStore};
+use aftersale::store::Commit;
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use serde_json::Value;
 use uuid::Uuid;
 
-use support::{Database, get, ms};
+use support::{Database, Rng, get, ms};
 
 const PER_TENANT: usize = 2_000;
 const TARGET: Duration = Duration::from_millis(50);
@@ -72,23 +71,6 @@ const DESCRIPTIONS: [&str; 6] = [
     "安装后第二天出现异响，需复查",
     "Error code E4 on the display since yesterday",
 ];
-
-/// SplitMix64: deterministic, and no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next() % items.len() as u64) as usize]
-    }
-}
 
 #[derive(Debug, Clone, Copy)]
 struct Plan {
@@ -183,13 +165,7 @@ fn encode(text: &str) -> String {
 /// Seed, then time every query kind; `true` when each p99 is on target.
 async fn run(label: &str, db: &Database, runtime: Arc<Runtime>, plan: Plan) -> bool {
     let started = Instant::now();
-    let store: SharedStore = store::open(&db.url).await.expect("the database opens");
-    let services = Services::new(store.clone(), runtime);
-    services
-        .catalog
-        .install_embedded()
-        .await
-        .expect("first-party plugins install");
+    let (store, services) = support::services(db, runtime).await;
     let tenants = plan.tickets.div_ceil(PER_TENANT);
     let mut rng = Rng(0x5ea4_c400);
     let mut keys = Vec::new();

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use aftersale::domain::Role;
 
-use crate::console::{html, person};
+use crate::console::{html, person, urlencode};
 use crate::dispatch::send;
 use crate::harness::app::{OPERATOR_KEY, Req, TestApp, on_both_backends};
 
@@ -47,17 +47,7 @@ fn ids(page: &Value) -> (Vec<String>, Option<String>) {
 }
 
 fn q(text: &str) -> String {
-    format!("q={}", urlencoding(text))
-}
-
-/// Percent-encode a query value.
-fn urlencoding(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    format!("q={}", urlencode(text))
 }
 
 /// The text of a CSV answer.

@@ -1,84 +1,38 @@
 //! What the benchmarks over the real router share: a database for one run
-//! (a SQLite file in a temporary directory, or a scratch database on a
-//! PostgreSQL server, dropped afterwards, also when a check failed) and a
-//! request through the router.
+//! (the end-to-end tests' [`Database`]), a request through the router, a
+//! seeded random sequence.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use aftersale::plugins::{Runtime, RuntimeConfig};
+use aftersale::service::Services;
+use aftersale::store::SharedStore;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
-use uuid::Uuid;
 
-pub struct Database {
-    pub url: String,
-    /// The PostgreSQL server and the scratch database to drop afterwards.
-    scratch: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
-}
+#[path = "../../../tests/e2e/harness/database.rs"]
+mod database;
+pub use database::Database;
 
-impl Database {
-    pub fn sqlite() -> Self {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        Database {
-            url: format!("sqlite://{}", dir.path().join("bench.db").display()),
-            scratch: None,
-            _dir: Some(dir),
-        }
-    }
-
-    pub async fn postgres(server: &str) -> Self {
-        use sqlx::Connection;
-        let name = format!("aftersale_bench_{}", Uuid::now_v7().simple());
-        let mut admin = sqlx::postgres::PgConnection::connect(server)
-            .await
-            .unwrap_or_else(|e| panic!("PostgreSQL at {server} is not reachable: {e}"));
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
-            .await
-            .expect("a scratch database");
-        let base = server.rsplit_once('/').map_or(server, |(b, _)| b);
-        Database {
-            url: format!("{base}/{name}"),
-            scratch: Some((server.to_string(), name)),
-            _dir: None,
-        }
-    }
-}
-
-impl Drop for Database {
-    /// Drops the scratch database, also when a check failed.
-    fn drop(&mut self) {
-        let Some((server, name)) = self.scratch.take() else {
-            return;
-        };
-        // Drop runs outside any runtime's reach: use a thread of our own.
-        let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async {
-                use sqlx::Connection;
-                if let Ok(mut admin) = sqlx::postgres::PgConnection::connect(&server).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .execute(&mut admin)
-                    .await;
-                }
-            });
-        })
-        .join();
-    }
+/// The application's services on `db`, with the first-party plugins
+/// installed, and the store beneath them for seeding.
+pub async fn services(db: &Database, runtime: Arc<Runtime>) -> (SharedStore, Services) {
+    let store = aftersale::store::open(&db.url)
+        .await
+        .expect("the database opens");
+    let services = Services::new(store.clone(), runtime);
+    services
+        .catalog
+        .install_embedded()
+        .await
+        .expect("first-party plugins install");
+    (store, services)
 }
 
 /// A GET as `key`: the status and the JSON body (`null` when not JSON).
@@ -103,6 +57,27 @@ pub async fn get(router: &Router, uri: &str, key: &str) -> (StatusCode, Value) {
         status,
         serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     )
+}
+
+/// SplitMix64: deterministic seeding, and no dependency.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
 }
 
 pub fn ms(d: Duration) -> f64 {

@@ -4,12 +4,11 @@
 
 use jiff::civil::Date;
 
-use super::dispatch::{calendar_of, next_day, start_of};
+use super::dispatch::{next_day, start_of};
 use super::{Caller, ServiceError, Services};
 use crate::domain::Ticket;
 use crate::domain::access::Permission;
 use crate::domain::dispatch::{self, Appointment, Load};
-use crate::store::PointFilter;
 
 /// Days the board shows.
 pub const BOARD_DAYS: usize = 7;
@@ -51,16 +50,8 @@ impl Services {
             ));
         }
         let (start, end) = (bounds[0].0, bounds[BOARD_DAYS - 1].1);
-        let every = PointFilter {
-            inactive: true,
-            ..PointFilter::default()
-        };
-        let points = self.store.points(tenant, &every).await?;
         let mut rows = Vec::new();
-        for t in self.store.technicians(tenant, None).await? {
-            let point = points.iter().find(|p| Some(p.id) == t.home_point);
-            let calendar = calendar_of(&t, point, tenant_calendar)?;
-            let booked = self.store.booked(tenant, &t.login, start, end).await?;
+        for (t, calendar, booked) in self.schedules(tenant, tenant_calendar, start, end).await? {
             let mut row = BoardRow {
                 technician: t.login.clone(),
                 days: Vec::with_capacity(BOARD_DAYS),

@@ -154,30 +154,44 @@ impl Services {
             start_of(from, tenant_calendar)?,
             start_of(next_day(to)?, tenant_calendar)?,
         );
-        let every = PointFilter {
-            inactive: true,
-            ..PointFilter::default()
-        };
-        let points = self.store.points(caller.tenant_id, &every).await?;
         let mut loads = Vec::new();
-        for t in self.store.technicians(caller.tenant_id, None).await? {
-            let point = points.iter().find(|p| Some(p.id) == t.home_point);
-            let calendar = calendar_of(&t, point, tenant_calendar)?;
+        for (t, calendar, booked) in self
+            .schedules(caller.tenant_id, tenant_calendar, start, end)
+            .await?
+        {
             let all = dispatch::slots(&calendar, start, end);
-            let booked: Vec<Timestamp> = self
-                .store
-                .booked(caller.tenant_id, &t.login, start, end)
-                .await?
-                .iter()
-                .map(|a| a.slot.starts_at)
-                .collect();
+            let starts: Vec<Timestamp> = booked.iter().map(|a| a.slot.starts_at).collect();
             loads.push(TechnicianLoad {
-                load: dispatch::load(&all, &booked, t.daily_capacity, calendar.time_zone()),
+                load: dispatch::load(&all, &starts, t.daily_capacity, calendar.time_zone()),
                 technician: t.login,
                 home_point: t.home_point,
             });
         }
         Ok(loads)
+    }
+
+    /// Every technician of the tenant with the calendar it works by and the
+    /// appointments booked for it from `start` to `end`.
+    pub(super) async fn schedules(
+        &self,
+        tenant: Uuid,
+        tenant_calendar: &Calendar,
+        start: Timestamp,
+        end: Timestamp,
+    ) -> Result<Vec<(Technician, Calendar, Vec<Appointment>)>, ServiceError> {
+        let every = PointFilter {
+            inactive: true,
+            ..PointFilter::default()
+        };
+        let points = self.store.points(tenant, &every).await?;
+        let mut schedules = Vec::new();
+        for t in self.store.technicians(tenant, None).await? {
+            let point = points.iter().find(|p| Some(p.id) == t.home_point);
+            let calendar = calendar_of(&t, point, tenant_calendar)?;
+            let booked = self.store.booked(tenant, &t.login, start, end).await?;
+            schedules.push((t, calendar, booked));
+        }
+        Ok(schedules)
     }
 
     /// Rank the candidates for ticket `id`, or book the named technician.
@@ -421,7 +435,7 @@ pub struct TechnicianLoad {
 
 /// A technician's calendar: its own hours, else those of its service
 /// `point`, else the tenant's.
-pub(super) fn calendar_of(
+fn calendar_of(
     t: &Technician,
     point: Option<&ServicePoint>,
     tenant: &Calendar,

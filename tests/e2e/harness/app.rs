@@ -43,78 +43,15 @@ pub fn postgres_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-/// A database of its own for one test, dropped afterwards.
-pub struct Database {
-    pub url: String,
-    scratch: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
-}
+pub use super::database::Database;
 
 impl Database {
+    /// A database of its own for one test on `backend`, dropped afterwards.
     pub async fn new(backend: Backend) -> Self {
         match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("a temporary directory");
-                let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                Database {
-                    url,
-                    scratch: None,
-                    _dir: Some(dir),
-                }
-            }
-            Backend::Postgres => {
-                let server = postgres_url();
-                let name = format!("aftersale_t_{}", Uuid::now_v7().simple());
-                let mut admin = {
-                    use sqlx::Connection;
-                    sqlx::postgres::PgConnection::connect(&server)
-                        .await
-                        .unwrap_or_else(|e| panic!("PostgreSQL at {server} is not reachable: {e}"))
-                };
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut admin)
-                    .await
-                    .unwrap_or_else(|e| {
-                        panic!("cannot create a scratch database on {server}: {e}")
-                    });
-                let base = server
-                    .rsplit_once('/')
-                    .map_or(server.as_str(), |(base, _)| base);
-                Database {
-                    url: format!("{base}/{name}"),
-                    scratch: Some((server, name)),
-                    _dir: None,
-                }
-            }
+            Backend::Sqlite => Database::sqlite(),
+            Backend::Postgres => Database::postgres(&postgres_url()).await,
         }
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let Some((server, name)) = self.scratch.take() else {
-            return;
-        };
-        // Drop runs outside any runtime's reach: use a thread of our own.
-        let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async {
-                use sqlx::Connection;
-                if let Ok(mut admin) = sqlx::postgres::PgConnection::connect(&server).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .execute(&mut admin)
-                    .await;
-                }
-            });
-        })
-        .join();
     }
 }
 

@@ -10,6 +10,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod database;
 pub mod receiver;
 pub mod server;
 pub mod support;
